@@ -1,0 +1,76 @@
+"""Argument checking shared by the public batched wrappers (plain Python).
+
+Concept owned: turning user input into the exact contiguous arrays the numba
+kernels expect, or raising ValueError that names the argument, what was
+received and what was expected.  No numba here: checks run once per call.
+"""
+import numpy as np
+
+_U64_MAX = 2**64 - 1
+
+
+def _describe(v):
+    if isinstance(v, np.ndarray):
+        return f"array of shape {v.shape} and dtype {v.dtype}"
+    return f"{v!r} (type {type(v).__name__})"
+
+
+def n_rows(name, v):
+    """Length of a required 1-D array argument."""
+    if not isinstance(v, np.ndarray) or v.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D numpy array, got {_describe(v)}")
+    return v.shape[0]
+
+
+def f64(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False):
+    """Real scalar (broadcast) or 1-D length-n real array -> float64[n]."""
+    arr = np.asarray(v)
+    if arr.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be real numbers (int or float), got {_describe(v)}")
+    if arr.ndim == 0:
+        arr = np.full(n, float(arr), dtype=np.float64)
+    elif arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(f"{name} must be a scalar or a 1-D array of length {n}, got {_describe(v)}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
+    if lo is not None:
+        bad |= (arr <= lo) if lo_open else (arr < lo)
+    if hi is not None:
+        bad |= arr > hi
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
+        raise ValueError(f"{name}[{i}] = {arr[i]!r} is invalid: expected a "
+                         f"{'non-NaN' if allow_inf else 'finite'} value in {rng}")
+    return arr
+
+
+def i64(name, v, n):
+    """1-D length-n non-negative integer array -> int64[n]; None -> zeros."""
+    if v is None:
+        return np.zeros(n, dtype=np.int64)
+    if not isinstance(v, np.ndarray) or v.ndim != 1 or v.shape[0] != n or v.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a 1-D integer numpy array of length {n}, got {_describe(v)}")
+    if v.dtype.kind == "u" and v.size and v.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} has values above 2**63-1; expected int64-representable values")
+    arr = np.ascontiguousarray(v, dtype=np.int64)
+    if arr.size and arr.min() < 0:
+        i = int(np.argmin(arr))
+        raise ValueError(f"{name}[{i}] = {arr[i]} is negative; expected >= 0")
+    return arr
+
+
+def u64(name, v):
+    """Python/numpy integer in [0, 2**64) -> np.uint64."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer in [0, 2**64), got {_describe(v)}")
+    if not 0 <= int(v) <= _U64_MAX:
+        raise ValueError(f"{name} = {int(v)} is out of range; expected an integer in [0, 2**64)")
+    return np.uint64(int(v))
+
+
+def count(name, v):
+    """Non-negative Python/numpy integer (a size)."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or int(v) < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {_describe(v)}")
+    return int(v)

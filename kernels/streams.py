@@ -1,0 +1,26 @@
+"""Random-stream purpose codes: which part of the model a Philox draw is for.
+
+Every random draw in the project comes from the counter-based Philox4x64-10
+generator (``kernels.philox``) with
+
+    key     = (seed, replication_index)
+    counter = (step, slot, purpose, sub)
+
+``purpose`` is one of the integer constants below, so two sub-models never
+share random numbers even when they use the same step and slot.  ``sub`` is
+the block index within one (step, slot, purpose) triple: 0 for the first
+block, 1, 2, ... for kernels that need more than four numbers per draw.
+These are plain ``int`` constants (immutable), safe to use as compile-time
+constants inside numba kernels.
+"""
+
+PARAM = 1        # parameter sampling at replication start
+GROUND = 2       # ground combat attrition (Lanchester)
+AIR = 3          # air combat
+NAVAL = 4        # naval salvo exchanges
+PERCEPTION = 5   # sensing / intelligence noise
+EVENT = 6        # random event occurrence and timing
+DECISION = 7     # stochastic decision rules
+EXTRA = 8        # anything else (tests, extensions)
+
+ALL = (PARAM, GROUND, AIR, NAVAL, PERCEPTION, EVENT, DECISION, EXTRA)
