@@ -14,8 +14,8 @@ from kernels.variates import NORMAL_THRESHOLD, binomial, poisson
 def _open_uniforms(n, seed):
     """n x 2 open-interval uniforms from the project stream (deterministic)."""
     u = uniforms(seed, np.arange(n, dtype=np.int64), streams.EXTRA, 0, 2)
-    # u64_to_open of the same words: ((x >> 11) | 1) * 2**-53 == unit + 2**-53 when
-    # the low bit of (x >> 11) is 0, else the same value.
+    # u = (x >> 11) * 2**-53 exactly, so m recovers x >> 11 and (m | 1) * 2**-53
+    # is u64_to_open(x) of the same Philox word.
     m = np.round(u * 2.0**53).astype(np.int64)
     return ((m | 1).astype(np.float64)) * 2.0**-53
 
