@@ -1,0 +1,233 @@
+"""Results: one writer interface, kept in memory or streamed to HDF5 batch by batch.
+
+Both writers take the same batch dictionaries (``collect``) through ``append`` and
+give them back through ``read``. The HDF5 layout is documented in
+docs/results-format.md; every dataset is created with an explicit dtype, resizable
+along the replication axis, chunked and compressed, so any HDF5 tool can read it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+from importlib import metadata
+
+import h5py
+import numpy as np
+
+from .log import ACTIONS, DECISION_DTYPE, EVENT_DTYPE, EVENT_TYPES
+from .world import OUTCOMES, RUNG_NAMES, World
+
+SCHEMA_VERSION = "1.0"
+
+# name -> (group, dtype, trailing shape from the world)
+REP_COLUMNS = {
+    "outcome": ("i1", lambda w: ()),
+    "winner": ("<i2", lambda w: ()),
+    "war_day": ("<f4", lambda w: ()),
+    "end_day": ("<f4", lambda w: ()),
+}
+STATE_COLUMNS = {
+    "intervened": ("?", lambda w: (w.S,)),
+    "intervention_day": ("<f4", lambda w: (w.S,)),
+    "side": ("i1", lambda w: (w.S,)),
+    "withdrew_day": ("<f4", lambda w: (w.S,)),
+    "losses": ("<f8", lambda w: (w.S, 3)),
+    "losses_cp": ("<f8", lambda w: (w.S, 3)),
+    "escalation_level": ("i1", lambda w: (w.S,)),
+    "struck_level": ("i1", lambda w: (w.S,)),
+    "attacked": ("?", lambda w: (w.S,)),
+}
+
+
+def collect(w: World, log, ts=None) -> dict:
+    """Everything a batch produced, as plain arrays (what workers would send to the writer)."""
+    out = {
+        "reps": w.reps.copy(),
+        "replications": {
+            "outcome": w.outcome.copy(),
+            "winner": w.winner.copy(),
+            "war_day": w.war_day.astype("<f4"),
+            "end_day": w.end_day.astype("<f4"),
+        },
+        "states": {
+            "intervened": w.intervened.copy(),
+            "intervention_day": w.intervention_day.astype("<f4"),
+            "side": np.where(w.intervened, w.joined, w.side).astype("i1"),
+            "withdrew_day": w.withdrew_day.astype("<f4"),
+            "losses": w.lost * w.mpc,
+            "losses_cp": w.lost.copy(),
+            "escalation_level": w.rung.max(axis=2).astype("i1"),
+            "struck_level": w.rung.max(axis=1).astype("i1"),
+            "attacked": w.attacked.copy(),
+        },
+        "params": {k: v.copy() for k, v in w.params.items()},
+        "events": log.events(),
+        "decisions": log.decisions(),
+    }
+    if ts is not None:
+        out["timeseries"] = ts.data
+    return out
+
+
+def describe(w: World) -> dict:
+    """Static description of the scenario layout, stored once as attributes."""
+    return {
+        "states": w.state_ids,
+        "state_names": [st.name for st in w.sc.states.values()],
+        "fronts": w.front_ids,
+        "domains": ["ground", "air", "naval"],
+        "outcomes": list(OUTCOMES),
+        "event_types": list(EVENT_TYPES),
+        "actions": list(ACTIONS),
+        "rungs": list(RUNG_NAMES),
+        "doctrines": [int(d) for d in w.doctrine],
+        "attacker": w.att,
+        "defender": w.dfd,
+        "horizon_days": w.horizon,
+        "step_days": w.dt,
+    }
+
+
+class MemoryResults:
+    """Keeps batches in memory; ``read`` concatenates them."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self._batches: list[dict] = []
+        self.attrs: dict = {}
+        self.layout: dict = {}
+
+    def grow(self, attrs: dict, layout: dict):
+        self.attrs, self.layout = dict(attrs), dict(layout)
+
+    def append(self, batch: dict):
+        self._batches.append(batch)
+
+    def read(self) -> dict:
+        return concat(self._batches, self.attrs, self.layout)
+
+    def close(self):
+        pass
+
+
+def concat(batches: list[dict], attrs: dict, layout: dict) -> dict:
+    if not batches:
+        raise ValueError("no results")
+    out = {"attrs": attrs, "layout": layout, "reps": np.concatenate([b["reps"] for b in batches])}
+    for g in ("replications", "states", "params"):
+        out[g] = {k: np.concatenate([b[g][k] for b in batches]) for k in batches[0][g]}
+    for k in ("events", "decisions"):
+        out[k] = np.concatenate([b[k] for b in batches])
+    if "timeseries" in batches[0]:
+        out["timeseries"] = np.concatenate([b["timeseries"] for b in batches])
+    return out
+
+
+def package_versions() -> dict:
+    v = {"python": platform.python_version()}
+    for p in ("wargame", "numpy", "numba", "simpy", "h5py", "pydantic"):
+        try:
+            v[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            v[p] = "not installed"
+    return v
+
+
+def run_attrs(loaded, seed: int, runs: int, doctrines: dict, command: str) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "engine_version": package_versions()["wargame"],
+        "package_versions": json.dumps(package_versions()),
+        "seed": int(seed),
+        "runs": int(runs),
+        "scenario": loaded.scenario.scenario.name,
+        "config_path": loaded.path,
+        "config_text": loaded.text,
+        "config_sha256": loaded.sha256,
+        "overrides": json.dumps([list(o) for o in loaded.overrides] + [[f"states.{k}.doctrine", v] for k, v in doctrines.items()]),
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+    }
+
+
+class HDF5Results:
+    """Streams batches into an HDF5 file; each append is flushed before the next batch runs."""
+
+    COMP = dict(compression="gzip", compression_opts=4, shuffle=True)
+
+    def __init__(self, path: str, mode: str = "w"):
+        self.path = path
+        self.f = h5py.File(path, mode)
+
+    def reset(self):
+        for k in list(self.f.keys()):
+            del self.f[k]
+
+    def grow(self, attrs: dict, layout: dict):
+        for k, v in attrs.items():
+            self.f.attrs[k] = v
+        self.f.attrs["layout"] = json.dumps(layout)
+        self.f.attrs["complete"] = False
+        self.f.attrs["replications_written"] = 0
+
+    def _ds(self, name: str, arr: np.ndarray):
+        if name not in self.f:
+            tail = arr.shape[1:]
+            chunk_rows = max(1, min(4096, (1 << 20) // max(1, arr.dtype.itemsize * int(np.prod(tail or (1,))))))
+            self.f.create_dataset(name, shape=(0,) + tail, maxshape=(None,) + tail, dtype=arr.dtype,
+                                  chunks=(chunk_rows,) + tail, **self.COMP)
+        ds = self.f[name]
+        n0 = ds.shape[0]
+        ds.resize(n0 + arr.shape[0], axis=0)
+        ds[n0:] = arr
+
+    def append(self, batch: dict):
+        self._ds("replications/rep", batch["reps"].astype("<i8"))
+        for g in ("replications", "states", "params"):
+            for k, v in batch[g].items():
+                self._ds(f"{g}/{k}", np.ascontiguousarray(v))
+        self._ds("events", batch["events"].astype(EVENT_DTYPE))
+        self._ds("decisions", batch["decisions"].astype(DECISION_DTYPE))
+        if "timeseries" in batch:
+            self._ds("timeseries/fronts", batch["timeseries"])
+        self.f.attrs["replications_written"] = int(self.f["replications/rep"].shape[0])
+        self.f.flush()
+
+    def finish(self, extra: dict | None = None):
+        for k, v in (extra or {}).items():
+            self.f.attrs[k] = v
+        self.f.attrs["complete"] = True
+        self.f.flush()
+
+    def close(self):
+        self.f.close()
+
+    def read(self) -> dict:
+        return read(self.path, self.f)
+
+
+def read(path: str, f: h5py.File | None = None) -> dict:
+    """Read a results file back into the same dictionary ``concat`` gives."""
+    own = f is None
+    f = h5py.File(path, "r") if own else f
+    try:
+        out = {
+            "attrs": {k: (v.item() if hasattr(v, "item") else v) for k, v in f.attrs.items() if k != "layout"},
+            "layout": json.loads(f.attrs["layout"]),
+            "reps": f["replications/rep"][()],
+        }
+        out["replications"] = {k: f["replications"][k][()] for k in f["replications"] if k != "rep"}
+        out["states"] = {k: f["states"][k][()] for k in f["states"]}
+        out["params"] = {k: f["params"][k][()] for k in f["params"]} if "params" in f else {}
+        out["events"] = f["events"][()]
+        out["decisions"] = f["decisions"][()]
+        if "timeseries" in f:
+            out["timeseries"] = f["timeseries/fronts"][()]
+        return out
+    finally:
+        if own:
+            f.close()
