@@ -40,7 +40,7 @@ class KernelClock:
 def control(att, dfd, k):
     """Attacker's share of control, att^k / (att^k + def^k), 0.5 when neither side has any."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.exp(k * (np.log(np.maximum(dfd, 1e-300)) - np.log(np.maximum(att, 1e-300))))
+        r = np.exp(np.clip(k * (np.log(np.maximum(dfd, 1e-300)) - np.log(np.maximum(att, 1e-300))), -700, 700))
         return np.where((att <= 0) & (dfd <= 0), 0.5, 1.0 / (1.0 + r))
 
 

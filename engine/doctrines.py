@@ -141,7 +141,8 @@ def _decide_state(w, log, rows, t, s, eps, clock):
     side_to = sigma.copy()
     if doc == SELF_HELP:
         join = out & (utility > 0)
-        leave = inside & arrived & (utility < 0)
+        # Hysteresis: a deployed force stays until the war has actually hurt (half its tolerance).
+        leave = inside & arrived & (utility < 0) & (w.pressure()[rows, s] >= 0.5)
     elif doc == COLLECTIVE:
         trig = np.zeros(rows.size, dtype=bool)
         for p in np.flatnonzero(w.treaty[s]):
@@ -187,16 +188,15 @@ def _decide_state(w, log, rows, t, s, eps, clock):
         log.record(idx, t, "intervene", s, np.where(side_to[join] == 1, w.att, w.dfd), side_to[join].astype(float))
     if leave.any():
         withdraw(w, log, rows[leave], s, t)
-    changed = join | leave
-    if changed.any():
-        rec = np.zeros(int(changed.sum()), dtype=DECISION_DTYPE)
-        rec["rep"], rec["day"], rec["state"], rec["doctrine"] = w.reps[rows[changed]], t, s, doc
-        rec["action"] = np.where(leave[changed], 3, np.where(side_to[changed] == 1, 2, 1))
-        for name, v in (("p_without", p_without), ("p_with", p_with), ("benefit", benefit),
-                        ("cost_losses", c_loss), ("cost_retaliation", c_ret), ("cost_trade", c_trade),
-                        ("utility", utility)):
-            rec[name] = v[changed]
-        log.decide(rec)
+    # Every evaluation is logged with the numbers it weighed, so a report can say why.
+    rec = np.zeros(rows.size, dtype=DECISION_DTYPE)
+    rec["rep"], rec["day"], rec["state"], rec["doctrine"] = w.reps[rows], t, s, doc
+    rec["action"] = np.where(leave, 3, np.where(join, np.where(side_to == 1, 2, 1), np.where(inside, 4, 0)))
+    for name, v in (("p_without", p_without), ("p_with", p_with), ("benefit", benefit),
+                    ("cost_losses", c_loss), ("cost_retaliation", c_ret), ("cost_trade", c_trade),
+                    ("utility", utility)):
+        rec[name] = v
+    log.decide(rec)
 
 
 def withdraw(w: World, log: Log, idx: np.ndarray, s: int, t: float) -> None:

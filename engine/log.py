@@ -33,7 +33,7 @@ EVENT_DTYPE = np.dtype(
     [("rep", "<i8"), ("day", "<f4"), ("type", "i1"), ("actor", "<i2"), ("target", "<i2"), ("value", "<f8")]
 )
 
-# Why a third party acted: every decision that changed something, with the numbers weighed.
+# Why a third party acted: every evaluation at a decision point, with the numbers weighed.
 DECISION_DTYPE = np.dtype(
     [
         ("rep", "<i8"), ("day", "<f4"), ("state", "<i2"), ("doctrine", "i1"), ("action", "i1"),
@@ -41,7 +41,7 @@ DECISION_DTYPE = np.dtype(
         ("cost_retaliation", "<f4"), ("cost_trade", "<f4"), ("utility", "<f4"),
     ]
 )
-ACTIONS = ("stay_out", "intervene_defender", "intervene_attacker", "withdraw")
+ACTIONS = ("stay_out", "intervene_defender", "intervene_attacker", "withdraw", "stay_in")
 
 
 class Log:

@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 
 from .log import ACTIONS, DECISION_DTYPE, EVENT_DTYPE, EVENT_TYPES
-from .world import OUTCOMES, RUNG_NAMES, World
+from .world import CASUALTY_SHARE, OUTCOMES, RUNG_NAMES, World
 
 SCHEMA_VERSION = "1.0"
 
@@ -56,7 +56,7 @@ def collect(w: World, log, ts=None) -> dict:
             "intervention_day": w.intervention_day.astype("<f4"),
             "side": np.where(w.intervened, w.joined, w.side).astype("i1"),
             "withdrew_day": w.withdrew_day.astype("<f4"),
-            "losses": w.lost * w.mpc,
+            "losses": w.lost * w.mpc * CASUALTY_SHARE,
             "losses_cp": w.lost.copy(),
             "escalation_level": w.rung.max(axis=2).astype("i1"),
             "struck_level": w.rung.max(axis=1).astype("i1"),
@@ -204,7 +204,8 @@ class HDF5Results:
         self.f.flush()
 
     def close(self):
-        self.f.close()
+        if self.f.id.valid:
+            self.f.close()
 
     def read(self) -> dict:
         return read(self.path, self.f)

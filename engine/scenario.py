@@ -179,7 +179,7 @@ class Doctrine(_M):
     projection_days: Annotated[Param, _ranged(1.0, 3650.0)] = 30.0
     sharpness: NonNeg = Field(2.0, description="Slope of the perceived hold probability in the log ratio.")
     survival_value: NonNeg = Field(1.0, description="Utility of the defender's survival per unit of stake.")
-    loss_weight: NonNeg = 0.5
+    loss_weight: NonNeg = 0.1
     retaliation_weight: NonNeg = 0.5
     trade_weight: NonNeg = 5.0
     power_weight: NonNeg = 0.5
@@ -344,6 +344,8 @@ def apply_override(raw: dict, key: str, value, source: str = "--set") -> None:
     parts = key.split(".")
     cur = raw
     for i, p in enumerate(parts[:-1]):
+        if i == 0 and p in Scenario.model_fields and p not in cur:
+            cur[p] = {}  # an optional section the file leaves at its defaults
         if not isinstance(cur, dict) or p not in cur:
             where = ".".join(parts[: i + 1])
             raise ScenarioError([f"{source} {key}: {where!r} does not exist in the scenario"])

@@ -26,6 +26,12 @@ OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolve
 NO_WAR, ATTACKER_WINS, DEFENDER_HOLDS, CEASEFIRE, UNRESOLVED, NUCLEAR = range(6)
 RUNG_NAMES = ("none", "forces", "bases", "homeland", "nuclear")
 
+# Casualties per unit of personnel-per-cp lost, by domain. A lost ground unit takes its
+# people with it; a lost aircraft or ship takes its crew, not the whole service's
+# personnel per platform (ground crews, shore staff). ASSUMPTION: ~2% of an air
+# force's personnel per aircraft fly it; ~25% of a navy's personnel per ship sail it.
+CASUALTY_SHARE = np.array([1.0, 0.02, 0.25])
+
 
 class World:
     """Arrays for one batch. Attributes are documented where they are created."""
@@ -213,8 +219,8 @@ class World:
     # ---- derived quantities used by several processes
     def loss_fraction(self) -> np.ndarray:
         """Personnel lost / personnel committed, plus homeland-strike pressure, per (R, S)."""
-        lost = (self.lost * self.mpc).sum(axis=2)
-        com = (self.committed * self.mpc).sum(axis=2)
+        lost = (self.lost * self.mpc * CASUALTY_SHARE).sum(axis=2)
+        com = (self.committed * self.mpc * CASUALTY_SHARE).sum(axis=2)
         return np.where(com > 0, lost / np.maximum(com, 1e-300), 0.0) + self.homeland_pressure
 
     def pressure(self) -> np.ndarray:

@@ -1,0 +1,179 @@
+"""Command line: argument parsing, exit codes and printing; no model logic lives here.
+
+Exit codes: 0 success, 1 internal error, 2 a user mistake (bad config, bad option,
+output in the way), 130 interrupted (finished batches are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import results, runner, scenario, summary
+from .scenario import DOCTRINES, ScenarioError
+
+
+class UserError(Exception):
+    """A mistake in the command line or the environment that the user can fix."""
+
+
+def _pairs(items, what):
+    out = []
+    for it in items or []:
+        if "=" not in it:
+            raise UserError(f"{what} {it!r}: expected KEY=VALUE")
+        k, v = it.split("=", 1)
+        out.append((k.strip(), v.strip()))
+    return out
+
+
+def _overrides(args) -> list[tuple[str, str]]:
+    ov = _pairs(args.set, "--set")
+    for state, doc in _pairs(args.doctrine, "--doctrine"):
+        if doc not in DOCTRINES:
+            raise UserError(f"--doctrine {state}={doc}: doctrine must be one of {', '.join(DOCTRINES)}")
+        ov.append((f"states.{state}.doctrine", json.dumps(doc)))
+    return ov
+
+
+class Progress:
+    """A one-line progress bar on a terminal, shown once a run has taken more than a second."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, done: int, total: int):
+        el = time.perf_counter() - self.t0
+        if not self.enabled or (el < 1.0 and done < total and not self.shown):
+            return
+        self.shown = True
+        rate = done / el if el > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else 0.0
+        bar = "#" * int(30 * done / total)
+        sys.stderr.write(f"\r[{bar:<30}] {done}/{total} runs  {rate:,.0f} runs/s  ETA {eta:4.0f}s ")
+        sys.stderr.flush()
+        if done >= total:
+            sys.stderr.write("\n")
+
+
+def cmd_run(args) -> int:
+    loaded = scenario.load(args.config, _overrides(args))
+    runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
+    if runs < 1:
+        raise UserError(f"--runs {runs}: must be >= 1")
+    if args.batch_size < 1:
+        raise UserError(f"--batch-size {args.batch_size}: must be >= 1")
+    out = Path(args.out) if args.out else Path(Path(args.config).stem + ".h5")
+    if out.exists() and not args.overwrite:
+        raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
+    if out.parent and not out.parent.exists():
+        raise UserError(f"{out}: directory {out.parent} does not exist")
+    try:
+        sink = results.HDF5Results(str(out), "w")
+    except OSError as e:
+        raise UserError(f"{out}: cannot create the output file ({e.strerror or e})") from None
+    progress = Progress(sys.stderr.isatty() and not args.quiet)
+    try:
+        stats = runner.run(loaded, runs, seed=args.seed, sink=sink, batch_size=args.batch_size,
+                           timeseries=args.timeseries, progress=progress, command=" ".join(sys.argv))
+        sink.finish({"seconds": stats.seconds, "kernel_seconds": stats.kernel_seconds})
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: {out} keeps every finished batch (attribute 'complete' is false)", file=sys.stderr)
+        return 130
+    finally:
+        sink.close()
+    if not args.quiet:
+        print(summary.format_table(summary.compute(results.read(str(out)))))
+        print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s; "
+              f"{100 * stats.kernel_seconds / max(stats.seconds, 1e-9):.0f}% of the time in kernels)")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    bad = 0
+    for path in args.configs:
+        try:
+            loaded = scenario.load(path)
+        except ScenarioError as e:
+            bad += 1
+            for line in e.lines:
+                print(line, file=sys.stderr)
+            continue
+        sc = loaded.scenario
+        print(f"{path}: ok ({sc.scenario.name}: {len(sc.states)} states, {len(sc.fronts)} fronts)")
+    return 2 if bad else 0
+
+
+def cmd_schema(args) -> int:
+    text = json.dumps(scenario.json_schema(), indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_summary(args) -> int:
+    path = Path(args.results)
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    try:
+        res = results.read(str(path))
+    except (OSError, KeyError, ValueError) as e:
+        raise UserError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
+    print(summary.format_table(summary.compute(res)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wargame", description="Discrete-event wargame engine: Monte Carlo of "
+                                "scenarios of invasion, intervention and escalation.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="run a scenario's Monte Carlo into an HDF5 file")
+    r.add_argument("config", help="scenario TOML file, e.g. configs/taiwan_strait.toml")
+    r.add_argument("--runs", type=int, help="replications (default: the scenario's default_runs)")
+    r.add_argument("--seed", type=int, default=runner.DEFAULT_SEED, help=f"random seed (default {runner.DEFAULT_SEED})")
+    r.add_argument("--out", help="output HDF5 file (default: CONFIG's name with .h5, in the current directory)")
+    r.add_argument("--batch-size", type=int, default=runner.DEFAULT_BATCH, help="replications per batch")
+    r.add_argument("--timeseries", action="store_true", help="also store daily series per front")
+    r.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a state's doctrine")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value, e.g. fronts.landing.terrain=2")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.set_defaults(fn=cmd_run)
+    v = sub.add_parser("validate", help="check scenario files; exit 2 if any is invalid")
+    v.add_argument("configs", nargs="+")
+    v.set_defaults(fn=cmd_validate)
+    s = sub.add_parser("schema", help="print the JSON schema of scenario files")
+    s.add_argument("--out", help="write it to this file instead")
+    s.set_defaults(fn=cmd_schema)
+    m = sub.add_parser("summary", help="print the summary table of a results file")
+    m.add_argument("results")
+    m.set_defaults(fn=cmd_summary)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except ScenarioError as e:
+        for line in e.lines:
+            print(line, file=sys.stderr)
+        return 2
+    except UserError as e:
+        print(f"wargame: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

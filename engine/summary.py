@@ -1,0 +1,99 @@
+"""The end-of-run summary: outcome probabilities with 95% intervals, interventions, losses.
+
+Works on the dictionary that ``results.read`` (or ``MemoryResults.read``) returns, so
+the same table can be printed for a finished file with ``wargame summary``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+Z95 = 1.959963984540054
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
+    """Proportion k/n with its Wilson score interval (good near 0 and 1, unlike the normal one)."""
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    p = k / n
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return p, max(0.0, mid - half), min(1.0, mid + half)
+
+
+def compute(res: dict) -> dict:
+    lay = res["layout"]
+    reps = res["replications"]
+    st = res["states"]
+    n = reps["outcome"].size
+    out = {"runs": n, "scenario": res["attrs"].get("scenario", ""), "seed": res["attrs"].get("seed")}
+    out["outcomes"] = {
+        name: wilson(int((reps["outcome"] == i).sum()), n) for i, name in enumerate(lay["outcomes"])
+    }
+    war = np.isfinite(reps["war_day"])
+    dur = (reps["end_day"] - reps["war_day"])[war]
+    out["wars"] = int(war.sum())
+    out["duration"] = tuple(np.percentile(dur, [50, 5, 95])) if dur.size else (np.nan,) * 3
+    rows = []
+    for s, sid in enumerate(lay["states"]):
+        iv = st["intervened"][:, s]
+        days = st["intervention_day"][iv, s] - reps["war_day"][iv]
+        loss = st["losses"][:, s, :].sum(axis=1)[war]
+        rows.append({
+            "state": sid,
+            "role": "attacker" if s == lay["attacker"] else "defender" if s == lay["defender"] else "third party",
+            "intervened": wilson(int(iv.sum()), n),
+            "joined_defender": int((st["side"][iv, s] == -1).sum()),
+            "joined_attacker": int((st["side"][iv, s] == 1).sum()),
+            "median_day": float(np.median(days)) if days.size else float("nan"),
+            "withdrew": int(np.isfinite(st["withdrew_day"][:, s]).sum()),
+            "losses": tuple(np.percentile(loss, [50, 5, 95])) if loss.size else (np.nan,) * 3,
+            "escalation": [wilson(int((st["escalation_level"][:, s] >= k).sum()), n) for k in (1, 2, 3, 4)],
+        })
+    out["states"] = rows
+    return out
+
+
+def _pct(p) -> str:
+    return f"{100 * p:5.1f}%"
+
+
+def _num(x: float) -> str:
+    if not np.isfinite(x):
+        return "-"
+    for unit, div in (("M", 1e6), ("k", 1e3)):
+        if abs(x) >= div:
+            return f"{x / div:.1f}{unit}"
+    return f"{x:.0f}"
+
+
+def format_table(s: dict) -> str:
+    """A plain-text summary that fits in 80 columns."""
+    L = [f"{s['scenario']}: {s['runs']} replications, seed {s['seed']}", "",
+         "Outcome              probability   95% interval"]
+    for name, (p, lo, hi) in s["outcomes"].items():
+        L.append(f"  {name:<18} {_pct(p):>9}     [{_pct(lo)}, {_pct(hi)}]")
+    med, lo, hi = s["duration"]
+    L.append("")
+    L.append(f"Wars fought: {s['wars']}; duration median {med:.0f} days (5-95%: {lo:.0f}-{hi:.0f})"
+             if s["wars"] else "Wars fought: 0")
+    L += ["", "State   role         intervened (95% CI)      day  withdrew  losses median [5%, 95%]"]
+    for r in s["states"]:
+        p, lo_, hi_ = r["intervened"]
+        iv = f"{_pct(p)} [{_pct(lo_)},{_pct(hi_)}]" if r["role"] == "third party" else "-"
+        day = f"{r['median_day']:.0f}" if np.isfinite(r["median_day"]) else "-"
+        m, a, b = r["losses"]
+        L.append(f"  {r['state']:<5} {r['role']:<12} {iv:<24} {day:>4} {r['withdrew']:>9}  "
+                 f"{_num(m)} [{_num(a)}, {_num(b)}]")
+    esc = [r for r in s["states"] if r["escalation"][0][0] > 0]
+    if esc:
+        L += ["", "Escalation by actor   forces   bases  homeland  nuclear  (share of replications)"]
+        for r in esc:
+            L.append(f"  {r['state']:<19}" + "".join(f"{_pct(e[0]):>9}" for e in r["escalation"]))
+    sides = [r for r in s["states"] if r["joined_attacker"]]
+    for r in sides:
+        L.append(f"  note: {r['state']} joined the attacker's side in {r['joined_attacker']} replications")
+    return "\n".join(L)
