@@ -130,7 +130,12 @@ def square(x, y, a, b, t):
 
 
 def _g(c, t):
-    return t if c == 0.0 else -math.expm1(-c * t) / c
+    if c == 0.0:
+        return t
+    try:
+        return -math.expm1(-c * t) / c
+    except OverflowError:  # numba/IEEE give inf here (c < 0); Python raises
+        return math.inf
 
 
 def linear(x, y, a, b, t):
