@@ -36,7 +36,7 @@ class TimeSeries:
         self.data[:, k, :, 0] = (g * (sd == 1)).sum(axis=2) + (w.afloat * (sd == 1)).sum(axis=2)
         self.data[:, k, :, 1] = (g * (sd == -1)).sum(axis=2)
         self.data[:, k, :, 2] = w.position
-        self.data[~w.at_war, k] = np.nan
+        self.data[~w.at_war | (w.ended & (w.end_day < t)), k] = np.nan  # before the war, after its end
 
 
 @dataclass

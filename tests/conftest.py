@@ -1,0 +1,33 @@
+"""Shared fixtures: paths, a small-run helper, and the installed CLI."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+CONFIGS = ROOT / "configs"
+
+
+@pytest.fixture
+def trio():
+    return DATA / "trio.toml"
+
+
+def run_memory(path, runs, seed=7, batch_size=1000, overrides=None, timeseries=False):
+    from engine import results, runner, scenario
+
+    loaded = scenario.load(path, overrides)
+    sink = results.MemoryResults()
+    runner.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size, timeseries=timeseries)
+    return sink.read()
+
+
+def cli(*args, cwd=None, timeout=600):
+    """Run the installed `wargame` command (falling back to `python -m engine.cli`)."""
+    exe = shutil.which("wargame")
+    cmd = [exe, *map(str, args)] if exe else [sys.executable, "-m", "engine.cli", *map(str, args)]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
