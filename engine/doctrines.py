@@ -3,7 +3,7 @@
 A state decides from what it believes: a deterministic Lanchester projection of
 each front over ``projection_days`` with and without its own forces, blurred by its
 perception error, turned into a probability that the side it cares about survives.
-No Monte Carlo inside a decision. Every decision that changes something is logged
+No Monte Carlo inside a decision. Every evaluation is logged
 with the numbers it weighed.
 """
 

@@ -74,7 +74,8 @@ def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """One day of conventional strikes for every (striker, target) pair at rung >= 1."""
     k = int(round(t / w.dt))
     for a, i in _pairs(w):
-        r = rows[(w.rung[rows, a, i] >= 1) & (w.side[rows, i] != 0) & (w.inventory_left[rows, a] > 0)]
+        r = rows[(w.rung[rows, a, i] >= 1) & (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
+                 & (w.inventory_left[rows, a] > 0)]
         if r.size == 0:
             continue
         fired = np.minimum(w.missiles[r, a] * w.dt, w.inventory_left[r, a])

@@ -25,7 +25,6 @@ EVENT_TYPES = (
     "horizon",        # 13 the horizon is reached with the war unresolved
     "nuclear_use",    # 14 nuclear use ends the replication
     "no_war",         # 15 the attacker never invades
-    "landing",        # 16 the first troops get ashore on an amphibious front (value: front)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 
@@ -68,11 +67,16 @@ class Log:
             self._decisions.append(rows)
 
     def events(self) -> np.ndarray:
-        """Events sorted by (replication, day, insertion order): the order they happened."""
+        """Events sorted by (replication, day, type, actor, target).
+
+        Within a day the type order is the causal order of EVENT_TYPES. A canonical sort
+        (rather than insertion order) keeps the log identical whatever the batch size,
+        since the interleaving of SimPy processes at equal times depends on the batch.
+        """
         if not self._events:
             return np.empty(0, dtype=EVENT_DTYPE)
         ev = np.concatenate(self._events)
-        return ev[np.lexsort((ev["day"], ev["rep"]))]  # lexsort is stable: ties keep insertion order
+        return ev[np.lexsort((ev["target"], ev["actor"], ev["type"], ev["day"], ev["rep"]))]
 
     def decisions(self) -> np.ndarray:
         if not self._decisions:

@@ -22,8 +22,8 @@ _ROUNDS = 48  # gamma rejection rounds; P(no acceptance) < 0.05**48
 
 
 def param_step(path: str) -> int:
-    # 24 bits of the key path's CRC, times 64 sub-steps for rejection rounds.
-    return (zlib.crc32(path.encode()) & 0xFFFFFF) * 64
+    # 24 bits of the key path's CRC, times 128 sub-steps: two gamma draws of _ROUNDS (< 64) rounds each.
+    return (zlib.crc32(path.encode()) & 0xFFFFFF) * 128
 
 
 _erfc = np.vectorize(math.erfc, otypes=[float])
@@ -100,7 +100,7 @@ def sample(p, path: str, seed: int, reps: np.ndarray) -> np.ndarray:
         alpha = 1 + 4 * (p.mode - p.low) / span
         beta = 1 + 4 * (p.high - p.mode) / span
         g1 = _gamma(alpha, seed, reps, step)
-        g2 = _gamma(beta, seed, reps, step + _ROUNDS)
+        g2 = _gamma(beta, seed, reps, step + 64)
         return p.low + span * g1 / (g1 + g2)
     if isinstance(p, Triangular):
         u = uniforms(seed, reps, streams.PARAM, step, 1)[:, 0]
