@@ -90,9 +90,9 @@ def format_table(s: dict) -> str:
                  f"{_num(m)} [{_num(a)}, {_num(b)}]")
     esc = [r for r in s["states"] if r["escalation"][0][0] > 0]
     if esc:
-        L += ["", "Escalation by actor   forces   bases  homeland  nuclear  (share of replications)"]
+        L += ["", "Escalation by actor, share reaching at least: forces   bases  homeland  nuclear"]
         for r in esc:
-            L.append(f"  {r['state']:<19}" + "".join(f"{_pct(e[0]):>9}" for e in r["escalation"]))
+            L.append(f"  {r['state']:<42}" + "".join(f"{_pct(e[0]):>8}" for e in r["escalation"]))
     sides = [r for r in s["states"] if r["joined_attacker"]]
     for r in sides:
         L.append(f"  note: {r['state']} joined the attacker's side in {r['joined_attacker']} replications")
