@@ -17,7 +17,7 @@ import numpy as np
 import kernels
 from kernels import streams
 
-from .world import World
+from .world import World, side_sum
 
 GROUND, AIR, NAVAL = 0, 1, 2
 
@@ -46,10 +46,8 @@ def control(att, dfd, k):
 
 def side_totals(w: World, cp: np.ndarray, rows: np.ndarray, d: int):
     """Attacker- and defender-side combat power per (row, front) in domain d."""
-    sd = w.side[rows][:, None, :]  # (n, 1, S)
-    x = (cp[:, :, :, d] * (sd == 1)).sum(axis=2)
-    y = (cp[:, :, :, d] * (sd == -1)).sum(axis=2)
-    return x, y
+    side = w.side[rows]
+    return side_sum(cp[:, :, :, d], side, 1), side_sum(cp[:, :, :, d], side, -1)
 
 
 def _apply(w: World, cp, rows, d, x0, y0, x1, y1):

@@ -16,7 +16,7 @@ from kernels import streams
 
 from .combat import AIR, GROUND, NAVAL, KernelClock, control
 from .log import DECISION_DTYPE, Log
-from .world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World
+from .world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World, side_sum
 
 
 def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
@@ -27,15 +27,14 @@ def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
     Returns (p_def, p_att, loss_def, loss_att), each (n,).
     """
     n, F = rows.size, w.F
-    sd = side[:, None, :]
 
     def tot(d, sgn):
-        return (cp[:, :, :, d] * (sd == sgn)).sum(axis=2)
+        return side_sum(cp[:, :, :, d], side, sgn)
 
     air = control(tot(AIR, 1), tot(AIR, -1), 2.0)
     sea = control(tot(NAVAL, 1), tot(NAVAL, -1), w.nav["sea_control_exponent"][rows][:, None])
     sea = np.where(w.naval[None, :], sea, 0.5)
-    afl = (afloat * (sd == 1)).sum(axis=2)
+    afl = side_sum(afloat, side, 1)
     delivered = afl * np.minimum(1.0, 2.0 * sea) * (1.0 - w.transit_loss[rows] * (1.0 - sea))
     x0 = tot(GROUND, 1) + delivered
     y0 = tot(GROUND, -1)
@@ -94,108 +93,108 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
 def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """Every third party's decision at time t for the replications ``rows``."""
     eps = kernels.normals(w.seed, w.reps[rows], streams.PERCEPTION, int(round(t / w.dt)), w.S)
+    pressure = w.pressure()[rows]  # once per decision point; states only change at its end
     for s in range(w.S):
         if s in (w.att, w.dfd) or w.doctrine[s] == NEVER:
             continue
-        _decide_state(w, log, rows, t, s, eps[:, s] * w.perception[rows, s], clock)
+        v = _weigh(w, rows, s, eps[:, s] * w.perception[rows, s], clock)
+        join, leave, side_to = _choose(w, rows, t, s, v, pressure[:, s])
+        _act(w, log, rows, t, s, v, join, leave, side_to)
 
 
-def _decide_state(w, log, rows, t, s, eps, clock):
-    doc = w.doctrine[s]
+def _weigh(w: World, rows, s, eps, clock) -> dict:
+    """The numbers a third party weighs: survival with and without it, and its costs."""
     inside = w.intervened[rows, s] & np.isnan(w.withdrew_day[rows, s])
-    out = ~w.intervened[rows, s]
+    arrived = w.arrived[rows, s]
     # The side it cares about: the primary it has the larger stake in (ties: the defender).
     sigma = np.where(w.interest[rows, s, w.att] > w.interest[rows, s, w.dfd], 1, -1).astype(np.int8)
     sigma = np.where(inside, w.side[rows, s], sigma)
     stake = np.where(sigma == 1, w.interest[rows, s, w.att], w.interest[rows, s, w.dfd])
 
     cp_now, afl = w.front[rows], w.afloat[rows]
-    dep = deployable(w, rows, s)
     with_cp, without_cp = cp_now.copy(), cp_now.copy()
-    arrived = w.arrived[rows, s]
-    with_cp[:, :, s, :] = np.where((inside & arrived)[:, None, None], cp_now[:, :, s, :], dep)
+    with_cp[:, :, s, :] = np.where((inside & arrived)[:, None, None], cp_now[:, :, s, :], deployable(w, rows, s))
     without_cp[:, :, s, :] = 0.0
-    side_with = w.side[rows].copy()
-    side_with[:, s] = sigma
+    side_with, side_wo = w.side[rows].copy(), w.side[rows].copy()
+    side_with[:, s], side_wo[:, s] = sigma, 0
     pd_w, pa_w, ld_w, la_w = project(w, rows, with_cp, afl, side_with, eps, clock)
-    side_wo = w.side[rows].copy()
-    side_wo[:, s] = 0
     pd_o, pa_o, _, _ = project(w, rows, without_cp, afl, side_wo, eps, clock)
     p_with = np.where(sigma == -1, pd_w, pa_w)
     p_without = np.where(sigma == -1, pd_o, pa_o)
     exp_loss = np.where(sigma == -1, ld_w, la_w)
 
     opp_primary = np.where(sigma == -1, w.att, w.dfd)
-    power_ratio = w.power[rows, opp_primary] / np.maximum(w.power[rows, s], 1.0)
-    pf = power_ratio ** w.doc["power_weight"][rows]
+    pf = (w.power[rows, opp_primary] / np.maximum(w.power[rows, s], 1.0)) ** w.doc["power_weight"][rows]
     benefit = w.doc["survival_value"][rows] * stake * (p_with - p_without)
     c_loss = pf * w.doc["loss_weight"][rows] * exp_loss / w.tolerance[rows, s]
     c_ret = pf * w.doc["retaliation_weight"][rows] * retaliation_expectation(w, rows, s, sigma)
     opposite = w.side[rows] == -sigma[:, None]
     opposite[:, s] = False
     c_trade = w.doc["trade_weight"][rows] * (w.trade[rows, s, :] * opposite).sum(axis=1)
-    utility = benefit - c_loss - c_ret - c_trade
+    return dict(inside=inside, arrived=arrived, sigma=sigma, stake=stake, p_def=pd_o,
+                p_with=p_with, p_without=p_without, benefit=benefit, cost_losses=c_loss,
+                cost_retaliation=c_ret, cost_trade=c_trade, utility=benefit - c_loss - c_ret - c_trade)
 
+
+def _choose(w: World, rows, t, s, v: dict, pressure) -> tuple:
+    """Apply state s's doctrine to the weighed numbers: who joins, who leaves, on which side."""
+    doc, inside, sigma = w.doctrine[s], v["inside"], v["sigma"]
+    out = ~w.intervened[rows, s]
     join = np.zeros(rows.size, dtype=bool)
     leave = np.zeros(rows.size, dtype=bool)
     side_to = sigma.copy()
     if doc == SELF_HELP:
-        join = out & (utility > 0)
+        join = out & (v["utility"] > 0)
         # Hysteresis: a deployed force stays until the war has actually hurt (half its tolerance).
-        leave = inside & arrived & (utility < 0) & (w.pressure()[rows, s] >= 0.5)
+        leave = inside & v["arrived"] & (v["utility"] < 0) & (pressure >= 0.5)
     elif doc == COLLECTIVE:
-        trig = np.zeros(rows.size, dtype=bool)
         for p in np.flatnonzero(w.treaty[s]):
             if p == w.dfd:
-                trig[:] = True
-                side_to = np.where(out, -1, side_to).astype(np.int8)
-            elif p == w.att:
-                invaded = (w.position[rows] < 0).any(axis=1)
-                trig |= invaded
-                side_to = np.where(invaded & out, 1, side_to).astype(np.int8)
-            else:  # a partner that is itself fighting or was struck
-                struck = w.attacked[rows, p] | (w.side[rows, p] == -1) & w.intervened[rows, p]
-                trig |= struck
-                side_to = np.where(struck & out, -1, side_to).astype(np.int8)
-        join = out & trig
+                trig, side = np.ones(rows.size, dtype=bool), -1
+            elif p == w.att:  # a partner that attacked is defended once its own territory is invaded
+                trig, side = (w.position[rows] < 0).any(axis=1), 1
+            else:  # a partner that was struck, or is fighting on the defender's side
+                trig, side = w.attacked[rows, p] | (w.side[rows, p] == -1) & w.intervened[rows, p], -1
+            side_to = np.where(trig & out & ~join, side, side_to).astype(np.int8)  # the first partner to call wins
+            join |= out & trig
     elif doc == BUCK_PASSING:
         others = np.zeros(rows.size, dtype=bool)
         for o in range(w.S):
             if o not in (s, w.att, w.dfd):
                 others |= w.intervened[rows, o] & (w.side[rows, o] == sigma)
         waited = t - w.war_day[rows] >= w.doc["buck_pass_days"][rows]
-        join = out & waited & ~others & (stake > 0)
+        join = out & waited & ~others & (v["stake"] > 0)
     elif doc == BANDWAGON:
         thr = w.doc["bandwagon_threshold"][rows]
-        p_def = pd_o
-        join = out & ((p_def >= thr) | (1.0 - p_def >= thr))
-        side_to = np.where(p_def >= thr, -1, 1).astype(np.int8)
+        join = out & ((v["p_def"] >= thr) | (1.0 - v["p_def"] >= thr))
+        side_to = np.where(v["p_def"] >= thr, -1, 1).astype(np.int8)
     # Self-defence: a state whose own territory was struck fights back (all doctrines but `never`).
     hit = out & w.attacked[rows, s] & ~join
     side_to = np.where(hit, -1, side_to).astype(np.int8)
     join |= hit
     # Casualty tolerance ends any non-treaty commitment.
     if doc != COLLECTIVE:
-        leave |= inside & (w.loss_fraction()[rows, s] >= w.tolerance[rows, s])
+        leave |= inside & (pressure >= 1.0)
+    return join, leave, side_to
 
+
+def _act(w: World, log: Log, rows, t, s, v: dict, join, leave, side_to) -> None:
     if join.any():
         idx = rows[join]
         w.intervened[idx, s] = True
         w.side[idx, s] = side_to[join]
         w.joined[idx, s] = side_to[join]
         w.intervention_day[idx, s] = t
-        w.arrival_day[idx, s] = np.ceil((t + w.deploy_delay[idx, s]) / w.dt - 1e-9) * w.dt
+        w.arrival_day[idx, s] = w.grid(t + w.deploy_delay[idx, s])
         log.record(idx, t, "intervene", s, np.where(side_to[join] == 1, w.att, w.dfd), side_to[join].astype(float))
     if leave.any():
         withdraw(w, log, rows[leave], s, t)
     # Every evaluation is logged with the numbers it weighed, so a report can say why.
     rec = np.zeros(rows.size, dtype=DECISION_DTYPE)
-    rec["rep"], rec["day"], rec["state"], rec["doctrine"] = w.reps[rows], t, s, doc
-    rec["action"] = np.where(leave, 3, np.where(join, np.where(side_to == 1, 2, 1), np.where(inside, 4, 0)))
-    for name, v in (("p_without", p_without), ("p_with", p_with), ("benefit", benefit),
-                    ("cost_losses", c_loss), ("cost_retaliation", c_ret), ("cost_trade", c_trade),
-                    ("utility", utility)):
-        rec[name] = v
+    rec["rep"], rec["day"], rec["state"], rec["doctrine"] = w.reps[rows], t, s, w.doctrine[s]
+    rec["action"] = np.where(leave, 3, np.where(join, np.where(side_to == 1, 2, 1), np.where(v["inside"], 4, 0)))
+    for name in ("p_without", "p_with", "benefit", "cost_losses", "cost_retaliation", "cost_trade", "utility"):
+        rec[name] = v[name]
     log.decide(rec)
 
 

@@ -15,11 +15,7 @@ import simpy
 from . import combat, doctrines, escalation
 from .combat import GROUND, KernelClock
 from .log import Log
-from .world import (ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World)
-
-
-def grid(w: World, days) -> np.ndarray:
-    return np.ceil(np.asarray(days, dtype=float) / w.dt - 1e-9) * w.dt
+from .world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
 
 def at_times(env: simpy.Environment, w: World, times: np.ndarray, act):
@@ -34,8 +30,8 @@ def mobilisation_start(w: World) -> np.ndarray:
     """(R, S) day each state starts its call-up: the attacker from the crisis, others after warning."""
     start = w.mob_delay.copy()
     others = np.arange(w.S) != w.att
-    start[:, others] += grid(w, w.warning)[:, None]
-    return np.where(w.reserve > 0, grid(w, start), np.inf)
+    start[:, others] += w.grid(w.warning)[:, None]
+    return np.where(w.reserve > 0, w.grid(start), np.inf)
 
 
 def crisis(env, w: World, log: Log):
@@ -45,7 +41,7 @@ def crisis(env, w: World, log: Log):
         w.warned[rows] = True
         log.record(rows, t, "warning", w.dfd)
 
-    yield from at_times(env, w, grid(w, w.warning), warn)
+    yield from at_times(env, w, w.grid(w.warning), warn)
 
 
 def _send_to_fronts(w: World, rows, s, cp_by_domain, side_share):
@@ -78,16 +74,16 @@ def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> Non
 
 def invasion(env, w: World, log: Log, wake: list):
     if not w.invasion_conditional:
-        yield from at_times(env, w, grid(w, w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake))
+        yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake))
         return
     # Conditional: from the earliest day, invade once ready, strong enough and not deterred by trade.
-    t = float(grid(w, w.invasion_day).min())
+    t = float(w.grid(w.invasion_day).min())
     if t > env.now:
         yield env.timeout(t - env.now)
-    deadline = grid(w, w.deadline)
+    deadline = w.grid(w.deadline)
     while env.now <= w.horizon:
         t = env.now
-        cand = np.flatnonzero(~w.at_war & ~w.ended & (t >= grid(w, w.invasion_day)) & (t <= deadline))
+        cand = np.flatnonzero(~w.at_war & ~w.ended & (t >= w.grid(w.invasion_day)) & (t <= deadline))
         if cand.size:
             a = w.att
             ready = np.where(w.reserve[cand, a] > 0, 1 - w.reserve_left[cand, a] / np.maximum(w.reserve[cand, a], 1e-300), 1.0)
@@ -120,7 +116,7 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock):
         rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
         doctrines.decide(w, log, rows, t, clock)
         escalation.climb(w, log, rows, t)
-        w.next_decision[rows] = grid(w, t + w.doc["decision_interval_days"][rows])
+        w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])
 
 
 def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
@@ -158,9 +154,9 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     pos = w.position[rows]
     objective = (w.decisive[None, :] & (pos >= w.depth[rows] - 1e-9)).any(axis=1)
     collapse = ((w.counter_depth[rows] > 0) & (pos <= -w.counter_depth[rows] + 1e-9)).any(axis=1)
-    sd = w.side[rows][:, None, :]
-    att_ground = (w.front[rows][:, :, :, GROUND] * (sd == 1)).sum(axis=(1, 2)) + (w.afloat[rows] * (sd == 1)).sum(axis=(1, 2))
-    def_ground = (w.front[rows][:, :, :, GROUND] * (sd == -1)).sum(axis=(1, 2))
+    side, ground = w.side[rows], w.front[rows][:, :, :, GROUND]
+    att_ground = (side_sum(ground, side, 1) + side_sum(w.afloat[rows], side, 1)).sum(axis=1)
+    def_ground = side_sum(ground, side, -1).sum(axis=1)
     def_breaks = (press_d >= 1) | (def_ground < 1.0)
     att_breaks = (press_a >= 1) | collapse | (att_ground < 1.0)
     # When both break on the same day, the side under more pressure gives way.

@@ -14,7 +14,7 @@ import numpy as np
 from .combat import KernelClock
 from .events import run_batch
 from .results import collect, describe, run_attrs
-from .world import World
+from .world import World, side_sum
 
 DEFAULT_SEED = 20261124
 DEFAULT_BATCH = 2000
@@ -31,10 +31,9 @@ class TimeSeries:
         k = int(round(t / w.dt)) - 1
         if not 0 <= k < self.T:
             return
-        sd = w.side[:, None, :]
         g = w.front[:, :, :, 0]
-        self.data[:, k, :, 0] = (g * (sd == 1)).sum(axis=2) + (w.afloat * (sd == 1)).sum(axis=2)
-        self.data[:, k, :, 1] = (g * (sd == -1)).sum(axis=2)
+        self.data[:, k, :, 0] = side_sum(g, w.side, 1) + side_sum(w.afloat, w.side, 1)
+        self.data[:, k, :, 1] = side_sum(g, w.side, -1)
         self.data[:, k, :, 2] = w.position
         self.data[~w.at_war | (w.ended & (w.end_day < t)), k] = np.nan  # before the war, after its end
 

@@ -33,6 +33,11 @@ RUNG_NAMES = ("none", "forces", "bases", "homeland", "nuclear")
 CASUALTY_SHARE = np.array([1.0, 0.02, 0.25])
 
 
+def side_sum(arr: np.ndarray, side: np.ndarray, sgn: int) -> np.ndarray:
+    """Sum over states of arr (n, F, S) for the states on side ``sgn`` (side: (n, S)) -> (n, F)."""
+    return (arr * (side[:, None, :] == sgn)).sum(axis=2)
+
+
 class World:
     """Arrays for one batch. Attributes are documented where they are created."""
 
@@ -217,6 +222,10 @@ class World:
         self.sea_control = np.full((R, F), 0.5)
 
     # ---- derived quantities used by several processes
+    def grid(self, days) -> np.ndarray:
+        """Round times up to the step grid: every event happens at the end of a step."""
+        return np.ceil(np.asarray(days, dtype=float) / self.dt - 1e-9) * self.dt
+
     def loss_fraction(self) -> np.ndarray:
         """Personnel lost / personnel committed, plus homeland-strike pressure, per (R, S)."""
         lost = (self.lost * self.mpc * CASUALTY_SHARE).sum(axis=2)
