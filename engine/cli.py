@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import results, runner, scenario, summary
+from . import executors, runner, scenario, summary
+from .store import HDF5Store
+from .store import read as store_read
 from .scenario import DOCTRINES, ScenarioError
 
 
@@ -62,36 +64,88 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def cmd_run(args) -> int:
-    loaded = scenario.load(args.config, _overrides(args))
-    runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
-    if runs < 1:
-        raise UserError(f"--runs {runs}: must be >= 1")
-    if args.batch_size < 1:
-        raise UserError(f"--batch-size {args.batch_size}: must be >= 1")
-    out = Path(args.out) if args.out else Path(Path(args.config).stem + ".h5")
-    if out.exists() and not args.overwrite:
-        raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
-    if out.parent and not out.parent.exists():
-        raise UserError(f"{out}: directory {out.parent} does not exist")
+def _resume_plan(args, out: Path, store: "HDF5Store"):
+    """Check an interrupted run can be resumed with this command; return (loaded, runs, seed, batch, ts)."""
+    if not out.exists():
+        raise UserError(f"{out}: nothing to resume (no such file)")
     try:
-        sink = results.HDF5Results(str(out), "w")
-    except OSError as e:
-        raise UserError(f"{out}: cannot create the output file ({e.strerror or e})") from None
+        store.open_existing()
+    except (OSError, KeyError, ValueError) as e:
+        raise UserError(f"{out}: not a wargame results file ({e.__class__.__name__}: {e})") from None
+    a = store.attrs
+    given = _overrides(args)
+    stored = [tuple(o) for o in json.loads(a.get("overrides", "[]"))]
+    loaded = scenario.load(args.config, given or stored)
+    if loaded.sha256 != a["config_sha256"]:
+        raise UserError(f"{args.config}: differs from the scenario (or overrides) of the run in {out}; "
+                        "resume needs the same ones")
+    for opt, val, key in (("--runs", args.runs, "runs"), ("--seed", args.seed, "seed")):
+        if val is not None and int(val) != int(a[key]):
+            raise UserError(f"{opt} {val}: the run in {out} has {key} = {a[key]}; leave it out to resume")
+    return loaded, int(a["runs"]), int(a["seed"]), int(a["batch_size"]), bool(a["timeseries"])
+
+
+def cmd_run(args) -> int:
+    out = Path(args.out) if args.out else Path(Path(args.config).stem + ".h5")
+    store = HDF5Store(out)
+    if args.resume:
+        loaded, runs, seed, batch_size, timeseries = _resume_plan(args, out, store)
+        if store.is_complete():
+            print(f"{out}: already complete ({runs} replications); nothing to resume", file=sys.stderr)
+            return 0
+        ranges = store.missing(runs)
+    else:
+        loaded = scenario.load(args.config, _overrides(args))
+        runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
+        seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
+        batch_size, timeseries, ranges = args.batch_size, args.timeseries, None
+        if runs < 1:
+            raise UserError(f"--runs {runs}: must be >= 1")
+        if (out.exists() or store.parts.exists()) and not args.overwrite:
+            raise UserError(f"{out}: output exists; pass --overwrite to replace it, --resume to finish "
+                            "an interrupted run, or --out to choose another name")
+    if batch_size < 1:
+        raise UserError(f"--batch-size {batch_size}: must be >= 1")
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers {args.workers}: must be >= 1")
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise UserError(f"{out}: directory {out.parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{out}: directory {out.parent} is not writable")
+    todo = runs if ranges is None else sum(b - a for a, b in ranges)
+    nbatches = -(-todo // batch_size)
+    resume_cmd = f"wargame run {args.config} --out {out} --resume"
+    try:
+        executor = executors.make(args.workers, args.scheduler, args.dask_local, batches=nbatches)
+    except (RuntimeError, OSError) as e:
+        raise UserError(f"cannot start the executor: {e}") from None
     progress = Progress(sys.stderr.isatty() and not args.quiet)
     try:
-        stats = runner.run(loaded, runs, seed=args.seed, sink=sink, batch_size=args.batch_size,
-                           timeseries=args.timeseries, progress=progress, command=" ".join(sys.argv))
-        sink.finish({"seconds": stats.seconds, "kernel_seconds": stats.kernel_seconds})
+        if executor.workers > 1 or executor.name == "dask":
+            runner.warm_up(loaded)  # compile once here; workers then load numba's cache
+        if ranges is None:
+            store.create({}, {})  # claims the output path now: an unwritable one fails before any work
+        stats = runner.run(loaded, runs, seed=seed, sink=store, batch_size=batch_size, timeseries=timeseries,
+                           progress=progress, command=" ".join(sys.argv), executor=executor,
+                           resume_ranges=ranges)
+        store.finish({"seconds": stats.seconds, "kernel_seconds": stats.kernel_seconds})
     except KeyboardInterrupt:
-        print(f"\ninterrupted: {out} keeps every finished batch (attribute 'complete' is false)", file=sys.stderr)
+        done = sum(b - a for a, b in store.shards)
+        print(f"\ninterrupted: {out} keeps the {done} replications finished so far; resume with: {resume_cmd}",
+              file=sys.stderr)
         return 130
+    except OSError as e:
+        done = sum(b - a for a, b in store.shards)
+        raise UserError(f"cannot write results to {out} ({e.strerror or e}); the {done} replications finished "
+                        f"so far are kept; fix it and resume with: {resume_cmd}") from None
     finally:
-        sink.close()
+        executor.close()
     if not args.quiet:
-        print(summary.format_table(summary.compute(results.read(str(out)))))
-        print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s; "
-              f"{100 * stats.kernel_seconds / max(stats.seconds, 1e-9):.0f}% of the time in kernels)")
+        print(summary.format_table(summary.compute(store_read(str(out)))))
+        ks = 100 * stats.kernel_seconds / max(stats.seconds * max(executor.workers, 1), 1e-9)
+        print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s on "
+              f"{executor.workers} {executor.name} worker(s); {ks:.0f}% of worker time in kernels)")
     return 0
 
 
@@ -124,7 +178,7 @@ def cmd_summary(args) -> int:
     if not path.exists():
         raise UserError(f"{path}: no such file")
     try:
-        res = results.read(str(path))
+        res = store_read(str(path))
     except (OSError, KeyError, ValueError) as e:
         raise UserError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
     print(summary.format_table(summary.compute(res)))
@@ -138,13 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a scenario's Monte Carlo into an HDF5 file")
     r.add_argument("config", help="scenario TOML file, e.g. configs/taiwan_strait.toml")
     r.add_argument("--runs", type=int, help="replications (default: the scenario's default_runs)")
-    r.add_argument("--seed", type=int, default=runner.DEFAULT_SEED, help=f"random seed (default {runner.DEFAULT_SEED})")
+    r.add_argument("--seed", type=int, help=f"random seed (default {runner.DEFAULT_SEED})")
     r.add_argument("--out", help="output HDF5 file (default: CONFIG's name with .h5, in the current directory)")
     r.add_argument("--batch-size", type=int, default=runner.DEFAULT_BATCH, help="replications per batch")
     r.add_argument("--timeseries", action="store_true", help="also store daily series per front")
     r.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a state's doctrine")
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value, e.g. fronts.landing.terrain=2")
     r.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out (same config)")
+    r.add_argument("--workers", type=int, help="local worker processes (default: every core)")
+    r.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run batches on this Dask scheduler")
+    r.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N workers on 127.0.0.1")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.set_defaults(fn=cmd_run)
     v = sub.add_parser("validate", help="check scenario files; exit 2 if any is invalid")

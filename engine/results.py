@@ -1,9 +1,10 @@
-"""Results: one writer interface, kept in memory or streamed to HDF5 batch by batch.
+"""Results: what a batch produces, and the in-memory writer.
 
-Both writers take the same batch dictionaries (``collect``) through ``append`` and
-give them back through ``read``. The HDF5 layout is documented in
-docs/results-format.md; every dataset is created with an explicit dtype, resizable
-along the replication axis, chunked and compressed, so any HDF5 tool can read it.
+Writers share one interface: ``create(attrs, layout)``, ``append(batch)`` for each
+batch in replication order, ``finish(extra)``, ``read()``. ``MemoryResults`` keeps
+batches in memory; ``engine.store.HDF5Store`` streams them to a crash-safe HDF5 file
+(docs/results-format.md). A batch is the dictionary ``collect`` returns: plain arrays,
+which is also what worker processes send back to the writer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 import platform
 from importlib import metadata
 
-import h5py
 import numpy as np
 
 from .log import ACTIONS, DECISION_DTYPE, EVENT_DTYPE, EVENT_TYPES
@@ -101,17 +101,17 @@ class MemoryResults:
         self.attrs: dict = {}
         self.layout: dict = {}
 
-    def grow(self, attrs: dict, layout: dict):
+    def create(self, attrs: dict, layout: dict):
         self.attrs, self.layout = dict(attrs), dict(layout)
 
     def append(self, batch: dict):
         self._batches.append(batch)
 
+    def finish(self, extra: dict | None = None):
+        self.attrs.update(extra or {})
+
     def read(self) -> dict:
         return concat(self._batches, self.attrs, self.layout)
-
-    def close(self):
-        pass
 
 
 def concat(batches: list[dict], attrs: dict, layout: dict) -> dict:
@@ -137,7 +137,7 @@ def package_versions() -> dict:
     return v
 
 
-def run_attrs(loaded, seed: int, runs: int, doctrines: dict, command: str) -> dict:
+def run_attrs(loaded, seed: int, runs: int, doctrines: dict, command: str, batch_size: int, timeseries: bool) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "engine_version": package_versions()["wargame"],
@@ -151,84 +151,6 @@ def run_attrs(loaded, seed: int, runs: int, doctrines: dict, command: str) -> di
         "overrides": json.dumps([list(o) for o in loaded.overrides] + [[f"states.{k}.doctrine", v] for k, v in doctrines.items()]),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
+        "batch_size": int(batch_size),
+        "timeseries": bool(timeseries),
     }
-
-
-class HDF5Results:
-    """Streams batches into an HDF5 file; each append is flushed before the next batch runs."""
-
-    COMP = dict(compression="gzip", compression_opts=4, shuffle=True)
-
-    def __init__(self, path: str, mode: str = "w"):
-        self.path = path
-        self.f = h5py.File(path, mode)
-
-    def reset(self):
-        for k in list(self.f.keys()):
-            del self.f[k]
-
-    def grow(self, attrs: dict, layout: dict):
-        for k, v in attrs.items():
-            self.f.attrs[k] = v
-        self.f.attrs["layout"] = json.dumps(layout)
-        self.f.attrs["complete"] = False
-        self.f.attrs["replications_written"] = 0
-
-    def _ds(self, name: str, arr: np.ndarray):
-        if name not in self.f:
-            tail = arr.shape[1:]
-            chunk_rows = max(1, min(4096, (1 << 20) // max(1, arr.dtype.itemsize * int(np.prod(tail or (1,))))))
-            self.f.create_dataset(name, shape=(0,) + tail, maxshape=(None,) + tail, dtype=arr.dtype,
-                                  chunks=(chunk_rows,) + tail, **self.COMP)
-        ds = self.f[name]
-        n0 = ds.shape[0]
-        ds.resize(n0 + arr.shape[0], axis=0)
-        ds[n0:] = arr
-
-    def append(self, batch: dict):
-        self._ds("replications/rep", batch["reps"].astype("<i8"))
-        for g in ("replications", "states", "params"):
-            for k, v in batch[g].items():
-                self._ds(f"{g}/{k}", np.ascontiguousarray(v))
-        self._ds("events", batch["events"].astype(EVENT_DTYPE))
-        self._ds("decisions", batch["decisions"].astype(DECISION_DTYPE))
-        if "timeseries" in batch:
-            self._ds("timeseries/fronts", batch["timeseries"])
-        self.f.attrs["replications_written"] = int(self.f["replications/rep"].shape[0])
-        self.f.flush()
-
-    def finish(self, extra: dict | None = None):
-        for k, v in (extra or {}).items():
-            self.f.attrs[k] = v
-        self.f.attrs["complete"] = True
-        self.f.flush()
-
-    def close(self):
-        if self.f.id.valid:
-            self.f.close()
-
-    def read(self) -> dict:
-        return read(self.path, self.f)
-
-
-def read(path: str, f: h5py.File | None = None) -> dict:
-    """Read a results file back into the same dictionary ``concat`` gives."""
-    own = f is None
-    f = h5py.File(path, "r") if own else f
-    try:
-        out = {
-            "attrs": {k: (v.item() if hasattr(v, "item") else v) for k, v in f.attrs.items() if k != "layout"},
-            "layout": json.loads(f.attrs["layout"]),
-            "reps": f["replications/rep"][()],
-        }
-        out["replications"] = {k: f["replications"][k][()] for k in f["replications"] if k != "rep"}
-        out["states"] = {k: f["states"][k][()] for k in f["states"]}
-        out["params"] = {k: f["params"][k][()] for k in f["params"]} if "params" in f else {}
-        out["events"] = f["events"][()]
-        out["decisions"] = f["decisions"][()]
-        if "timeseries" in f:
-            out["timeseries"] = f["timeseries/fronts"][()]
-        return out
-    finally:
-        if own:
-            f.close()

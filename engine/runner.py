@@ -1,7 +1,10 @@
-"""Monte Carlo driver: splits the replications into batches, runs each, streams results out.
+"""Monte Carlo driver: splits the replications into batches, runs them on an executor,
+and streams each batch to the writer in replication order.
 
 Replication i of a run with seed s draws only from streams keyed (s, i), so the
-results do not depend on the batch size: batches are a memory and latency choice.
+results depend neither on the batch size nor on where a batch ran: batches are a
+memory and latency choice. With several workers, ``kernel_seconds`` sums the
+workers' kernel time, so compare it with ``seconds`` x workers.
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .combat import KernelClock
-from .events import run_batch
-from .results import collect, describe, run_attrs
+from .executors import InProcess, run_task
+from .results import describe, run_attrs
 from .world import World, side_sum
 
 DEFAULT_SEED = 20261124
@@ -53,32 +55,57 @@ class RunStats:
         return self.runs / self.seconds if self.seconds > 0 else float("nan")
 
 
+def tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries):
+    """Picklable batch tasks covering the replication ranges, batch_size at a time."""
+    for a, b in ranges:
+        for s in range(a, b, batch_size):
+            yield {"text": loaded.text, "path": loaded.path, "overrides": [list(o) for o in loaded.overrides],
+                   "seed": int(seed), "start": s, "stop": min(s + batch_size, b), "doctrines": doctrines,
+                   "timeseries": timeseries}
+
+
+def warm_up(loaded, doctrines=None) -> float:
+    """Compile (or load from numba's cache) every kernel the scenario uses, before workers start."""
+    t0 = time.perf_counter()
+    run_task(next(tasks_for(loaded, [(0, 1)], 0, 1, dict(doctrines or {}), False)))
+    return time.perf_counter() - t0
+
+
 def run(loaded, runs: int, seed: int = DEFAULT_SEED, sink=None, batch_size: int = DEFAULT_BATCH,
-        doctrines: dict | None = None, timeseries: bool = False, progress=None, command: str = "") -> RunStats:
-    """Run ``runs`` replications of a loaded scenario into ``sink`` (a results writer)."""
+        doctrines: dict | None = None, timeseries: bool = False, progress=None, command: str = "",
+        executor=None, resume_ranges=None) -> RunStats:
+    """Run ``runs`` replications of a loaded scenario into ``sink`` (a results writer).
+
+    ``resume_ranges`` lists the replication ranges still to run (for ``--resume``); the
+    writer then already holds the others and is not re-created.
+    """
     if runs < 1:
         raise ValueError(f"runs ({runs}) must be >= 1")
     if batch_size < 1:
         raise ValueError(f"batch_size ({batch_size}) must be >= 1")
     doctrines = dict(doctrines or {})
-    clock = KernelClock()
-    stats = RunStats()
+    ranges = [(0, runs)] if resume_ranges is None else list(resume_ranges)
+    todo = sum(b - a for a, b in ranges)
+    if sink is not None and resume_ranges is None:
+        w = World(loaded.scenario, seed, np.arange(1, dtype=np.int64), doctrines)
+        sink.create(run_attrs(loaded, seed, runs, doctrines, command, batch_size, timeseries), describe(w))
+    own = executor is None
+    executor = executor or InProcess()
+    stats = RunStats(extra={"executor": executor.name, "workers": executor.workers})
     t0 = time.perf_counter()
-    for b0 in range(0, runs, batch_size):
-        reps = np.arange(b0, min(b0 + batch_size, runs), dtype=np.int64)
-        w = World(loaded.scenario, seed, reps, doctrines)
-        if b0 == 0 and sink is not None:
-            sink.grow(run_attrs(loaded, seed, runs, doctrines, command), describe(w))
-        ts = TimeSeries(w) if timeseries else None
-        log = run_batch(w, clock, ts)
-        batch = collect(w, log, ts)
-        stats.events += batch["events"].size
-        if sink is not None:
-            sink.append(batch)
-        stats.batches += 1
-        stats.runs += reps.size
-        if progress is not None:
-            progress(stats.runs, runs)
+    try:
+        for batch, timing in executor.map(tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries)):
+            if sink is not None:
+                sink.append(batch)
+            stats.events += batch["events"].size
+            stats.kernel_seconds += timing["kernel_seconds"]
+            stats.kernel_calls += timing["kernel_calls"]
+            stats.batches += 1
+            stats.runs += batch["reps"].size
+            if progress is not None:
+                progress(stats.runs, todo)
+    finally:
+        if own:
+            executor.close()
     stats.seconds = time.perf_counter() - t0
-    stats.kernel_seconds, stats.kernel_calls = clock.seconds, clock.calls
     return stats

@@ -381,11 +381,16 @@ def load(path: str | Path, overrides: list[tuple[str, str]] | None = None) -> Lo
         raise ScenarioError([f"{source}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ScenarioError([f"{source}: cannot read ({e.__class__.__name__}: {e})"]) from None
+    return loads(text, source, overrides)
+
+
+def loads(text: str, source: str = "<string>", overrides: list[tuple[str, str]] | None = None) -> Loaded:
+    """Validate scenario text (as read from ``source``) with overrides applied."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError([f"{source}: TOML syntax error: {e}"]) from None
-    overrides = list(overrides or [])
+    overrides = [tuple(o) for o in overrides or []]
     for key, value in overrides:
         apply_override(raw, key, parse_value(value), source=f"{source}: override")
     try:

@@ -6,8 +6,17 @@ Public API: counter-based random streams (``uniforms``, ``normals``,
 (``front_modifiers``, ``attack_factor``, ``control_share``, ``advance``,
 ``advance_km``).  See docs/kernels.md.
 """
-from . import streams
-from .lanchester import LINEAR, LOG, SQUARE, lanchester_step, law_pq
+import os as _os
+
+# numba caches compiled kernels next to their source. When that directory is not
+# writable (a system-wide or read-only install), use a per-user cache instead; this
+# must happen before numba is first imported.
+if "NUMBA_CACHE_DIR" not in _os.environ and not _os.access(_os.path.dirname(__file__), _os.W_OK):
+    _os.environ["NUMBA_CACHE_DIR"] = _os.path.join(
+        _os.environ.get("XDG_CACHE_HOME") or _os.path.expanduser("~/.cache"), "wargame", "numba")
+
+from . import streams  # noqa: E402
+from .lanchester import LINEAR, LOG, SQUARE, lanchester_step, law_pq  # noqa: E402
 from .modifiers import (FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor,
                         control_share, front_modifiers)
 from .philox import normals, philox4x64, uniforms

@@ -1,0 +1,139 @@
+"""Where batches run: in this process, in spawned worker processes, or on a Dask cluster.
+
+Every executor takes the same picklable tasks (a scenario's text, overrides, seed and
+a replication range) and yields the batches' results in task order, keeping a bounded
+number in flight so memory does not grow with the number of replications. Because a
+replication's random streams depend only on (seed, replication index), the results
+are the same bits whichever executor ran them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+
+_SCENARIOS: dict = {}  # per worker process: validated scenarios by (text, overrides)
+
+
+def run_task(task: dict) -> tuple[dict, dict]:
+    """Run one batch; returns (batch arrays, timing). Top level so workers can unpickle it."""
+    from . import scenario
+    from .combat import KernelClock
+    from .events import run_batch
+    from .results import collect
+    from .runner import TimeSeries
+    from .world import World
+
+    import numpy as np
+
+    if task.get("single_thread"):
+        import numba
+
+        numba.set_num_threads(1)  # one numba thread per worker: processes x threads never exceed cores
+    key = (task["text"], tuple(map(tuple, task["overrides"])))
+    if key not in _SCENARIOS:
+        _SCENARIOS[key] = scenario.loads(task["text"], task["path"], task["overrides"]).scenario
+    w = World(_SCENARIOS[key], task["seed"], np.arange(task["start"], task["stop"], dtype=np.int64), task["doctrines"])
+    ts = TimeSeries(w) if task["timeseries"] else None
+    clock = KernelClock()
+    log = run_batch(w, clock, ts)
+    return collect(w, log, ts), {"kernel_seconds": clock.seconds, "kernel_calls": clock.calls}
+
+
+class _Done:
+    """A finished 'future' for the in-process executor."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+    def cancel(self):
+        return False
+
+
+def ordered(submit, tasks, in_flight: int):
+    """Yield results in task order with at most ``in_flight`` tasks submitted at once."""
+    it = iter(tasks)
+    pending = deque(submit(t) for t in islice(it, in_flight))
+    try:
+        while pending:
+            res = pending.popleft().result()
+            for t in islice(it, 1):
+                pending.append(submit(t))
+            yield res
+    finally:
+        for fut in pending:  # interrupted: drop what has not started
+            fut.cancel()
+
+
+class InProcess:
+    name = "in-process"
+    workers = 1
+
+    def map(self, tasks):
+        return ordered(lambda t: _Done(run_task(t)), tasks, 1)
+
+    def close(self):
+        pass
+
+
+class LocalPool:
+    """Worker processes on this machine, started with spawn (fork after numba's threads can hang)."""
+
+    name = "local processes"
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+
+    def map(self, tasks):
+        tasks = ({**t, "single_thread": True} for t in tasks)
+        return ordered(lambda t: self.pool.submit(run_task, t), tasks, 2 * self.workers)
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Batches on a Dask distributed cluster: an existing scheduler, or a LocalCluster on loopback."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError("Dask is not installed: pip install 'wargame[dask]'") from None
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler, timeout="10s")
+        else:
+            # Dask does not set numba's thread count; one thread per worker process here, and
+            # run_task pins numba to one thread, so the cores are never oversubscribed.
+            self.cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, host="127.0.0.1",
+                                        dashboard_address=None, processes=True)
+            self.client = Client(self.cluster)
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def map(self, tasks):
+        tasks = ({**t, "single_thread": True} for t in tasks)
+        return ordered(lambda t: self.client.submit(run_task, t, pure=False), tasks, 2 * self.workers)
+
+    def close(self):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make(workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, batches: int = 1):
+    """Pick the executor: Dask when asked, else local workers (default: every core)."""
+    if scheduler or dask_local:
+        return DaskExecutor(scheduler, dask_local)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    n = max(1, min(n, batches))
+    return InProcess() if n == 1 else LocalPool(n)
