@@ -1,0 +1,184 @@
+"""Benchmark harness: runs every measurement, prints the table, checks ratios against floors.
+
+    python -m bench [--quick] [--json PATH] [--floors PATH] [--record-floors]
+
+Owns the configurations (``small`` for --quick, ``large`` otherwise), the table,
+the floors file and the exit code: 1 when a gated ratio is below its floor, else 0.
+Only ratios of pairs timed in the same run are gated; absolute figures (compile
+time, RSS, time to first result) are reported against their targets, never gated,
+because the machine is shared and its absolute speed is noise.  docs/bench.md
+explains each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+from bench import measure, system
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_FLOORS = HERE / "floors.json"
+DUEL, TAIWAN = "configs/duel.toml", "configs/taiwan_strait.toml"
+
+CONFIGS = {
+    "small": {"kernel": {"n": 200_000, "days": 20, "k": 3, "seed": 20261124},
+              "e2e": {"duel": (DUEL, 4000, 30), "taiwan": (TAIWAN, 2000, 15)}, "e2e_k": 3, "e2e_seed": 20261124,
+              "rss_runs": (10_000, 30_000), "ttfr_runs": 1000},
+    "large": {"kernel": {"n": 2_000_000, "days": 30, "k": 5, "seed": 20261124},
+              "e2e": {"duel": (DUEL, 20_000, 100), "taiwan": (TAIWAN, 10_000, 40)}, "e2e_k": 3,
+              "e2e_seed": 20261124, "rss_runs": (10_000, 1_000_000), "ttfr_runs": 1000},
+}
+
+# Gated ratios: name -> (target, how to read it from the figures).
+GATED = {
+    "kernel/numpy": 6.0,
+    "kernel/rng_limit": 0.8,
+    "duel engine/naive": 100.0,
+    "taiwan engine/naive": 100.0,
+}
+
+
+def run_all(cfg: dict, log) -> dict:
+    """Every measurement of one configuration -> figures dict (errors recorded, not raised)."""
+    figs: dict = {"errors": {}}
+
+    def attempt(name, fn):
+        t0 = time.perf_counter()
+        log(f"  {name} ...")
+        try:
+            figs[name] = fn()
+        except Exception as e:  # one broken measurement must not hide the others
+            figs["errors"][name] = f"{type(e).__name__}: {e}"
+        log(f"  {name} done in {time.perf_counter() - t0:.1f} s")
+
+    kc = cfg["kernel"]
+    attempt("kernel", lambda: measure.kernel_throughput(kc["n"], kc["days"], kc["k"], kc["seed"]))
+    for key, (path, er, nr) in cfg["e2e"].items():
+        attempt(key, lambda p=path, er=er, nr=nr: measure.end_to_end(p, er, nr, cfg["e2e_k"], cfg["e2e_seed"]))
+    attempt("compile", system.compile_times)
+    for n in cfg["rss_runs"]:
+        attempt(f"rss_{n}", lambda n=n: system.peak_rss(TAIWAN, n))
+    attempt("ttfr", lambda: system.time_to_first_result(TAIWAN, cfg["ttfr_runs"]))
+    return figs
+
+
+def ratios(figs: dict) -> dict:
+    """The gated ratios that could be computed from the figures."""
+    out = {}
+    if "kernel" in figs:
+        r = figs["kernel"]["front_days_per_s"]
+        out["kernel/numpy"] = r["kernel"] / r["numpy"]
+        out["kernel/rng_limit"] = r["kernel"] / r["rng_limit"]
+    for key in ("duel", "taiwan"):
+        if key in figs:
+            r = figs[key]["reps_per_s"]
+            out[f"{key} engine/naive"] = r["engine"] / r["naive"]
+    return out
+
+
+def rows(figs: dict, ratio: dict, floors: dict) -> list[tuple]:
+    """Table rows: (measurement, value, peer, peer value, ratio, target, floor, status)."""
+    out = []
+    if "kernel" in figs:
+        r = figs["kernel"]["front_days_per_s"]
+        for peer in ("numpy", "rng_limit"):
+            out.append(("kernel front-days/s", f"{r['kernel']:.3g}", peer, f"{r[peer]:.3g}", f"kernel/{peer}"))
+    for key in ("duel", "taiwan"):
+        if key in figs:
+            r = figs[key]["reps_per_s"]
+            out.append((f"{key} reps/s", f"{r['engine']:.4g}", "naive", f"{r['naive']:.3g}", f"{key} engine/naive"))
+    table = []
+    for meas, val, peer, pval, name in out:
+        rv, floor, target = ratio[name], floors.get(name), GATED[name]
+        status = "pass" if floor is None or rv >= floor else "FAIL"
+        table.append((meas, val, peer, pval, f"{rv:.3g}", f">= {target:g} ({'met' if rv >= target else 'not met'})",
+                      "-" if floor is None else f"{floor:g}", status if floor is not None else "no floor"))
+    for name in GATED:
+        if name not in ratio:
+            table.append((name, "error", "", "", "", f">= {GATED[name]:g}", str(floors.get(name, "-")), "FAIL"))
+    for key in ("duel", "taiwan"):
+        if key in figs:
+            f = figs[key]
+            ev = f["simpy_events"]
+            table.append((f"{key} SimPy events/replication", f"{ev['engine_per_replication']:.3g}",
+                          "1 env/replication", f"{ev['one_env_per_replication']:.3g}", "", "", "", "info"))
+            table.append((f"{key} share of time in kernels", f"{100 * f['kernel_share']:.0f}%", "", "", "", "", "", "info"))
+    if "compile" in figs:
+        c = figs["compile"]
+        table.append(("numba compile, cold", f"{c['cold_s']:.1f} s", "warm (cached)", f"{c['warm_s']:.2f} s",
+                      f"{c['cold_s'] / c['warm_s']:.3g}", "", "", "info"))
+    rss = sorted((v["runs"], v["bytes"]) for k, v in figs.items() if k.startswith("rss_"))
+    if len(rss) == 2:
+        (n0, b0), (n1, b1) = rss
+        grow = b1 / b0
+        target = f"<= 1.2 ({'met' if grow <= 1.2 else 'not met'})"
+        if n1 >= 1_000_000:
+            target += f"; < 1 GiB ({'met' if b1 < system.GIB else 'not met'})"
+        table.append((f"peak RSS, {n1:.0e} runs", f"{b1 / 2**20:.0f} MiB", f"{n0:.0e} runs", f"{b0 / 2**20:.0f} MiB",
+                      f"{grow:.3g}", target, "", "info"))
+    if "ttfr" in figs:
+        t = figs["ttfr"]
+        table.append((f"time to first result, {t['runs']} runs ({t['how']})", f"{t['seconds']:.2f} s",
+                      "", "", "", "", "", "info"))
+    for name, err in figs["errors"].items():
+        table.append((f"{name}: {err}"[:100], "", "", "", "", "", "", "error"))
+    return table
+
+
+def print_table(table: list[tuple], out=sys.stdout) -> None:
+    head = ("measurement", "value", "peer", "peer value", "ratio", "target", "floor", "status")
+    widths = [max(len(str(r[i])) for r in [head, *table]) for i in range(len(head))]
+    for r in [head, tuple("-" * w for w in widths), *table]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip(), file=out)
+
+
+def load_floors(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {k: float(v) for k, v in data.get("floors", {}).items()}
+
+
+def record_floors(path: Path, ratio: dict, mode: str, argv: list[str]) -> None:
+    # Half the measured ratio: machine noise (often 20-40% here) never fails CI, a real 2x regression does.
+    data = {"note": "floors = half the ratios measured by the command below; see docs/bench.md",
+            "command": "python -m bench " + " ".join(argv), "mode": mode,
+            "measured": {k: round(v, 4) for k, v in ratio.items()},
+            "floors": {k: round(v / 2, 4) for k, v in ratio.items()}}
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    p = argparse.ArgumentParser(prog="python -m bench", description="Benchmark the engine against its peers.")
+    p.add_argument("--quick", action="store_true", help="small configuration (< 2 minutes)")
+    p.add_argument("--json", metavar="PATH", help="write every figure to this JSON file")
+    p.add_argument("--floors", metavar="PATH", default=str(DEFAULT_FLOORS), help="floors file (default bench/floors.json)")
+    p.add_argument("--record-floors", action="store_true", help="write floors at half the measured ratios")
+    args = p.parse_args(argv)
+    mode = "small" if args.quick else "large"
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    log(f"bench: {mode} configuration")
+    t0 = time.perf_counter()
+    figs = run_all(CONFIGS[mode], log)
+    ratio = ratios(figs)
+    floors_path = Path(args.floors)
+    if args.record_floors:
+        record_floors(floors_path, ratio, mode, argv)
+    floors = load_floors(floors_path)
+    table = rows(figs, ratio, floors)
+    print_table(table)
+    failed = [r[0] for r in table if r[-1] == "FAIL"]
+    elapsed = time.perf_counter() - t0
+    print(f"\n{mode} configuration, {elapsed:.0f} s; {'FAILED: ' + ', '.join(failed) if failed else 'all ratios at or above their floors'}")
+    if args.json:
+        doc = {"mode": mode, "config": CONFIGS[mode], "seconds": elapsed, "ratios": ratio, "floors": floors,
+               "failed": failed, "figures": figs,
+               "machine": {"python": platform.python_version(), "platform": platform.platform()}}
+        Path(args.json).write_text(json.dumps(doc, indent=2, default=str) + "\n")
+    return 1 if failed else 0

@@ -1,0 +1,123 @@
+"""In-process measurements: kernel throughput and end-to-end replications/s, each against its peers.
+
+Each pair (or trio) is timed in the same process, interleaved (A, B, A, B, ...),
+and the best of k repeats is kept: on a shared, noisy machine the minimum is the
+run least disturbed by others, and interleaving exposes both sides to the same
+drift.  Only ratios are meant to be compared across machines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import numpy as np
+import simpy
+
+import kernels
+from kernels import streams
+
+from bench.peers import naive, numpy_peer, rng_limit
+
+
+def interleaved(fns: dict, k: int, warm: bool = True) -> dict:
+    """Best wall time (s) of each callable over k interleaved rounds, after one warm-up call each."""
+    for fn in fns.values() if warm else ():
+        fn()  # compile, fill caches, fault in pages: none of that is what we compare
+    best = {name: float("inf") for name in fns}
+    for _ in range(k):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+# ---------------------------------------------------------------- kernel throughput
+def engagements(n: int, seed: int):
+    """n square-law engagements: strengths 1e3..1e5, lethality 0.01/day (losses in the normal-binomial regime)."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(1e3, 1e5, n), rng.uniform(1e3, 1e5, n)
+
+
+def kernel_throughput(n: int, days: int, k: int, seed: int) -> dict:
+    """Front-days/s of the stochastic lanchester_step, the numpy peer and the RNG limit."""
+    x0, y0 = engagements(n, seed)
+    reps = np.arange(n, dtype=np.int64)
+    slots = np.zeros(n, dtype=np.int64)
+    a = b = 0.01
+    dt = 1.0
+
+    def kernel():
+        x, y = x0, y0
+        for d in range(days):  # one call per simulated day, as engine/combat.py makes them
+            x, y = kernels.lanchester_step(x, y, a, b, 0.0, 1.0, 0.0, 0.0, dt, True, seed, reps, slots, d,
+                                           streams.GROUND)
+        return x, y
+
+    def numpy():
+        return numpy_peer.run(x0, y0, a, b, dt, days, seed)
+
+    def limit():
+        return rng_limit.run(reps, slots, days, seed, streams.GROUND)
+
+    best = interleaved({"kernel": kernel, "numpy": numpy, "rng_limit": limit}, k)
+    rate = {name: n * days / s for name, s in best.items()}
+    xk, yk = kernel()
+    xn, yn = numpy()
+    return {"n": n, "days": days, "repeats": k, "seconds": best, "front_days_per_s": rate,
+            # same model, different streams: the means agree to sampling error (a sanity check, not a test)
+            "mean_final": {"kernel": [float(xk.mean()), float(yk.mean())],
+                           "numpy": [float(xn.mean()), float(yn.mean())]}}
+
+
+# ---------------------------------------------------------------- end to end
+@contextlib.contextmanager
+def count_simpy_events():
+    """Count Environment.step calls (one per processed SimPy event) inside the block."""
+    box = {"events": 0}
+    orig = simpy.Environment.step
+
+    def step(env):
+        box["events"] += 1
+        return orig(env)
+
+    simpy.Environment.step = step
+    try:
+        yield box
+    finally:
+        simpy.Environment.step = orig
+
+
+def end_to_end(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
+    """Replications/s of engine.runner.run (batched) and of the naive peer (one env per replication)."""
+    from engine import runner, scenario
+
+    loaded = scenario.load(config)
+    last = {}
+
+    def engine():
+        last["stats"] = runner.run(loaded, engine_runs, seed=seed)
+
+    def peer():
+        naive.run(loaded, naive_runs, seed=seed)
+
+    # The untimed warm-up runs double as the event counts (the counting wrapper costs ~1 us an event).
+    with count_simpy_events() as ev:
+        engine()
+    with count_simpy_events() as ev1:  # one environment per replication
+        peer()
+    best = interleaved({"engine": engine, "naive": peer}, k, warm=False)
+    stats = last["stats"]
+    batches = -(-engine_runs // runner.DEFAULT_BATCH)
+    return {
+        "config": config, "engine_runs": engine_runs, "naive_runs": naive_runs, "repeats": k,
+        "seconds": best,
+        "reps_per_s": {"engine": engine_runs / best["engine"], "naive": naive_runs / best["naive"]},
+        "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
+        "simpy_events": {"engine_per_batch": ev["events"] / batches,
+                         "engine_per_replication": ev["events"] / engine_runs,
+                         "one_env_per_replication": ev1["events"] / naive_runs,
+                         "batch_size": runner.DEFAULT_BATCH},
+        "log_events_per_replication": stats.events / engine_runs,
+    }

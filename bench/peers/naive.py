@@ -1,0 +1,82 @@
+"""The naive end-to-end peer: one SimPy Environment per replication, combat in plain Python.
+
+This is the design the engine's cohorts replace (docs/architecture.md, "Cohorts"):
+every replication gets its own environment and every kernel call becomes a loop of
+plain-Python arithmetic.  To implement *the same model* rather than a lookalike, it
+runs the engine's own World and SimPy processes with R = 1 per environment and
+swaps the numba kernels for their plain-Python twins (``bench.peers.twins``)
+inside ``python_kernels()``.  Because every draw is keyed (seed, replication),
+replication i here sees exactly the random numbers it sees in an engine batch.
+
+Parameter sampling (engine/sampling.py imports ``normals``/``uniforms`` by name)
+keeps the numba streams: it runs once per replication, not per step, and leaving
+it fast only flatters the peer, so the measured speed-up is a lower bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import numpy as np
+
+import kernels
+from bench.peers import twins
+
+# The kernels module attributes that engine/combat.py, engine/doctrines.py and
+# engine/escalation.py look up at call time (``kernels.X(...)``).
+PATCHED = ("lanchester_step", "salvo_step", "front_modifiers", "advance", "uniforms", "normals")
+
+
+@contextlib.contextmanager
+def python_kernels():
+    """Within the block, the engine's kernel calls run the plain-Python twins."""
+    saved = {name: getattr(kernels, name) for name in PATCHED}
+    try:
+        for name in PATCHED:
+            setattr(kernels, name, getattr(twins, name))
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(kernels, name, fn)
+
+
+def run(loaded, runs: int, seed: int, first: int = 0, doctrines: dict | None = None):
+    """Replications first..first+runs-1, one environment each.
+
+    Returns (seconds, per-replication outcome dict of arrays) for comparing with the engine.
+    """
+    from engine.combat import KernelClock
+    from engine.events import run_batch
+    from engine.world import World
+
+    out = {"outcome": [], "end_day": [], "lost": [], "position": []}
+    clock = KernelClock()
+    t0 = time.perf_counter()
+    with python_kernels():
+        for i in range(first, first + runs):
+            w = World(loaded.scenario, seed, np.array([i], dtype=np.int64), doctrines)
+            run_batch(w, clock)
+            out["outcome"].append(w.outcome[0])
+            out["end_day"].append(w.end_day[0])
+            out["lost"].append(w.lost[0].copy())
+            out["position"].append(w.position[0].copy())
+    seconds = time.perf_counter() - t0
+    return seconds, {k: np.array(v) for k, v in out.items()}
+
+
+def engine_outcomes(loaded, runs: int, seed: int, first: int = 0, batch_size: int = 2000,
+                    doctrines: dict | None = None):
+    """The same per-replication figures from the engine's batched path (one World per batch)."""
+    from engine.combat import KernelClock
+    from engine.events import run_batch
+    from engine.world import World
+
+    out = {"outcome": [], "end_day": [], "lost": [], "position": []}
+    for b0 in range(first, first + runs, batch_size):
+        reps = np.arange(b0, min(b0 + batch_size, first + runs), dtype=np.int64)
+        w = World(loaded.scenario, seed, reps, doctrines)
+        run_batch(w, KernelClock())
+        for k in out:
+            out[k].append(getattr(w, k).copy())
+    return {k: np.concatenate(v) for k, v in out.items()}
