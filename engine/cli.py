@@ -73,6 +73,8 @@ def _resume_plan(args, out: Path, store: "HDF5Store"):
     except (OSError, KeyError, ValueError) as e:
         raise UserError(f"{out}: not a wargame results file ({e.__class__.__name__}: {e})") from None
     a = store.attrs
+    if not {"config_sha256", "runs", "seed", "batch_size", "timeseries"} <= set(a):
+        raise UserError(f"{out}: not a resumable wargame run (its attributes are incomplete); start again with --overwrite")
     given = _overrides(args)
     stored = [tuple(o) for o in json.loads(a.get("overrides", "[]"))]
     loaded = scenario.load(args.config, given or stored)
@@ -124,8 +126,6 @@ def cmd_run(args) -> int:
     try:
         if executor.workers > 1 or executor.name == "dask":
             runner.warm_up(loaded)  # compile once here; workers then load numba's cache
-        if ranges is None:
-            store.create({}, {})  # claims the output path now: an unwritable one fails before any work
         stats = runner.run(loaded, runs, seed=seed, sink=store, batch_size=batch_size, timeseries=timeseries,
                            progress=progress, command=" ".join(sys.argv), executor=executor,
                            resume_ranges=ranges)

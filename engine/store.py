@@ -13,6 +13,7 @@ atomically replaces the index, and the shards are deleted.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -72,15 +73,44 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_h5(path: Path, fill) -> None:
-    """Write an HDF5 file under a temporary name, fsync it, and rename it into place."""
-    tmp = path.with_name(path.name + ".tmp")
-    with h5py.File(tmp, "w") as f:
-        fill(f)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
+def _durable_replace(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+
+
+def _atomic_h5(path: Path, fill) -> None:
+    """Build a small HDF5 file in memory, write it under a temporary name, fsync, rename.
+
+    Building in memory keeps HDF5 away from the disk: a full disk or a file-size limit
+    then fails in a plain ``write`` with a clean OSError (HDF5's own write failures can
+    take the process down).
+    """
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        fill(f)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(buf.getbuffer())
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    _durable_replace(tmp, path)
+
+
+def _reserve(where: Path, nbytes: int) -> None:
+    """Check that a file of nbytes fits (free space, file-size limit) before HDF5 writes it."""
+    probe = where.with_name(where.name + ".reserve")
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.posix_fallocate(fd, 0, max(1, nbytes))
+        finally:
+            os.close(fd)
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 def _shard_name(start: int, stop: int) -> str:
@@ -176,7 +206,15 @@ class HDF5Store:
             f.attrs["replications_written"] = n
             f.attrs["complete"] = True
 
-        _atomic_h5(self.path, fill)
+        # The flat file is streamed to disk (it can be larger than memory); make sure it fits first.
+        need = sum((self.parts / _shard_name(a, b)).stat().st_size for a, b in self.shards)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        _reserve(tmp, int(need * 1.2) + (1 << 20))
+        with h5py.File(tmp, "w") as f:
+            fill(f)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        _durable_replace(tmp, self.path)
         shutil.rmtree(self.parts, ignore_errors=True)
 
     def close(self) -> None:

@@ -1,0 +1,177 @@
+"""Scale without changing a bit: workers, Dask, kill -9 and --resume, Ctrl-C, disk full.
+
+Every run here goes through the real CLI in a subprocess, except the Dask comparison,
+which drives a real LocalCluster on 127.0.0.1 through the runner.
+"""
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import CONFIGS, cli
+
+CFG = CONFIGS / "taiwan_strait.toml"
+
+
+def datasets(path):
+    """Every result dataset of a file (attributes like timing and creation time excluded)."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
+    return out
+
+
+def assert_same(a, b):
+    da, db = datasets(a), datasets(b)
+    assert da.keys() == db.keys()
+    for k in da:
+        assert da[k].tobytes() == db[k].tobytes(), k
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref") / "ref.h5"
+    p = cli("run", CFG, "--runs", 1200, "--batch-size", 100, "--workers", 1, "--out", out, "--quiet")
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+def test_workers_and_batch_size_do_not_change_bits(reference, tmp_path):
+    out = tmp_path / "w2.h5"
+    p = cli("run", CFG, "--runs", 1200, "--batch-size", 170, "--workers", 2, "--out", out, "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert_same(reference, out)
+
+
+def test_dask_local_cluster_gives_the_same_bits(reference):
+    pytest.importorskip("distributed")
+    from engine import executors, runner, scenario
+    from engine.results import MemoryResults
+    from engine.store import read
+
+    loaded = scenario.load(CFG)
+    ex = executors.DaskExecutor(local_workers=2)
+    try:
+        assert all(addr.startswith("tcp://127.0.0.1") for addr in ex.client.scheduler_info()["workers"])
+        sink = MemoryResults()
+        runner.run(loaded, 1200, sink=sink, batch_size=300, executor=ex)
+    finally:
+        ex.close()
+    got, ref = sink.read(), read(reference)
+    for g in ("replications", "states", "params"):
+        for k in ref[g]:
+            assert got[g][k].tobytes() == ref[g][k].tobytes(), k
+    assert got["events"].tobytes() == ref["events"].tobytes()
+
+
+def _written(path):
+    try:
+        with h5py.File(path, "r") as f:
+            return int(f.attrs["replications_written"])
+    except (OSError, KeyError):
+        return -1
+
+
+def _start(out, *extra):
+    exe = [sys.executable, "-m", "engine.cli"]
+    return subprocess.Popen([*exe, "run", str(CFG), "--runs", "1200", "--batch-size", "100", "--out", str(out),
+                             "--quiet", *map(str, extra)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("kill_after", [0, 300, 800])
+def test_kill_9_then_resume_equals_uninterrupted(reference, tmp_path, kill_after):
+    out = tmp_path / "k.h5"
+    proc = _start(out, "--workers", 1 if kill_after != 300 else 2)
+    deadline = time.time() + 300
+    while _written(out) < kill_after and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    # The output opens, without our code, with every finished batch.
+    n = _written(out)
+    assert n >= kill_after
+    with h5py.File(out, "r") as f:
+        assert not f.attrs["complete"]
+        links = sorted(f["batches"])
+        assert sum(f["batches"][k]["replications/rep"].shape[0] for k in links) == n
+    p = cli("run", CFG, "--out", out, "--resume", "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert not (tmp_path / "k.h5.parts").exists()
+    assert_same(reference, out)
+
+
+def test_ctrl_c_keeps_finished_batches_and_says_how_to_resume(reference, tmp_path):
+    out = tmp_path / "c.h5"
+    proc = _start(out, "--workers", 1)
+    while _written(out) < 200 and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    assert _written(out) >= 200
+    p = cli("run", CFG, "--out", out, "--resume", "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert_same(reference, out)
+
+
+def test_resume_refuses_a_different_scenario(reference, tmp_path):
+    out = tmp_path / "d.h5"
+    proc = _start(out, "--workers", 1)
+    while _written(out) < 100 and proc.poll() is None:
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait()
+    p = cli("run", CFG, "--out", out, "--resume", "--doctrine", "USA=never")
+    assert p.returncode == 2 and "resume needs the same" in p.stderr
+
+
+def _limit_file_size(limit):
+    def pre():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return pre
+
+
+@pytest.mark.parametrize("limit, finished", [(400_000, True), (3_000, False)])
+def test_disk_full_is_a_clear_error_and_loses_nothing(tmp_path, limit, finished):
+    """A file-size limit stands in for a full disk: at 400 kB the batches fit but the final
+    file does not; at 3 kB not even one batch fits."""
+    out = tmp_path / "full.h5"
+    cmd = [sys.executable, "-m", "engine.cli", "run", str(CFG), "--runs", "3000", "--batch-size", "100",
+           "--workers", "1", "--out", str(out), "--quiet", "--timeseries"]
+    p = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_limit_file_size(limit), timeout=600)
+    assert p.returncode == 2, p.stderr
+    assert "cannot write results" in p.stderr and "--resume" in p.stderr
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    n = _written(out)
+    if not finished:
+        assert n <= 0
+        return
+    assert n == 3000  # every batch finished and is still there, readable
+    with h5py.File(out, "r") as f:
+        assert sum(f["batches"][k]["replications/rep"].shape[0] for k in f["batches"]) == n
+    p = cli("run", CFG, "--out", out, "--resume", "--quiet")  # space freed: resume only writes the file
+    assert p.returncode == 0, p.stderr
+    with h5py.File(out, "r") as f:
+        assert f.attrs["complete"] and f["replications/rep"].shape == (3000,)
+
+
+def test_unwritable_directory_is_a_clear_error(tmp_path):
+    if os.geteuid() == 0:  # root may write anywhere on disk, but not into /proc
+        target, message = "/proc/wargame-test.h5", "cannot write results"
+    else:
+        d = tmp_path / "ro"
+        d.mkdir(mode=0o500)
+        target, message = d / "x.h5", "not writable"
+    p = cli("run", CFG, "--runs", 10, "--out", target)
+    assert p.returncode == 2, p.stderr
+    assert message in p.stderr and "Traceback" not in p.stderr
