@@ -119,11 +119,11 @@ def concat(batches: list[dict], attrs: dict, layout: dict) -> dict:
         raise ValueError("no results")
     out = {"attrs": attrs, "layout": layout, "reps": np.concatenate([b["reps"] for b in batches])}
     for g in ("replications", "states", "params"):
-        out[g] = {k: np.concatenate([b[g][k] for b in batches]) for k in batches[0][g]}
-    for k in ("events", "decisions"):
-        out[k] = np.concatenate([b[k] for b in batches])
-    if "timeseries" in batches[0]:
-        out["timeseries"] = np.concatenate([b["timeseries"] for b in batches])
+        if g in batches[0]:
+            out[g] = {k: np.concatenate([b[g][k] for b in batches]) for k in batches[0][g]}
+    for k in ("events", "decisions", "timeseries"):
+        if k in batches[0]:
+            out[k] = np.concatenate([b[k] for b in batches])
     return out
 
 

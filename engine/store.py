@@ -53,10 +53,13 @@ def write_flat(f: h5py.Group, batch: dict) -> None:
         _append(f, "timeseries/fronts", batch["timeseries"])
 
 
-def read_flat(f: h5py.Group) -> dict:
+def read_flat(f: h5py.Group, logs: bool = True) -> dict:
+    """One group's arrays; ``logs=False`` skips the big ones (logs, parameters, series)."""
     out = {"reps": f["replications/rep"][()]}
     out["replications"] = {k: f["replications"][k][()] for k in f["replications"] if k != "rep"}
     out["states"] = {k: f["states"][k][()] for k in f["states"]}
+    if not logs:
+        return out
     out["params"] = {k: f["params"][k][()] for k in f["params"]} if "params" in f else {}
     out["events"] = f["events"][()]
     out["decisions"] = f["decisions"][()]
@@ -221,18 +224,22 @@ class HDF5Store:
         pass
 
 
-def read(path: str | Path) -> dict:
-    """Read a results file, complete or interrupted, into one dictionary of arrays."""
+def read(path: str | Path, logs: bool = True) -> dict:
+    """Read a results file, complete or interrupted, into one dictionary of arrays.
+
+    ``logs=False`` reads only the per-replication and per-state columns: what the
+    summary needs, a small fraction of a large file.
+    """
     from .results import concat
 
     with h5py.File(path, "r") as f:
         attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in f.attrs.items() if k != "layout"}
         layout = json.loads(f.attrs["layout"])
         if "batches" in f:
-            batches = [read_flat(f["batches"][k]) for k in sorted(f["batches"])]
+            batches = [read_flat(f["batches"][k], logs) for k in sorted(f["batches"])]
             if not batches:
                 raise ValueError("no finished batch yet")
             return concat(batches, attrs, layout)
-        out = read_flat(f)
+        out = read_flat(f, logs)
     out["attrs"], out["layout"] = attrs, layout
     return out
