@@ -175,3 +175,22 @@ def test_unwritable_directory_is_a_clear_error(tmp_path):
     p = cli("run", CFG, "--runs", 10, "--out", target)
     assert p.returncode == 2, p.stderr
     assert message in p.stderr and "Traceback" not in p.stderr
+
+
+def test_numba_cache_moves_to_a_user_dir_when_the_package_is_read_only(tmp_path):
+    """Simulate a read-only install (root cannot be denied writes, so os.access is patched)."""
+    code = f"""
+import os
+real = os.access
+os.access = lambda p, m, *a, **k: False if str(p).rstrip('/').endswith('kernels') and m & os.W_OK else real(p, m, *a, **k)
+os.environ.pop('NUMBA_CACHE_DIR', None)
+os.environ['XDG_CACHE_HOME'] = {str(tmp_path)!r}
+import numpy as np, kernels
+assert os.environ['NUMBA_CACHE_DIR'] == os.path.join({str(tmp_path)!r}, 'wargame', 'numba'), os.environ['NUMBA_CACHE_DIR']
+kernels.uniforms(1, np.arange(3), 1, 0, 4)
+"""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr
+    cached = list((tmp_path / "wargame" / "numba").rglob("*.nbi"))
+    assert cached, "numba wrote no cache index into the user cache directory"
