@@ -1,13 +1,29 @@
-"""Argument checking shared by the public batched wrappers (plain Python).
+"""Argument checking shared by the public batched wrappers.
 
 Concept owned: turning user input into the exact contiguous arrays the numba
 kernels expect, or raising ValueError that names the argument, what was
-received and what was expected.  No numba here: checks run once per call.
+received and what was expected. The range check is one small numba loop: numpy's
+isfinite / compare / or / any made four passes and temporaries per argument, which
+cost about a third of a 200k-engagement kernel call.
 """
 import numpy as np
+from numba import njit
+
+from .config import JIT
 
 _U64_MAX = 2**64 - 1
 
+
+@njit(**JIT)
+def _first_bad(arr, lo, hi, lo_open, allow_inf):
+    """Index of the first value outside the allowed range (NaN always bad), or -1."""
+    for i in range(arr.shape[0]):
+        v = arr[i]
+        if v != v or (not allow_inf and (v == np.inf or v == -np.inf)):
+            return i
+        if (lo_open and v <= lo) or (not lo_open and v < lo) or v > hi:
+            return i
+    return -1
 
 def _describe(v):
     if isinstance(v, np.ndarray):
@@ -32,13 +48,9 @@ def f64(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False):
     elif arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(f"{name} must be a scalar or a 1-D array of length {n}, got {_describe(v)}")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
-    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
-    if lo is not None:
-        bad |= (arr <= lo) if lo_open else (arr < lo)
-    if hi is not None:
-        bad |= arr > hi
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    i = _first_bad(arr, -np.inf if lo is None else float(lo), np.inf if hi is None else float(hi),
+                   bool(lo_open), bool(allow_inf))
+    if i >= 0:
         rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
         raise ValueError(f"{name}[{i}] = {arr[i]!r} is invalid: expected a "
                          f"{'non-NaN' if allow_inf else 'finite'} value in {rng}")

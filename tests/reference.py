@@ -116,6 +116,12 @@ def square(x, y, a, b, t):
         return x, max(y - a * x * t, 0.0)
     g, s = math.sqrt(a * b), math.sqrt(b / a)
     yy = s * y
+    em = math.expm1(g * t)
+    emi = em / (1.0 + em)
+    ch, sh = 1.0 + 0.5 * (em - emi), 0.5 * (em + emi)
+    x1, y1 = x * ch - yy * sh, yy * ch - x * sh
+    if x1 > 1e-6 * (x + yy) and y1 > 1e-6 * (x + yy):
+        return x1, y1 / s
     if x == yy:
         e = math.exp(-g * t)
         return x * e, y * e
