@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -27,8 +28,8 @@ DUEL, TAIWAN = "configs/duel.toml", "configs/taiwan_strait.toml"
 
 CONFIGS = {
     "small": {"kernel": {"n": 200_000, "days": 20, "k": 3, "seed": 20261124},
-              "e2e": {"duel": (DUEL, 4000, 30), "taiwan": (TAIWAN, 2000, 15)}, "e2e_k": 3, "e2e_seed": 20261124,
-              "rss_runs": (10_000, 30_000), "ttfr_runs": 1000},
+              "e2e": {"duel": (DUEL, 4000, 30), "taiwan": (TAIWAN, 2000, 10)}, "e2e_k": 3, "e2e_seed": 20261124,
+              "rss_runs": (10_000, 20_000), "ttfr_runs": 1000},
     "large": {"kernel": {"n": 2_000_000, "days": 30, "k": 5, "seed": 20261124},
               "e2e": {"duel": (DUEL, 20_000, 100), "taiwan": (TAIWAN, 10_000, 40)}, "e2e_k": 3,
               "e2e_seed": 20261124, "rss_runs": (10_000, 1_000_000), "ttfr_runs": 1000},
@@ -164,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     mode = "small" if args.quick else "large"
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     log(f"bench: {mode} configuration")
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        # numba's prange threads slow down several-fold when other jobs hold the cores, and the
+        # naive peer (one thread) much less: ratios measured under load are not comparable.
+        log(f"bench: warning: load average {load:.1f} before starting; other CPU-bound jobs skew the ratios")
     t0 = time.perf_counter()
     figs = run_all(CONFIGS[mode], log)
     ratio = ratios(figs)
@@ -173,12 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     floors = load_floors(floors_path)
     table = rows(figs, ratio, floors)
     print_table(table)
-    failed = [r[0] for r in table if r[-1] == "FAIL"]
+    failed = [f"{r[0]} vs {r[2]}" if r[2] else r[0] for r in table if r[-1] == "FAIL"]
     elapsed = time.perf_counter() - t0
     print(f"\n{mode} configuration, {elapsed:.0f} s; {'FAILED: ' + ', '.join(failed) if failed else 'all ratios at or above their floors'}")
     if args.json:
         doc = {"mode": mode, "config": CONFIGS[mode], "seconds": elapsed, "ratios": ratio, "floors": floors,
                "failed": failed, "figures": figs,
-               "machine": {"python": platform.python_version(), "platform": platform.platform()}}
+               "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                           "cpus": os.cpu_count(), "load_average_at_start": load}}
         Path(args.json).write_text(json.dumps(doc, indent=2, default=str) + "\n")
     return 1 if failed else 0
