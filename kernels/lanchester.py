@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import _validate as V
+from ._dispatch import threads_for
 from .config import JIT, PJIT
 from .philox import block_open
 from .variates import binomial
@@ -250,6 +251,7 @@ def lanchester_step(x, y, a, b, p, q, rx, ry, dt, stochastic=False, seed=0,
     xo = np.empty(n)
     yo = np.empty(n)
     if n:
-        _lanchester_step(xs, ys, *arrs, st, V.u64("seed", seed), r, sl,
-                         V.u64("step", step), V.u64("purpose", purpose), xo, yo)
+        with threads_for(n):
+            _lanchester_step(xs, ys, *arrs, st, V.u64("seed", seed), r, sl,
+                             V.u64("step", step), V.u64("purpose", purpose), xo, yo)
     return xo, yo

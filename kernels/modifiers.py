@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import _validate as V
+from ._dispatch import threads_for
 from .config import JIT, PJIT
 
 HASTY = 0
@@ -132,12 +133,13 @@ def front_modifiers(posture, terrain, amphibious, amphib_penalty, air_control, a
     am = V.f64("amphibious", am.astype(np.int64), n).astype(np.bool_)
     out = np.empty(n)
     if n:
-        _front_modifiers(post, V.f64("terrain", terrain, n, lo=0.0, lo_open=True), am,
-                         V.f64("amphib_penalty", amphib_penalty, n, lo=0.0, lo_open=True),
-                         V.f64("air_control", air_control, n, lo=0.0, hi=1.0),
-                         V.f64("air_weight", air_weight, n, lo=0.0),
-                         V.f64("sea_control", sea_control, n, lo=0.0, hi=1.0),
-                         V.f64("sea_weight", sea_weight, n, lo=0.0), out)
+        with threads_for(n):
+            _front_modifiers(post, V.f64("terrain", terrain, n, lo=0.0, lo_open=True), am,
+                             V.f64("amphib_penalty", amphib_penalty, n, lo=0.0, lo_open=True),
+                             V.f64("air_control", air_control, n, lo=0.0, hi=1.0),
+                             V.f64("air_weight", air_weight, n, lo=0.0),
+                             V.f64("sea_control", sea_control, n, lo=0.0, hi=1.0),
+                             V.f64("sea_weight", sea_weight, n, lo=0.0), out)
     return out
 
 
@@ -150,7 +152,8 @@ def advance(ratio, breakthrough, v_max, dt):
     n = V.n_rows("ratio", ratio)
     out = np.empty(n)
     if n:
-        _advance(V.f64("ratio", ratio, n, lo=0.0, allow_inf=True),
-                 V.f64("breakthrough", breakthrough, n, lo=1.0),
-                 V.f64("v_max", v_max, n, lo=0.0), V.f64("dt", dt, n, lo=0.0), out)
+        with threads_for(n):
+            _advance(V.f64("ratio", ratio, n, lo=0.0, allow_inf=True),
+                     V.f64("breakthrough", breakthrough, n, lo=1.0),
+                     V.f64("v_max", v_max, n, lo=0.0), V.f64("dt", dt, n, lo=0.0), out)
     return out

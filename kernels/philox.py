@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import _validate as V
+from ._dispatch import threads_for
 from .config import JIT, PJIT
 
 # Random123 / numpy value.  NB: ...C93, not ...C15 (a typo seen in some write-ups).
@@ -163,7 +164,8 @@ def uniforms(seed, reps, purpose, step, k):
     seed, reps, purpose, step, k, n = _check_common(seed, reps, purpose, step, k)
     out = np.empty((n, k), dtype=np.float64)
     if n and k:
-        _uniforms(seed, reps, purpose, step, k, out)
+        with threads_for(n):
+            _uniforms(seed, reps, purpose, step, k, out)
     return out
 
 
@@ -178,5 +180,6 @@ def normals(seed, reps, purpose, step, k):
     seed, reps, purpose, step, k, n = _check_common(seed, reps, purpose, step, k)
     out = np.empty((n, k), dtype=np.float64)
     if n and k:
-        _normals(seed, reps, purpose, step, k, out)
+        with threads_for(n):
+            _normals(seed, reps, purpose, step, k, out)
     return out

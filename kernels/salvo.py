@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import _validate as V
+from ._dispatch import threads_for
 from .config import JIT, PJIT
 from .philox import block_open
 from .variates import binomial
@@ -99,6 +100,7 @@ def salvo_step(A, B, alpha, beta, a1, b1, a3, b3, stochastic=False, seed=0,
     sl = V.i64("slots", slots, n)
     out = [np.empty(n) for _ in range(4)]
     if n:
-        _salvo_step(*arrs, st, V.u64("seed", seed), r, sl, V.u64("step", step),
-                    V.u64("purpose", purpose), *out)
+        with threads_for(n):
+            _salvo_step(*arrs, st, V.u64("seed", seed), r, sl, V.u64("step", step),
+                        V.u64("purpose", purpose), *out)
     return tuple(out)

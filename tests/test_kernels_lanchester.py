@@ -3,6 +3,8 @@ import math
 import os
 
 import numba
+
+from kernels._dispatch import PARALLEL_MIN_ROWS
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -160,7 +162,7 @@ def test_stochastic_reinforcement_and_small_forces():
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
 def test_stochastic_threads_and_batching_invariant():
     rng = np.random.default_rng(5)
-    n = 3000
+    n = PARALLEL_MIN_ROWS + 3000  # big enough to run threaded
     args = [rng.uniform(10, 1e4, n), rng.uniform(10, 1e4, n), rng.uniform(1e-3, 0.05, n),
             rng.uniform(1e-3, 0.05, n), rng.uniform(0, 1, n), rng.uniform(0, 1, n),
             rng.uniform(0, 5, n), rng.uniform(0, 5, n), 1.5]

@@ -1,5 +1,7 @@
 """Philox4x64-10 against numpy.random.Philox, stream layout, thread invariance."""
 import numba
+
+from kernels._dispatch import PARALLEL_MIN_ROWS
 import numpy as np
 import pytest
 
@@ -106,7 +108,7 @@ def test_draws_depend_only_on_stream_coordinates():
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
 def test_thread_count_invariance():
-    reps = np.arange(5000, dtype=np.int64)
+    reps = np.arange(PARALLEL_MIN_ROWS + 5000, dtype=np.int64)  # big enough to run threaded
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)

@@ -2,6 +2,8 @@
 import math
 
 import numba
+
+from kernels._dispatch import PARALLEL_MIN_ROWS
 import numpy as np
 import pytest
 
@@ -83,7 +85,7 @@ def test_twin_agreement():
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
 def test_threads_and_batching():
     rng = np.random.default_rng(6)
-    n = 2000
+    n = PARALLEL_MIN_ROWS + 2000  # big enough to run threaded
     args = [rng.uniform(0, 40, n), rng.uniform(0, 40, n), 3.0, 2.0, 1.0, 2.0, 1.0, 0.5]
     reps, slots = rng.integers(0, 9, n), rng.integers(0, 99, n)
     old = numba.get_num_threads()
