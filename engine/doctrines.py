@@ -93,7 +93,7 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
 def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """Every third party's decision at time t for the replications ``rows``."""
     eps = kernels.normals(w.seed, w.reps[rows], streams.PERCEPTION, int(round(t / w.dt)), w.S)
-    pressure = w.pressure()[rows]  # once per decision point; states only change at its end
+    pressure = w.pressure(rows)  # once per decision point; states only change at its end
     for s in range(w.S):
         if s in (w.att, w.dfd) or w.doctrine[s] == NEVER:
             continue

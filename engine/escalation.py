@@ -31,7 +31,7 @@ def _pairs(w: World):
 def climb(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     """Decision-point escalation for the replications ``rows``."""
     u = kernels.uniforms(w.seed, w.reps[rows], streams.EVENT, int(round(t / w.dt)), w.S * w.S)
-    pressure = w.pressure()[rows]
+    pressure = w.pressure(rows)
     for a, i in _pairs(w):
         live = ~w.ended[rows] & w.arrived[rows, i] & (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
         if not live.any():

@@ -148,7 +148,7 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     rows = rows[~w.ended[rows]]
     if rows.size == 0:
         return
-    lf = w.loss_fraction()[rows]
+    lf = w.loss_fraction(rows)
     press_a = lf[:, w.att] / w.tolerance[rows, w.att]
     press_d = lf[:, w.dfd] / w.tolerance[rows, w.dfd]
     pos = w.position[rows]

@@ -226,14 +226,11 @@ class World:
         """Round times up to the step grid: every event happens at the end of a step."""
         return np.ceil(np.asarray(days, dtype=float) / self.dt - 1e-9) * self.dt
 
-    def loss_fraction(self) -> np.ndarray:
-        """Personnel lost / personnel committed, plus homeland-strike pressure, per (R, S)."""
-        lost = (self.lost * self.mpc * CASUALTY_SHARE).sum(axis=2)
-        com = (self.committed * self.mpc * CASUALTY_SHARE).sum(axis=2)
-        return np.where(com > 0, lost / np.maximum(com, 1e-300), 0.0) + self.homeland_pressure
+    def loss_fraction(self, rows=slice(None)) -> np.ndarray:
+        """Personnel lost / personnel committed, plus homeland-strike pressure, per (rows, S)."""
+        lost = (self.lost[rows] * self.mpc[rows] * CASUALTY_SHARE).sum(axis=2)
+        com = (self.committed[rows] * self.mpc[rows] * CASUALTY_SHARE).sum(axis=2)
+        return np.where(com > 0, lost / np.maximum(com, 1e-300), 0.0) + self.homeland_pressure[rows]
 
-    def pressure(self) -> np.ndarray:
-        return self.loss_fraction() / self.tolerance
-
-    def active(self) -> np.ndarray:
-        return self.at_war & ~self.ended
+    def pressure(self, rows=slice(None)) -> np.ndarray:
+        return self.loss_fraction(rows) / self.tolerance[rows]
