@@ -61,4 +61,5 @@ def test_quick_end_to_end(tmp_path):
     rec = json.loads(floors.read_text())
     for name, value in doc["ratios"].items():
         assert rec["floors"][name] == pytest.approx(value / 2, rel=1e-3)
-    assert "kernel/numpy" in p.stdout and "floor" in p.stdout
+    for word in ("kernel front-days/s", "rng_limit", "duel reps/s", "taiwan reps/s", "floor", "status"):
+        assert word in p.stdout, word
