@@ -6,14 +6,31 @@ Public API: counter-based random streams (``uniforms``, ``normals``,
 (``front_modifiers``, ``attack_factor``, ``control_share``, ``advance``,
 ``advance_km``).  See docs/kernels.md.
 """
+import hashlib as _hashlib
 import os as _os
 
-# numba caches compiled kernels next to their source. When that directory is not
-# writable (a system-wide or read-only install), use a per-user cache instead; this
-# must happen before numba is first imported.
-if "NUMBA_CACHE_DIR" not in _os.environ and not _os.access(_os.path.dirname(__file__), _os.W_OK):
-    _os.environ["NUMBA_CACHE_DIR"] = _os.path.join(
-        _os.environ.get("XDG_CACHE_HOME") or _os.path.expanduser("~/.cache"), "wargame", "numba")
+
+def _cache_dir() -> str:
+    """numba's cache directory, keyed by a hash of every kernel source file.
+
+    numba invalidates a cached function only when its own file changes, not when an
+    @njit function it calls from another file does (a changed variates.py would leave
+    lanchester.py's cached machine code stale). Keying the directory by all sources
+    makes any kernel change start a fresh cache. It lives in the user's cache
+    directory, so a read-only install works too.
+    """
+    here = _os.path.dirname(__file__)
+    h = _hashlib.sha1()
+    for name in sorted(f for f in _os.listdir(here) if f.endswith(".py")):
+        with open(_os.path.join(here, name), "rb") as fh:
+            h.update(name.encode() + fh.read())
+    base = _os.environ.get("XDG_CACHE_HOME") or _os.path.expanduser("~/.cache")
+    return _os.path.join(base, "wargame", "numba", h.hexdigest()[:16])
+
+
+# Must be set before numba is first imported; an explicit NUMBA_CACHE_DIR wins.
+if "NUMBA_CACHE_DIR" not in _os.environ:
+    _os.environ["NUMBA_CACHE_DIR"] = _cache_dir()
 
 from . import streams  # noqa: E402
 from .lanchester import LINEAR, LOG, SQUARE, lanchester_step, law_pq  # noqa: E402

@@ -44,17 +44,46 @@ def f64(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False):
     if arr.dtype.kind not in "iuf":
         raise ValueError(f"{name} must be real numbers (int or float), got {_describe(v)}")
     if arr.ndim == 0:
-        arr = np.full(n, float(arr), dtype=np.float64)
-    elif arr.ndim != 1 or arr.shape[0] != n:
+        _check_scalar(name, float(arr), lo, hi, lo_open, allow_inf)
+        return _constant(float(arr), n)
+    if arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(f"{name} must be a scalar or a 1-D array of length {n}, got {_describe(v)}")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     i = _first_bad(arr, -np.inf if lo is None else float(lo), np.inf if hi is None else float(hi),
                    bool(lo_open), bool(allow_inf))
     if i >= 0:
         rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
-        raise ValueError(f"{name}[{i}] = {arr[i]!r} is invalid: expected a "
+        raise ValueError(f"{name}[{i}] = {float(arr[i])!r} is invalid: expected a "
                          f"{'non-NaN' if allow_inf else 'finite'} value in {rng}")
     return arr
+
+
+_CONSTANTS: dict = {}
+
+
+def _constant(value: float, n: int) -> np.ndarray:
+    """A read-only float64[n] filled with value, reused across calls.
+
+    Scalars like dt or a law's exponents arrive on every call; filling and checking
+    a fresh 200k-row array for each cost more than the kernel's own arithmetic.
+    """
+    key = (value, n)
+    arr = _CONSTANTS.get(key)
+    if arr is None:
+        if len(_CONSTANTS) > 256:
+            _CONSTANTS.clear()
+        arr = np.full(n, value, dtype=np.float64)
+        arr.flags.writeable = False
+        _CONSTANTS[key] = arr
+    return arr
+
+
+def _check_scalar(name, x, lo, hi, lo_open, allow_inf):
+    bad = x != x or (not allow_inf and x in (np.inf, -np.inf))
+    bad = bad or (lo is not None and (x <= lo if lo_open else x < lo)) or (hi is not None and x > hi)
+    if bad:
+        rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
+        raise ValueError(f"{name} = {x!r} is invalid: expected a {'non-NaN' if allow_inf else 'finite'} value in {rng}")
 
 
 def i64(name, v, n):

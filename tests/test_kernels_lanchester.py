@@ -209,7 +209,7 @@ def test_batched_vs_twin():
 
 @pytest.mark.parametrize("kw,msg", [
     (dict(x=[1.0, 2.0]), "x must be a 1-D numpy array"), (dict(y=np.ones(3)), "y must be a scalar or"),
-    (dict(a=-1.0), r"a\[0\]"), (dict(dt=np.nan), "dt"), (dict(p=np.array(["s", "t"])), "p must be real"),
+    (dict(a=-1.0), r"a = -1.0 is invalid"), (dict(a=np.array([0.1, -1.0])), r"a\[1\] = -1.0"), (dict(dt=np.nan), "dt"), (dict(p=np.array(["s", "t"])), "p must be real"),
     (dict(stochastic=True), "needs reps and slots"),
     (dict(stochastic=True, reps=np.array([0, 1]), slots=np.array([0.0, 1.0])), "slots"),
     (dict(stochastic=True, reps=np.array([0, 1]), slots=np.array([0, 1]), seed=-5), "seed"),

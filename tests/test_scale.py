@@ -177,20 +177,35 @@ def test_unwritable_directory_is_a_clear_error(tmp_path):
     assert message in p.stderr and "Traceback" not in p.stderr
 
 
-def test_numba_cache_moves_to_a_user_dir_when_the_package_is_read_only(tmp_path):
-    """Simulate a read-only install (root cannot be denied writes, so os.access is patched)."""
+def test_numba_cache_is_per_kernel_version_in_a_user_dir(tmp_path):
+    """The cache lives under the user's cache dir (so read-only installs work), in a folder
+    keyed by the kernel sources (so a changed callee never leaves stale machine code)."""
     code = f"""
 import os
-real = os.access
-os.access = lambda p, m, *a, **k: False if str(p).rstrip('/').endswith('kernels') and m & os.W_OK else real(p, m, *a, **k)
 os.environ.pop('NUMBA_CACHE_DIR', None)
 os.environ['XDG_CACHE_HOME'] = {str(tmp_path)!r}
 import numpy as np, kernels
-assert os.environ['NUMBA_CACHE_DIR'] == os.path.join({str(tmp_path)!r}, 'wargame', 'numba'), os.environ['NUMBA_CACHE_DIR']
+d = os.environ['NUMBA_CACHE_DIR']
+assert d.startswith(os.path.join({str(tmp_path)!r}, 'wargame', 'numba') + os.sep), d
+assert d == kernels._cache_dir()
 kernels.uniforms(1, np.arange(3), 1, 0, 4)
+print(d)
 """
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert p.returncode == 0, p.stderr
-    cached = list((tmp_path / "wargame" / "numba").rglob("*.nbi"))
-    assert cached, "numba wrote no cache index into the user cache directory"
+    cache = p.stdout.strip()
+    assert list((tmp_path / "wargame" / "numba").rglob("*.nbi")), "numba wrote no cache index"
+    # A copy of the kernels with one source changed gets another cache directory.
+    import shutil
+
+    import kernels
+
+    copy = tmp_path / "pkg" / "kernels"
+    shutil.copytree(os.path.dirname(kernels.__file__), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "variates.py").write_text((copy / "variates.py").read_text() + "\n# changed\n")
+    code2 = f"import os; os.environ['XDG_CACHE_HOME'] = {str(tmp_path)!r}; import kernels; print(kernels._cache_dir())"
+    p2 = subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True, env={**env, "PYTHONPATH": str(copy.parent)},
+                        cwd=tmp_path, timeout=300)
+    assert p2.returncode == 0, p2.stderr
+    assert p2.stdout.strip() != cache
