@@ -162,6 +162,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--floors", metavar="PATH", default=str(DEFAULT_FLOORS), help="floors file (default bench/floors.json)")
     p.add_argument("--record-floors", action="store_true", help="write floors at half the measured ratios")
     args = p.parse_args(argv)
+    missing = [c for c in (DUEL, TAIWAN) if not Path(c).exists()]
+    if missing:
+        print(f"wargame bench: {missing[0]} not found; run it from the repository root, where configs/ is",
+              file=sys.stderr)
+        return 2
+    floors_path = Path(args.floors)
+    if not args.record_floors and not floors_path.exists():
+        print(f"wargame bench: floors file {floors_path} not found", file=sys.stderr)
+        return 2
     mode = "small" if args.quick else "large"
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     log(f"bench: {mode} configuration")

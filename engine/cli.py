@@ -211,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print the JSON schema of scenario files")
     s.add_argument("--out", help="write it to this file instead")
     s.set_defaults(fn=cmd_schema)
+    b = sub.add_parser("bench", help="benchmarks against peers measured in the same run (see docs/bench.md)",
+                       add_help=False)
+    b.add_argument("options", nargs="*", help="the harness's own options: wargame bench --help")
     m = sub.add_parser("summary", help="print the summary table of a results file")
     m.add_argument("results")
     m.set_defaults(fn=cmd_summary)
@@ -218,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:  # the harness parses its own options (argparse would eat --help)
+        from bench.harness import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
