@@ -58,8 +58,13 @@ def kernel_throughput(n: int, days: int, k: int, seed: int) -> dict:
     def numpy():
         return numpy_peer.run(x0, y0, a, b, dt, days, seed)
 
+    # The variates the kernel draws on day one: Binomial(round(x), expected loss / round(x)).
+    x1, y1 = kernels.lanchester_step(x0, y0, a, b, 0.0, 1.0, 0.0, 0.0, dt)
+    nx, ny = np.floor(x0 + 0.5), np.floor(y0 + 0.5)
+    px, py = np.clip((x0 - x1) / np.maximum(nx, 1.0), 0, 1), np.clip((y0 - y1) / np.maximum(ny, 1.0), 0, 1)
+
     def limit():
-        return rng_limit.run(reps, slots, days, seed, streams.GROUND)
+        return rng_limit.run(reps, slots, days, seed, streams.GROUND, nx, px, ny, py)
 
     best = interleaved({"kernel": kernel, "numpy": numpy, "rng_limit": limit}, k)
     rate = {name: n * days / s for name, s in best.items()}
