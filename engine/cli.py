@@ -15,7 +15,6 @@ from pathlib import Path
 
 from . import executors, runner, scenario, summary
 from .store import HDF5Store
-from .store import read as store_read
 from .scenario import DOCTRINES, ScenarioError
 
 
@@ -142,7 +141,7 @@ def cmd_run(args) -> int:
     finally:
         executor.close()
     if not args.quiet:
-        print(summary.format_table(summary.compute(store_read(str(out), logs=False))))
+        print(summary.format_table(summary.compute_file(out)))
         ks = 100 * stats.kernel_seconds / max(stats.seconds * max(executor.workers, 1), 1e-9)
         print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s on "
               f"{executor.workers} {executor.name} worker(s); {ks:.0f}% of worker time in kernels)")
@@ -178,10 +177,10 @@ def cmd_summary(args) -> int:
     if not path.exists():
         raise UserError(f"{path}: no such file")
     try:
-        res = store_read(str(path), logs=False)
+        res = summary.compute_file(path)
     except (OSError, KeyError, ValueError) as e:
         raise UserError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
-    print(summary.format_table(summary.compute(res)))
+    print(summary.format_table(res))
     return 0
 
 

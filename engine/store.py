@@ -224,6 +224,23 @@ class HDF5Store:
         pass
 
 
+def read_meta(path: str | Path) -> tuple[dict, dict]:
+    """A results file's root attributes and layout."""
+    with h5py.File(path, "r") as f:
+        attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in f.attrs.items() if k != "layout"}
+        return attrs, json.loads(f.attrs["layout"])
+
+
+def iter_columns(path: str | Path, columns: dict, chunk: int = 100_000):
+    """Yield {group: {name: rows}} for consecutive row ranges, in replication order."""
+    with h5py.File(path, "r") as f:
+        groups = [f["batches"][k] for k in sorted(f["batches"])] if "batches" in f else [f]
+        for g in groups:
+            n = g["replications/rep"].shape[0]
+            for a in range(0, n, chunk):
+                yield {grp: {name: g[grp][name][a:a + chunk] for name in names} for grp, names in columns.items()}
+
+
 def read(path: str | Path, logs: bool = True) -> dict:
     """Read a results file, complete or interrupted, into one dictionary of arrays.
 

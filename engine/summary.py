@@ -24,37 +24,86 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     return p, max(0.0, mid - half), min(1.0, mid + half)
 
 
+# The columns the summary reads: a small part of a results file.
+COLUMNS = {"replications": ("outcome", "war_day", "end_day"),
+           "states": ("intervened", "intervention_day", "side", "withdrew_day", "losses", "escalation_level")}
+
+
+class Accumulator:
+    """Summary statistics over chunks of replications, so a file of any size is summarised in
+    bounded memory: counts are summed, and only the values percentiles need are kept (float32)."""
+
+    def __init__(self, attrs: dict, layout: dict):
+        self.attrs, self.lay = attrs, layout
+        S = len(layout["states"])
+        self.n = 0
+        self.outcomes = np.zeros(len(layout["outcomes"]), dtype=np.int64)
+        self.durations: list = []
+        self.iv = np.zeros(S, dtype=np.int64)
+        self.iv_days: list = [[] for _ in range(S)]
+        self.side = np.zeros((S, 2), dtype=np.int64)  # joined defender, joined attacker
+        self.withdrew = np.zeros(S, dtype=np.int64)
+        self.losses: list = [[] for _ in range(S)]
+        self.esc = np.zeros((S, 4), dtype=np.int64)
+
+    def add(self, reps: dict, st: dict) -> None:
+        self.n += reps["outcome"].size
+        self.outcomes += np.bincount(reps["outcome"], minlength=self.outcomes.size)
+        war = np.isfinite(reps["war_day"])
+        self.durations.append((reps["end_day"] - reps["war_day"])[war].astype(np.float32))
+        for s in range(self.iv.size):
+            iv = st["intervened"][:, s]
+            self.iv[s] += int(iv.sum())
+            self.iv_days[s].append((st["intervention_day"][iv, s] - reps["war_day"][iv]).astype(np.float32))
+            self.side[s] += [(st["side"][iv, s] == -1).sum(), (st["side"][iv, s] == 1).sum()]
+            self.withdrew[s] += int(np.isfinite(st["withdrew_day"][:, s]).sum())
+            self.losses[s].append(st["losses"][war, s, :].sum(axis=1).astype(np.float32))
+            self.esc[s] += [(st["escalation_level"][:, s] >= k).sum() for k in (1, 2, 3, 4)]
+
+    def result(self) -> dict:
+        lay, n = self.lay, self.n
+        out = {"runs": n, "scenario": self.attrs.get("scenario", ""), "seed": self.attrs.get("seed")}
+        out["outcomes"] = {name: wilson(int(self.outcomes[i]), n) for i, name in enumerate(lay["outcomes"])}
+        dur = np.concatenate(self.durations) if self.durations else np.empty(0)
+        out["wars"] = int(dur.size)
+        out["duration"] = tuple(np.percentile(dur, [50, 5, 95])) if dur.size else (np.nan,) * 3
+        rows = []
+        for s, sid in enumerate(lay["states"]):
+            days = np.concatenate(self.iv_days[s]) if self.iv_days[s] else np.empty(0)
+            loss = np.concatenate(self.losses[s]) if self.losses[s] else np.empty(0)
+            rows.append({
+                "state": sid,
+                "role": "attacker" if s == lay["attacker"] else "defender" if s == lay["defender"] else "third party",
+                "intervened": wilson(int(self.iv[s]), n),
+                "joined_defender": int(self.side[s, 0]),
+                "joined_attacker": int(self.side[s, 1]),
+                "median_day": float(np.median(days)) if days.size else float("nan"),
+                "withdrew": int(self.withdrew[s]),
+                "losses": tuple(np.percentile(loss, [50, 5, 95])) if loss.size else (np.nan,) * 3,
+                "escalation": [wilson(int(self.esc[s, k]), n) for k in range(4)],
+            })
+        out["states"] = rows
+        return out
+
+
 def compute(res: dict) -> dict:
-    lay = res["layout"]
-    reps = res["replications"]
-    st = res["states"]
-    n = reps["outcome"].size
-    out = {"runs": n, "scenario": res["attrs"].get("scenario", ""), "seed": res["attrs"].get("seed")}
-    out["outcomes"] = {
-        name: wilson(int((reps["outcome"] == i).sum()), n) for i, name in enumerate(lay["outcomes"])
-    }
-    war = np.isfinite(reps["war_day"])
-    dur = (reps["end_day"] - reps["war_day"])[war]
-    out["wars"] = int(war.sum())
-    out["duration"] = tuple(np.percentile(dur, [50, 5, 95])) if dur.size else (np.nan,) * 3
-    rows = []
-    for s, sid in enumerate(lay["states"]):
-        iv = st["intervened"][:, s]
-        days = st["intervention_day"][iv, s] - reps["war_day"][iv]
-        loss = st["losses"][:, s, :].sum(axis=1)[war]
-        rows.append({
-            "state": sid,
-            "role": "attacker" if s == lay["attacker"] else "defender" if s == lay["defender"] else "third party",
-            "intervened": wilson(int(iv.sum()), n),
-            "joined_defender": int((st["side"][iv, s] == -1).sum()),
-            "joined_attacker": int((st["side"][iv, s] == 1).sum()),
-            "median_day": float(np.median(days)) if days.size else float("nan"),
-            "withdrew": int(np.isfinite(st["withdrew_day"][:, s]).sum()),
-            "losses": tuple(np.percentile(loss, [50, 5, 95])) if loss.size else (np.nan,) * 3,
-            "escalation": [wilson(int((st["escalation_level"][:, s] >= k).sum()), n) for k in (1, 2, 3, 4)],
-        })
-    out["states"] = rows
-    return out
+    """Summary of results held in memory (the dictionary ``read`` returns)."""
+    acc = Accumulator(res["attrs"], res["layout"])
+    acc.add(res["replications"], res["states"])
+    return acc.result()
+
+
+def compute_file(path) -> dict:
+    """Summary of a results file (complete or interrupted), read a chunk of rows at a time."""
+    from .store import iter_columns, read_meta
+
+    attrs, layout = read_meta(path)
+    acc = Accumulator(attrs, layout)
+    for chunk in iter_columns(path, COLUMNS):
+        acc.add(chunk["replications"], chunk["states"])
+    if acc.n == 0:
+        raise ValueError("no finished replication yet")
+    return acc.result()
 
 
 def _pct(p) -> str:
