@@ -184,6 +184,25 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from . import report
+
+    path = Path(args.results)
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    out = Path(args.out) if args.out else path.with_suffix(".html")
+    try:
+        html, figs = report.build(path)
+        out.write_text(html, encoding="utf-8")
+        pngs = report.write_pngs(figs, Path(args.png)) if args.png else []
+    except report.ReportError as e:
+        raise UserError(str(e)) from None
+    except OSError as e:
+        raise UserError(f"{out}: cannot write the report ({e.strerror or e})") from None
+    print(f"wrote {out} ({len(figs)} figures)" + (f" and {len(pngs)} PNG files in {args.png}" if pngs else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wargame", description="Discrete-event wargame engine: Monte Carlo of "
                                 "scenarios of invasion, intervention and escalation.")
@@ -213,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmarks against peers measured in the same run (see docs/bench.md)",
                        add_help=False)
     b.add_argument("options", nargs="*", help="the harness's own options: wargame bench --help")
+    rp = sub.add_parser("report", help="write a self-contained HTML report of a results file")
+    rp.add_argument("results")
+    rp.add_argument("--out", help="HTML file (default: RESULTS with .html)")
+    rp.add_argument("--png", metavar="DIR", help="also write each figure as PNG into DIR (needs Chromium)")
+    rp.set_defaults(fn=cmd_report)
     m = sub.add_parser("summary", help="print the summary table of a results file")
     m.add_argument("results")
     m.set_defaults(fn=cmd_summary)

@@ -1,0 +1,202 @@
+"""The after-action report: one self-contained HTML file (no network) from a results file.
+
+Sections: scenario and provenance, outcome distribution with 95% intervals,
+interventions and escalation per state, losses, the timeline of events by day of
+the war, and force trajectories with percentile bands (when the run stored daily
+series). Figures are inline SVG (engine/svg.py); ``png_dir`` also writes them as
+PNG files through a headless Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import warnings
+from html import escape
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from . import svg
+from .store import iter_columns, read_meta
+from .summary import compute_file
+
+TIMELINE = ("intervene", "arrive", "escalate", "attacked", "withdraw", "capitulate", "sue_for_peace", "ceasefire",
+            "nuclear_use")
+BAND_SAMPLE = 2000  # replications used for percentile bands: enough for the 5th-95th percentiles
+
+
+class ReportError(Exception):
+    """The input is not a results file this report can read."""
+
+
+def _timeline(path, layout, horizon: int) -> tuple[np.ndarray, dict]:
+    """Counts of the timeline's event types per day of the war (days since the invasion)."""
+    names = layout["event_types"]
+    chunks = list(iter_columns(path, {"replications": ("rep", "war_day")}))
+    reps = np.concatenate([c["replications"]["rep"] for c in chunks])
+    war_day = np.full(int(reps.max()) + 1 if reps.size else 0, np.nan)  # by replication index: an
+    war_day[reps] = np.concatenate([c["replications"]["war_day"] for c in chunks])  # interrupted run has gaps
+    days = np.arange(horizon + 1)
+    counts = {n: np.zeros(horizon + 1) for n in TIMELINE if n in names}
+    with h5py.File(path, "r") as f:
+        groups = [f["batches"][k] for k in sorted(f["batches"])] if "batches" in f else [f]
+        for g in groups:
+            ev = g["events"]
+            for a in range(0, ev.shape[0], 500_000):
+                e = ev[a:a + 500_000]
+                rel = np.floor(e["day"] - war_day[e["rep"]])
+                for n in counts:
+                    sel = (e["type"] == names.index(n)) & np.isfinite(rel)
+                    counts[n] += np.bincount(np.clip(rel[sel], 0, horizon).astype(int), minlength=horizon + 1)
+    return days, {n: c for n, c in counts.items() if c.any()}
+
+
+def _trajectories(path, layout) -> list[str]:
+    figs = []
+    with h5py.File(path, "r") as f:
+        g = f if "timeseries" in f else (f["batches"][sorted(f["batches"])[0]] if "batches" in f else None)
+        if g is None or "timeseries" not in g:
+            return figs
+        ts = g["timeseries/fronts"][:BAND_SAMPLE]  # (n, T, F, 3)
+    days = np.arange(1, ts.shape[1] + 1)
+    with warnings.catch_warnings():  # days with no war in any sampled replication are all-NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pct = np.nanpercentile(ts, [5, 50, 95], axis=0)  # (3, T, F, 3)
+    att, dfd = layout["states"][layout["attacker"]], layout["states"][layout["defender"]]
+    for fi, fid in enumerate(layout["fronts"]):
+        figs.append(svg.bands(f"Front {fid}: ground combat power (median, 5-95%)", days,
+                              {f"{att} side": pct[:, :, fi, 0], f"{dfd} side": pct[:, :, fi, 1]}, "combat power"))
+        figs.append(svg.bands(f"Front {fid}: line position (median, 5-95%)", days,
+                              {"km gained by the attacker": pct[:, :, fi, 2]}, "km"))
+    return figs
+
+
+def _table(head, rows) -> str:
+    h = "".join(f"<th>{escape(str(x))}</th>" for x in head)
+    b = "".join("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
+
+
+def _pct(p) -> str:
+    return f"{100 * p:.1f}%" if np.isfinite(p) else "-"
+
+
+def build(path: str | Path) -> tuple[str, dict]:
+    """The report's HTML and its figures by name (SVG text)."""
+    try:
+        attrs, layout = read_meta(path)
+        s = compute_file(path)
+    except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+        raise ReportError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
+    figs: dict[str, str] = {}
+    out = s["outcomes"]
+    figs["outcomes"] = svg.bars("Outcome probabilities (95% intervals)", list(out),
+                                [v[0] for v in out.values()], [v[1] for v in out.values()],
+                                [v[2] for v in out.values()], "probability", percent=True)
+    third = [r for r in s["states"] if r["role"] == "third party"]
+    if third:
+        figs["interventions"] = svg.bars("Probability of intervening (95% intervals)", [r["state"] for r in third],
+                                         [r["intervened"][0] for r in third], [r["intervened"][1] for r in third],
+                                         [r["intervened"][2] for r in third], "probability", percent=True)
+    rungs = ("forces", "bases", "homeland", "nuclear")
+    esc = [(f"{r['state']} {rungs[k]}", r["escalation"][k]) for r in s["states"] for k in range(4)
+           if r["escalation"][0][0] > 0]
+    if esc:
+        figs["escalation"] = svg.bars("Escalation: share of replications reaching each rung", [e[0] for e in esc],
+                                      [e[1][0] for e in esc], [e[1][1] for e in esc], [e[1][2] for e in esc],
+                                      "probability", percent=True)
+    figs["losses"] = svg.bars("Losses per state (median, 5-95%)", [r["state"] for r in s["states"]],
+                              [r["losses"][0] for r in s["states"]], [r["losses"][1] for r in s["states"]],
+                              [r["losses"][2] for r in s["states"]], "personnel")
+    days, counts = _timeline(path, layout, int(layout["horizon_days"]))
+    if counts:
+        figs["timeline"] = svg.stacked("Events by day of the war (all replications)", days, counts, "events")
+    for i, fig in enumerate(_trajectories(path, layout)):
+        figs[f"trajectory_{i}"] = fig
+
+    prov = [("scenario", attrs.get("scenario")), ("config file", attrs.get("config_path")),
+            ("config SHA-256", attrs.get("config_sha256")), ("overrides", attrs.get("overrides")),
+            ("seed", attrs.get("seed")), ("replications", f"{s['runs']} of {attrs.get('runs')}"),
+            ("complete", attrs.get("complete")), ("created", attrs.get("created")),
+            ("engine version", attrs.get("engine_version")), ("packages", attrs.get("package_versions")),
+            ("command", attrs.get("command"))]
+    states = _table(["state", "role", "intervened", "95% interval", "median day", "joined defender",
+                     "joined attacker", "withdrew", "losses median", "5%", "95%"],
+                    [(r["state"], r["role"], _pct(r["intervened"][0]), f"{_pct(r['intervened'][1])} - "
+                      f"{_pct(r['intervened'][2])}", "-" if not np.isfinite(r["median_day"]) else f"{r['median_day']:.0f}",
+                      r["joined_defender"], r["joined_attacker"], r["withdrew"],
+                      *(f"{x:,.0f}" if np.isfinite(x) else "-" for x in r["losses"])) for r in s["states"]])
+    med, lo, hi = s["duration"]
+    section = lambda t, body: f"<section><h2>{escape(t)}</h2>{body}</section>"  # noqa: E731
+    body = [
+        f"<h1>After-action report: {escape(str(attrs.get('scenario')))}</h1>",
+        f"<p>{s['runs']:,} replications; wars fought: {s['wars']:,}; duration median {med:.0f} days "
+        f"(5-95%: {lo:.0f}-{hi:.0f}).</p>" if s["wars"] else f"<p>{s['runs']:,} replications; no war was fought.</p>",
+        section("Outcomes", figs["outcomes"] + _table(["outcome", "probability", "95% interval"],
+                [(k, _pct(v[0]), f"{_pct(v[1])} - {_pct(v[2])}") for k, v in out.items()])),
+        section("States: interventions and losses", "".join(figs.get(k, "") for k in ("interventions", "losses"))
+                + states),
+    ]
+    if "escalation" in figs:
+        body.append(section("Escalation", figs["escalation"]))
+    if "timeline" in figs:
+        body.append(section("Timeline", figs["timeline"]))
+    traj = [v for k, v in figs.items() if k.startswith("trajectory_")]
+    body.append(section("Force trajectories", "".join(traj) if traj else
+                        "<p>This run stored no daily series; run with <code>--timeseries</code> to see them.</p>"))
+    body.append(section("Scenario and provenance", _table(["item", "value"], prov)
+                        + f"<details><summary>Scenario file</summary><pre>{escape(str(attrs.get('config_text')))}"
+                          "</pre></details>"))
+    html = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>wargame report: {escape(str(attrs.get('scenario')))}</title>
+<style>body{{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}}
+table{{border-collapse:collapse;margin:1em 0;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}
+svg{{display:block;margin:1em 0;max-width:100%;height:auto}}pre{{background:#f6f6f6;padding:1em;overflow:auto}}</style>
+</head><body>
+{''.join(body)}
+<script>
+// Self-check for people and for the tests: how many figures actually rendered with a size.
+const figs = Array.from(document.querySelectorAll('svg'));
+const ok = figs.filter(s => s.getBBox().width > 0 && s.getBoundingClientRect().height > 0).length;
+document.body.dataset.figures = figs.length;
+document.body.dataset.rendered = ok;
+</script>
+</body></html>
+"""
+    return html, figs
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def write_pngs(figs: dict, out_dir: Path) -> list[Path]:
+    """Render each SVG figure to PNG with headless Chromium."""
+    exe = chromium()
+    if exe is None:
+        raise ReportError("--png needs Chromium to render the figures (e.g. apt-get install chromium)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in figs.items():
+            src = Path(tmp) / f"{name}.svg"
+            src.write_text(text)
+            png = out_dir / f"{name}.png"
+            h = 356 if name == "timeline" else 300
+            subprocess.run([exe, *HEADLESS, f"--user-data-dir={tmp}/profile", f"--screenshot={png}",
+                            f"--window-size=640,{h}", src.as_uri()], capture_output=True, timeout=120, check=False)
+            if not png.exists():
+                raise ReportError(f"Chromium did not write {png}")
+            paths.append(png)
+    return paths

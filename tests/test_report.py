@@ -1,0 +1,102 @@
+"""`wargame report`: a self-contained HTML file, checked in a real headless Chromium."""
+
+import os
+import re
+import subprocess
+
+import h5py
+import pytest
+
+from conftest import CONFIGS, cli
+from engine.report import HEADLESS, chromium
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    d = tmp_path_factory.mktemp("report")
+    res = d / "taiwan.h5"
+    p = cli("run", CONFIGS / "taiwan_strait.toml", "--runs", 400, "--timeseries", "--out", res, "--quiet",
+            "--doctrine", "USA=collective_security", "--set", 'states.USA.treaties=["JPN","TWN"]')
+    assert p.returncode == 0, p.stderr
+    p = cli("report", res, "--out", d / "report.html")
+    assert p.returncode == 0, p.stderr
+    assert "wrote" in p.stdout and p.stderr == ""
+    return d, d / "report.html"
+
+
+def test_report_is_self_contained(report):
+    _, html = report
+    text = html.read_text()
+    # The only URL is the SVG namespace; nothing is fetched.
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", text)) - {"http://www.w3.org/2000/svg"}
+    assert not urls
+    assert not re.search(r"<(script|img|link)[^>]+(src|href)=", text)
+    for section in ("Outcomes", "interventions and losses", "Escalation", "Timeline", "Force trajectories",
+                    "Scenario and provenance", "config SHA-256"):
+        assert section in text
+    assert text.count("<svg") >= 7
+
+
+def _browser():
+    exe = chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (.ci/run does)")
+        pytest.skip("Chromium is not installed")
+    return exe
+
+
+def test_report_renders_in_headless_chromium(report, tmp_path):
+    exe = _browser()
+    d, html = report
+    profile = f"--user-data-dir={tmp_path / 'profile'}"
+    p = subprocess.run([exe, *HEADLESS, profile, "--enable-logging=stderr", "--v=0", "--dump-dom", html.as_uri()],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    figures = int(re.search(r'data-figures="(\d+)"', p.stdout).group(1))
+    rendered = int(re.search(r'data-rendered="(\d+)"', p.stdout).group(1))
+    assert figures >= 7 and rendered == figures  # every figure has a size on the page
+    console = [ln for ln in p.stderr.splitlines() if "CONSOLE" in ln or "Uncaught" in ln]
+    assert not console, console
+    shot = tmp_path / "page.png"
+    subprocess.run([exe, *HEADLESS, profile, f"--screenshot={shot}", "--window-size=1000,2600", html.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_png_figures(report, tmp_path):
+    _browser()
+    d, _ = report
+    p = cli("report", d / "taiwan.h5", "--out", tmp_path / "r.html", "--png", tmp_path / "png")
+    assert p.returncode == 0, p.stderr
+    pngs = sorted((tmp_path / "png").glob("*.png"))
+    assert {x.stem for x in pngs} >= {"outcomes", "interventions", "losses", "timeline", "trajectory_0"}
+    assert all(x.read_bytes()[:4] == b"\x89PNG" for x in pngs)
+
+
+def test_interrupted_results_file_reports_what_it_has(report, tmp_path):
+    """An index file of finished batches (as after kill -9) is reported like a complete one."""
+    from engine import runner, scenario
+    from engine.store import HDF5Store
+
+    store = HDF5Store(tmp_path / "partial.h5")
+    runner.run(scenario.load(CONFIGS / "duel.toml"), 300, sink=store, batch_size=100)  # no finish(): index only
+    with h5py.File(tmp_path / "partial.h5", "r") as f:
+        assert not f.attrs["complete"] and len(f["batches"]) == 3
+    p = cli("report", tmp_path / "partial.h5", "--out", tmp_path / "partial.html")
+    assert p.returncode == 0, p.stderr
+    assert "300 replications" in (tmp_path / "partial.html").read_text()
+
+
+@pytest.mark.parametrize("kind", ["text", "foreign_hdf5", "missing"])
+def test_bad_input_is_one_line(tmp_path, kind):
+    bad = tmp_path / "bad.h5"
+    if kind == "text":
+        bad.write_text("not hdf5")
+    elif kind == "foreign_hdf5":
+        with h5py.File(bad, "w") as f:
+            f["x"] = [1, 2, 3]
+    p = cli("report", bad, "--out", tmp_path / "r.html")
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert ("no such file" if kind == "missing" else "not a wargame results file") in p.stderr
