@@ -115,7 +115,7 @@ def cmd_run(args) -> int:
     if not os.access(parent, os.W_OK):
         raise UserError(f"{out}: directory {out.parent} is not writable")
     todo = runs if ranges is None else sum(b - a for a, b in ranges)
-    nbatches = -(-todo // batch_size)
+    nbatches = -(-max(0, todo - runner.FIRST_BATCH) // batch_size)  # besides the first, run here
     resume_cmd = f"wargame run {args.config} --out {out} --resume"
     try:
         executor = executors.make(args.workers, args.scheduler, args.dask_local, batches=nbatches)
@@ -123,8 +123,8 @@ def cmd_run(args) -> int:
         raise UserError(f"cannot start the executor: {e}") from None
     progress = Progress(sys.stderr.isatty() and not args.quiet)
     try:
-        if executor.workers > 1 or executor.name == "dask":
-            runner.warm_up(loaded)  # compile once here; workers then load numba's cache
+        if (executor.workers > 1 or executor.name == "dask") and not runner.kernels_cached():
+            runner.warm_up(loaded)  # compile once here, or every worker would compile too
         stats = runner.run(loaded, runs, seed=seed, sink=store, batch_size=batch_size, timeseries=timeseries,
                            progress=progress, command=" ".join(sys.argv), executor=executor,
                            resume_ranges=ranges)

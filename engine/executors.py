@@ -43,43 +43,67 @@ def run_task(task: dict) -> tuple[dict, dict]:
     return collect(w, log, ts), {"kernel_seconds": clock.seconds, "kernel_calls": clock.calls}
 
 
-class _Done:
-    """A finished 'future' for the in-process executor."""
+class _Later:
+    """An in-process 'future': the task runs when its result is asked for, in order."""
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, task):
+        self.task = task
 
     def result(self):
-        return self.value
+        return run_task(self.task)
 
     def cancel(self):
         return False
 
 
-def ordered(submit, tasks, in_flight: int):
-    """Yield results in task order with at most ``in_flight`` tasks submitted at once."""
+def ordered(submit, tasks, in_flight: int, first=None):
+    """Results in task order with at most ``in_flight`` tasks submitted at once.
+
+    The first window is submitted before this returns, so workers are already busy
+    while the caller runs ``first`` (a task for this process) and yields its result.
+    """
     it = iter(tasks)
     pending = deque(submit(t) for t in islice(it, in_flight))
-    try:
-        while pending:
-            res = pending.popleft().result()
-            for t in islice(it, 1):
-                pending.append(submit(t))
-            yield res
-    finally:
-        for fut in pending:  # interrupted: drop what has not started
-            fut.cancel()
+
+    def results():
+        try:
+            if first is not None:
+                yield run_task(first)
+            while pending:
+                res = pending.popleft().result()
+                for t in islice(it, 1):
+                    pending.append(submit(t))
+                yield res
+        finally:
+            for fut in pending:  # interrupted: drop what has not started
+                fut.cancel()
+
+    return results()
 
 
 class InProcess:
     name = "in-process"
     workers = 1
 
-    def map(self, tasks):
-        return ordered(lambda t: _Done(run_task(t)), tasks, 1)
+    def map(self, tasks, first=None):
+        return ordered(_Later, tasks, 1, first)
 
     def close(self):
         pass
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker when the process that started it is gone (e.g. killed with SIGKILL);
+    otherwise spawned workers would wait on their task queue forever as orphans."""
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="wargame-parent-watch").start()
 
 
 class LocalPool:
@@ -89,11 +113,12 @@ class LocalPool:
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                        initializer=_watch_parent, initargs=(os.getpid(),))
 
-    def map(self, tasks):
+    def map(self, tasks, first=None):
         tasks = ({**t, "single_thread": True} for t in tasks)
-        return ordered(lambda t: self.pool.submit(run_task, t), tasks, 2 * self.workers)
+        return ordered(lambda t: self.pool.submit(run_task, t), tasks, 2 * self.workers, first)
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -120,9 +145,9 @@ class DaskExecutor:
             self.client = Client(self.cluster)
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def map(self, tasks):
+    def map(self, tasks, first=None):
         tasks = ({**t, "single_thread": True} for t in tasks)
-        return ordered(lambda t: self.client.submit(run_task, t, pure=False), tasks, 2 * self.workers)
+        return ordered(lambda t: self.client.submit(run_task, t, pure=False), tasks, 2 * self.workers, first)
 
     def close(self):
         self.client.close()
@@ -131,6 +156,7 @@ class DaskExecutor:
 
 
 def make(workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, batches: int = 1):
+    # ``batches`` counts the tasks besides the first, which always runs in this process.
     """Pick the executor: Dask when asked, else local workers (default: every core)."""
     if scheduler or dask_local:
         return DaskExecutor(scheduler, dask_local)

@@ -55,13 +55,32 @@ class RunStats:
         return self.runs / self.seconds if self.seconds > 0 else float("nan")
 
 
-def tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries):
-    """Picklable batch tasks covering the replication ranges, batch_size at a time."""
+FIRST_BATCH = 256  # the first results reach the file after a small batch, not a full one
+
+
+def tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries, first: int | None = None):
+    """Picklable batch tasks covering the replication ranges, batch_size at a time.
+
+    ``first`` makes the very first batch that small (results do not depend on batch
+    boundaries, so this only changes how soon the first results are on disk).
+    """
+    size = first or batch_size
     for a, b in ranges:
-        for s in range(a, b, batch_size):
+        s = a
+        while s < b:
             yield {"text": loaded.text, "path": loaded.path, "overrides": [list(o) for o in loaded.overrides],
-                   "seed": int(seed), "start": s, "stop": min(s + batch_size, b), "doctrines": doctrines,
+                   "seed": int(seed), "start": s, "stop": min(s + size, b), "doctrines": doctrines,
                    "timeseries": timeseries}
+            s, size = min(s + size, b), batch_size
+
+
+def kernels_cached() -> bool:
+    """Whether numba's cache already holds compiled kernels (then workers just load them)."""
+    import os
+    from pathlib import Path
+
+    d = os.environ.get("NUMBA_CACHE_DIR")
+    return bool(d) and any(Path(d).rglob("*.nbi"))
 
 
 def warm_up(loaded, doctrines=None) -> float:
@@ -93,8 +112,10 @@ def run(loaded, runs: int, seed: int = DEFAULT_SEED, sink=None, batch_size: int 
     executor = executor or InProcess()
     stats = RunStats(extra={"executor": executor.name, "workers": executor.workers})
     t0 = time.perf_counter()
+    tasks = tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries, first=min(FIRST_BATCH, batch_size))
+    first = next(tasks, None)  # runs here while any workers start (it also loads the kernels)
     try:
-        for batch, timing in executor.map(tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries)):
+        for batch, timing in executor.map(tasks, first=first) if first is not None else ():
             if sink is not None:
                 sink.append(batch)
             stats.events += batch["events"].size

@@ -79,6 +79,20 @@ def _written(path):
         return -1
 
 
+def _children(pid):
+    """PIDs of the live child processes of pid (from /proc)."""
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    return kids
+
+
 def _start(out, *extra):
     exe = [sys.executable, "-m", "engine.cli"]
     return subprocess.Popen([*exe, "run", str(CFG), "--runs", "1200", "--batch-size", "100", "--out", str(out),
@@ -92,9 +106,14 @@ def test_kill_9_then_resume_equals_uninterrupted(reference, tmp_path, kill_after
     deadline = time.time() + 300
     while _written(out) < kill_after and proc.poll() is None and time.time() < deadline:
         time.sleep(0.02)
+    workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    deadline = time.time() + 10  # spawned workers notice their parent is gone and exit
+    while any(os.path.exists(f"/proc/{w}") for w in workers) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if os.path.exists(f"/proc/{w}")], "orphaned worker processes"
     # The output opens, without our code, with every finished batch.
     n = _written(out)
     assert n >= kill_after
