@@ -95,7 +95,7 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
     eps = kernels.normals(w.seed, w.reps[rows], streams.PERCEPTION, int(round(t / w.dt)), w.S)
     pressure = w.pressure(rows)  # once per decision point; states only change at its end
     for s in range(w.S):
-        if s in (w.att, w.dfd) or w.doctrine[s] == NEVER:
+        if s in (w.att, w.dfd) or w.doctrine[s] == NEVER or w.human[s]:
             continue
         v = _weigh(w, rows, s, eps[:, s] * w.perception[rows, s], clock)
         join, leave, side_to = _choose(w, rows, t, s, v, pressure[:, s])

@@ -21,7 +21,7 @@ from .world import NUCLEAR, World
 
 def _pairs(w: World):
     for a in range(w.S):
-        if w.reach[:, a].max() <= 0 and not w.nuclear[a]:
+        if (w.reach[:, a].max() <= 0 and not w.nuclear[a]) or w.human[a]:  # people choose their own strikes
             continue
         for i in range(w.S):
             if i not in (a, w.att, w.dfd):

@@ -18,9 +18,15 @@ from .log import Log
 from .world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
 
-def at_times(env: simpy.Environment, w: World, times: np.ndarray, act):
-    """Sleep until each distinct finite time in ``times`` (R,) and call ``act(rows_due, t)``."""
-    for t in np.unique(times[np.isfinite(times) & (times <= w.horizon)]):
+def at_times(env: simpy.Environment, w: World, times: np.ndarray, act, since: float | None = None):
+    """Sleep until each distinct finite time in ``times`` (R,) and call ``act(rows_due, t)``.
+
+    ``since``: a world resumed from a pause skips the times that already happened.
+    """
+    keep = np.isfinite(times) & (times <= w.horizon)
+    if since is not None:
+        keep &= times > since
+    for t in np.unique(times[keep]):
         if t > env.now:
             yield env.timeout(t - env.now)
         act(np.flatnonzero(times == t), float(t))
@@ -34,14 +40,15 @@ def mobilisation_start(w: World) -> np.ndarray:
     return np.where(w.reserve > 0, w.grid(start), np.inf)
 
 
-def crisis(env, w: World, log: Log):
-    log.record(np.ones(w.R, dtype=bool), 0.0, "crisis", w.att, w.dfd)
+def crisis(env, w: World, log: Log, since: float | None = None):
+    if since is None:
+        log.record(np.ones(w.R, dtype=bool), 0.0, "crisis", w.att, w.dfd)
 
     def warn(rows, t):
         w.warned[rows] = True
         log.record(rows, t, "warning", w.dfd)
 
-    yield from at_times(env, w, w.grid(w.warning), warn)
+    yield from at_times(env, w, w.grid(w.warning), warn, since)
 
 
 def _send_to_fronts(w: World, rows, s, cp_by_domain, side_share):
@@ -72,9 +79,9 @@ def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> Non
         wake[0].succeed()
 
 
-def invasion(env, w: World, log: Log, wake: list):
+def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
     if not w.invasion_conditional:
-        yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake))
+        yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake), since)
         return
     # Conditional: from the earliest day, invade once ready, strong enough and not deterred by trade.
     t = float(w.grid(w.invasion_day).min())
@@ -116,6 +123,8 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock):
         rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
         doctrines.decide(w, log, rows, t, clock)
         escalation.climb(w, log, rows, t)
+        if w.hook is not None:  # a classroom game: the human-played states decide now
+            yield from w.hook(env, t, rows)
         w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])
 
 
@@ -175,13 +184,15 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
         w.pos_ref[go], w.ref_day[go] = w.position[go], t
 
 
-def daily(env, w: World, log: Log, clock: KernelClock, ts):
+def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None):
     """The combat clock: mobilisation, arrivals, fighting, strikes and termination, once per step."""
     start = mobilisation_start(w)
-    _mobilise(w, log, 0.0, start)
+    if since is None:
+        _mobilise(w, log, 0.0, start)
     while env.now + w.dt <= w.horizon + 1e-9:
         yield env.timeout(w.dt)
         t = env.now
+        w.last_daily = t
         _mobilise(w, log, t, start)
         for s in range(w.S):
             due = np.flatnonzero((w.arrival_day[:, s] <= t) & ~w.arrived[:, s] & ~w.ended & (w.side[:, s] != 0))
@@ -203,15 +214,33 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts):
     _end(w, log, idle, w.horizon, NO_WAR, -1, "no_war", w.att)
 
 
+def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=None, since: float | None = None):
+    """Start the batch's processes in ``env``; returns the combat clock's process (done at the horizon).
+
+    ``since`` resumes a world paused at that time (a copy of a classroom game): events
+    up to it already happened, and the combat clock continues from there.
+    """
+    if since is None:
+        w.next_decision = np.full(w.R, np.inf)
+        w.last_daily = 0.0
+    wake = [env.event()]
+    env.process(crisis(env, w, log, since))
+    env.process(invasion(env, w, log, wake, since))
+    env.process(decisions(env, w, log, wake, clock))
+    return env.process(daily(env, w, log, clock, ts, since))
+
+
 def run_batch(w: World, clock: KernelClock, ts=None) -> Log:
     """Run one batch to its horizon in its own SimPy environment; returns the batch's log."""
     env = simpy.Environment()
     log = Log(w.reps)
-    w.next_decision = np.full(w.R, np.inf)
-    wake = [env.event()]
-    env.process(crisis(env, w, log))
-    env.process(invasion(env, w, log, wake))
-    env.process(decisions(env, w, log, wake, clock))
-    done = env.process(daily(env, w, log, clock, ts))
-    env.run(until=done)
+    env.run(until=start(env, w, log, clock, ts))
+    return log
+
+
+def run_from(w: World, since: float, clock: KernelClock) -> Log:
+    """Run a world resumed at time ``since`` (its last completed combat step) to its horizon."""
+    env = simpy.Environment(initial_time=since)
+    log = Log(w.reps)
+    env.run(until=start(env, w, log, clock, since=since))
     return log

@@ -179,7 +179,27 @@ class World:
         tm = sc.termination
         self.stalemate_days = self._p(tm.stalemate_days, "termination.stalemate_days")
         self.stalemate_km = self._p(tm.stalemate_km, "termination.stalemate_km")
+        self.human = np.zeros(S, dtype=bool)  # classroom games: states played by people
+        self.hook = None  # classroom games: called at decision points for the human-played states
+        before = set(vars(self))
         self._init_dynamic()
+        self._dynamic = set(vars(self)) - before  # what happens during a run, as opposed to parameters
+
+    def copies(self, runs: int, first_rep: int) -> "World":
+        """``runs`` copies of replication 0's situation, keyed as replications first_rep, ...
+
+        The copies share everything that has happened (forces, losses, sides, rungs, the
+        line, the clock) but not what nobody in the game can know yet: every uncertain
+        parameter (tolerances, lift, delays, ...) is drawn afresh for each copy, and so is
+        every future random draw. That is the look-ahead a class needs: the spread of
+        what may happen from here, not one replay of a known future.
+        """
+        c = World(self.sc, self.seed, np.arange(first_rep, first_rep + runs, dtype=np.int64))
+        c.doctrine, c.human = self.doctrine.copy(), self.human.copy()
+        for k in self._dynamic | {"next_decision", "last_daily"}:
+            v = getattr(self, k)
+            setattr(c, k, np.repeat(v[:1], runs, axis=0) if isinstance(v, np.ndarray) else v)
+        return c
 
     def _p(self, value, path: str) -> np.ndarray:
         x = sample(value, path, self.seed, self.reps)
