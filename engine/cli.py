@@ -203,6 +203,79 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_exercise(args) -> int:
+    from . import exercise as ex
+    from .game import Game
+    from .results import collect, describe, run_attrs
+
+    script_rows = []
+    try:
+        if args.load:
+            try:
+                doc = json.loads(Path(args.load).read_text())
+                text, path, ov = doc["config_text"], doc["config_path"], [tuple(o) for o in doc["overrides"]]
+                seed, rep, play = int(doc["seed"]), int(doc["rep"]), list(doc["play"])
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                raise UserError(f"{args.load}: not a saved exercise ({e.__class__.__name__}: {e})") from None
+            loaded = scenario.loads(text, path, ov)
+            script_rows = ex.load_decisions(args.load)
+        else:
+            if not args.config:
+                raise UserError("exercise: give a scenario file (or --load a saved game)")
+            if not args.play:
+                raise UserError("exercise: --play STATE[,STATE...] names the states your class plays")
+            loaded = scenario.load(args.config, _overrides(args))
+            seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
+            rep, play = args.rep, [p.strip() for p in args.play.split(",") if p.strip()]
+        if args.decisions:
+            script_rows += ex.load_decisions(args.decisions)
+        if args.out and (Path(args.out).exists() and not args.overwrite):
+            raise UserError(f"{args.out}: output exists; pass --overwrite to replace it or --out to choose another name")
+        try:
+            g = Game(loaded.scenario, seed, play, rep)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+        g.config_path, g.config_text, g.overrides = loaded.path, loaded.text, [list(o) for o in loaded.overrides]
+        script = {("*" if d["day"] == "*" else float(d["day"]), d["state"]): d["action"] for d in script_rows}
+        term = ex.Terminal(color=sys.stdout.isatty() and not args.no_color)
+        ex.briefing(g, term)
+        since, t = 0, g.advance()
+        while t is not None:
+            since = ex.situation(g, term, since)
+            for state in g.to_decide():
+                action = ex.ask(g, state, term, args.lookahead_runs, script, args.save)
+                try:
+                    g.decide(state, action)
+                except ValueError as e:
+                    raise UserError(f"decisions: {e}") from None
+            if args.save:
+                ex.save(g, args.save)
+            t = g.advance()
+    except ex.ExerciseError as e:
+        raise UserError(str(e)) from None
+    except KeyboardInterrupt:
+        if args.save and "g" in locals():
+            ex.save(g, args.save)
+        print(f"\ninterrupted{'; saved to ' + args.save if args.save else ''}", file=sys.stderr)
+        return 130
+    w = g.w
+    term.say(term.bold(f"END: {OUTCOME_TEXT.get(int(w.outcome[0]), '')} on day {w.end_day[0]:.0f}"))
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        store = HDF5Store(out)
+        attrs = run_attrs(loaded, seed, 1, {}, " ".join(sys.argv), 1, False)
+        attrs.update(exercise_play=json.dumps(play), exercise_decisions=json.dumps(g.decisions))
+        store.create(attrs, describe(w))
+        store.append(collect(w, g.log))
+        store.finish()
+        term.say(f"wrote {out}")
+    return 0
+
+
+OUTCOME_TEXT = {0: "no war", 1: "the attacker wins", 2: "the defender holds", 3: "ceasefire",
+                4: "unresolved at the horizon", 5: "nuclear use"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wargame", description="Discrete-event wargame engine: Monte Carlo of "
                                 "scenarios of invasion, intervention and escalation.")
@@ -232,6 +305,21 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmarks against peers measured in the same run (see docs/bench.md)",
                        add_help=False)
     b.add_argument("options", nargs="*", help="the harness's own options: wargame bench --help")
+    e = sub.add_parser("exercise", help="play a scenario with a class: people decide for some states")
+    e.add_argument("config", nargs="?", help="scenario TOML file")
+    e.add_argument("--play", help="states your class plays, e.g. USA,JPN")
+    e.add_argument("--seed", type=int, help=f"random seed (default {runner.DEFAULT_SEED})")
+    e.add_argument("--rep", type=int, default=0, help="which replication of the seed to play (default 0)")
+    e.add_argument("--decisions", help="JSON file of scripted decisions [{day, state, action}, ...]")
+    e.add_argument("--save", help="save the game here after every turn (and on Ctrl-C)")
+    e.add_argument("--load", help="continue a saved game")
+    e.add_argument("--out", help="write the game to this HDF5 file (the batch format)")
+    e.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    e.add_argument("--lookahead-runs", type=int, default=2000, help="copies per option for `look`")
+    e.add_argument("--no-color", action="store_true")
+    e.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a state's doctrine")
+    e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value")
+    e.set_defaults(fn=cmd_exercise)
     rp = sub.add_parser("report", help="write a self-contained HTML report of a results file")
     rp.add_argument("results")
     rp.add_argument("--out", help="HTML file (default: RESULTS with .html)")

@@ -41,6 +41,7 @@ class Game:
         self.done = start(self.env, w, self.log, self.clock)
         self.turn: float | None = None
         self.decisions: list[dict] = []  # what people chose: enough to replay the game
+        self.config_path, self.config_text, self.overrides = "", "", []  # for saving (set by the CLI)
         self._ready = self.env.event()
         self._resume: simpy.Event | None = None
 
@@ -84,7 +85,7 @@ class Game:
         if action not in self.options(state):
             raise ValueError(f"{state}: {action!r} is not an option now ({', '.join(self.options(state))})")
         _apply(self.w, self.log, self.ids.index(state), action, self.turn, self.clock)
-        self.decisions.append({"day": self.turn, "state": state, "action": action})
+        self.decisions.append({"day": float(self.turn), "state": state, "action": action})
 
     # -- look-ahead
     def lookahead(self, state: str, runs: int = 2000) -> dict:

@@ -1,0 +1,171 @@
+"""`wargame exercise`: a classroom game in a plain 80-column terminal.
+
+Teams play states; the engine adjudicates. A briefing, then at every decision point
+the situation (day, fronts, forces, losses, who is in the war, events since the last
+turn) and a prompt per human-played state. At the prompt: a number or an option's
+name decides; ``look`` runs the look-ahead Monte Carlo for each option; ``weigh``
+shows what the engine's self-help calculus would weigh; ``save FILE`` saves the game;
+``?`` explains. Decisions can be scripted (``--decisions FILE``, JSON: ``day`` is a
+decision day, or ``"*"`` for a standing order used when no entry for that day
+fits), and a saved
+game is its config, seed and decisions, so ``--load`` replays it exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from .game import Game
+from .log import EVENT_TYPES
+from .world import CASUALTY_SHARE, OUTCOMES
+
+HELP = {
+    "stay_out": "keep out of the war for now (you can still intervene at a later turn)",
+    "intervene_defender": "send your committed forces to fight on the defender's side; they arrive "
+                          "after your deployment delay, and the attacker may retaliate on them, your "
+                          "bases or your homeland if it can reach them",
+    "intervene_attacker": "join the attacker's side",
+    "stay_in": "keep your forces in the war",
+    "withdraw": "bring your forces home and leave the war for good",
+}
+MODEL = ("Ground combat follows the front's Lanchester law; air and sea battles set control shares that\n"
+         "scale the attacker's punch and an amphibious lift. A side breaks when its losses reach its\n"
+         "(hidden) casualty tolerance, or when the attacker reaches its objective. See docs/model.md.")
+
+
+class Terminal:
+    def __init__(self, color: bool):
+        self.color = color
+
+    def bold(self, s: str) -> str:
+        return f"\033[1m{s}\033[0m" if self.color else s
+
+    def say(self, s: str = "") -> None:
+        # A plain 80-column terminal: long lines wrap, continuing indented.
+        for line in s.split("\n"):
+            print(textwrap.fill(line, 80, subsequent_indent="    ", drop_whitespace=False) if len(line) > 80
+                  else line, flush=True)
+
+
+def _k(x: float) -> str:
+    return f"{x / 1000:,.1f}k" if abs(x) >= 1000 else f"{x:,.0f}"
+
+
+def briefing(g: Game, term: Terminal) -> None:
+    sc, w = g.w.sc, g.w
+    term.say(term.bold(f"EXERCISE: {sc.scenario.title or sc.scenario.name}"))
+    if sc.scenario.description:
+        term.say(sc.scenario.description[:400])
+    term.say(f"Attacker {g.ids[w.att]}, defender {g.ids[w.dfd]}; horizon {w.horizon:.0f} days.")
+    for s, sid in enumerate(g.ids):
+        who = "PLAYED BY YOUR CLASS" if w.human[s] else f"engine, doctrine {sc.states[sid].doctrine}"
+        term.say(f"  {sid:<6}{sc.states[sid].name[:36]:<37}{who}")
+    term.say()
+
+
+def situation(g: Game, term: Terminal, since: int) -> int:
+    w, t = g.w, g.turn
+    war = f", day {t - w.war_day[0]:.0f} of the war" if w.at_war[0] else ", no war yet"
+    term.say(term.bold(f"=== Day {t:.0f} of the crisis{war} ==="))
+    for f, fid in enumerate(g.w.front_ids):
+        att = (w.front[0, f, :, 0] * (w.side[0] == 1)).sum() + (w.afloat[0, f] * (w.side[0] == 1)).sum()
+        dfd = (w.front[0, f, :, 0] * (w.side[0] == -1)).sum()
+        term.say(f"Front {fid}: ground forces, attacker side {_k(att)} vs defender side {_k(dfd)}")
+        term.say(f"  line {w.position[0, f] + 0.0:.0f} of {w.depth[0, f]:.0f} km to the objective; attacker's "
+                 f"air control {w.air_control[0, f]:.0%}")
+    lost = (w.lost[0] * w.mpc[0] * CASUALTY_SHARE).sum(axis=1)
+    for s, sid in enumerate(g.ids):
+        side = {1: "attacker side", -1: "defender side", 0: "not at war"}[int(w.side[0, s])]
+        term.say(f"  {sid:<6}{side:<15} losses {_k(lost[s]):>8}")
+    ev = g.log.events()
+    new = ev[since:]
+    if new.size:
+        term.say("Since the last turn:")
+        for e in new[-12:]:
+            actor = g.ids[e["actor"]] if e["actor"] >= 0 else ""
+            target = g.ids[e["target"]] if e["target"] >= 0 else ""
+            term.say(f"  day {e['day']:>5.0f}  {EVENT_TYPES[e['type']]:<14}{actor:<6}{target}")
+    term.say()
+    return ev.size
+
+
+def show_lookahead(g: Game, state: str, term: Terminal, runs: int) -> None:
+    term.say(f"Look-ahead for {state}: {runs} copies of this moment per option (95% intervals)")
+    la = g.lookahead(state, runs)
+    shown = [o for o in OUTCOMES if any(v[o][0] > 0 for v in la.values())]
+    term.say(f"  {'option':<19}" + "".join(f"{o[:14]:>15}" for o in shown))
+    for opt, v in la.items():  # probability, then the half-width of its interval, in points
+        term.say(f"  {opt:<19}" + "".join(f"{100 * v[o][0]:5.1f}% ±{50 * (v[o][2] - v[o][1]):4.1f}".rjust(15)
+                                          for o in shown))
+
+
+def ask(g: Game, state: str, term: Terminal, runs: int, script: dict, save_to: str | None) -> str:
+    opts = g.options(state)
+    for key in ((float(g.turn), state), ("*", state)):  # this day's decision, else a standing order
+        if key in script and script[key] in opts:
+            term.say(f"{state}: {script[key]} (from the decisions file)")
+            return script[key]
+    if not sys.stdin.isatty() and script:
+        raise ExerciseError(f"no decision for {state} on day {g.turn:.0f} in the decisions file")
+    while True:
+        term.say(term.bold(f"{state} decides:") + "  " + "  ".join(f"[{i + 1}] {o}" for i, o in enumerate(opts)))
+        try:
+            ans = input("> ").strip()
+        except EOFError:
+            raise ExerciseError(f"input ended before {state} decided on day {g.turn:.0f}") from None
+        if ans in ("?", "help"):
+            for o in opts:
+                term.say(f"  {o}: {HELP[o]}")
+            term.say("  look: look-ahead for each option   weigh: the engine's calculus   save FILE: save")
+            term.say(MODEL)
+        elif ans == "look":
+            show_lookahead(g, state, term, runs)
+        elif ans == "weigh":
+            v = g.weigh(state)
+            term.say(f"  defender survives: {v['p_without']:.0%} without you, {v['p_with']:.0%} with you; "
+                     f"benefit {v['benefit']:.2f}")
+            term.say(f"  costs: losses {v['cost_losses']:.2f}, retaliation {v['cost_retaliation']:.2f}, "
+                     f"trade {v['cost_trade']:.2f}; self-help utility {v['utility']:+.2f}")
+        elif ans.startswith("save"):
+            path = ans[4:].strip() or save_to
+            if not path:
+                term.say("  save FILE: name the file")
+            else:
+                save(g, path)
+                term.say(f"  saved to {path}; continue later with --load {path}")
+        elif ans.isdigit() and 1 <= int(ans) <= len(opts):
+            return opts[int(ans) - 1]
+        elif ans in opts:
+            return ans
+        else:
+            term.say(f"  {ans!r} is not an option: type 1-{len(opts)}, an option's name, look, weigh or ?")
+
+
+class ExerciseError(Exception):
+    pass
+
+
+def save(g: Game, path: str) -> None:
+    doc = {"format": "wargame-exercise-1", "config_path": g.config_path, "config_text": g.config_text,
+           "overrides": g.overrides, "seed": g.w.seed, "rep": int(g.w.reps[0]),
+           "play": [g.ids[s] for s in np.flatnonzero(g.w.human)], "decisions": g.decisions}
+    Path(path).write_text(json.dumps(doc, indent=1, default=float))
+
+
+def load_decisions(path: str) -> list[dict]:
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ExerciseError(f"{path}: cannot read decisions ({e})") from None
+    rows = doc["decisions"] if isinstance(doc, dict) else doc
+    for i, d in enumerate(rows):
+        if not isinstance(d, dict) or not {"day", "state", "action"} <= set(d):
+            raise ExerciseError(f"{path}: decisions[{i}] = {d!r}: expected {{day, state, action}}")
+        if d["day"] != "*" and not isinstance(d["day"], (int, float)):
+            raise ExerciseError(f"{path}: decisions[{i}].day = {d['day']!r}: expected a day number or \"*\"")
+    return rows

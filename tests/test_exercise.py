@@ -1,0 +1,110 @@
+"""`wargame exercise` driven as a class would: a real terminal (pexpect), a whole game."""
+
+import json
+import re
+import shutil
+import sys
+
+import h5py
+import pytest
+
+from conftest import CONFIGS, cli
+
+pexpect = pytest.importorskip("pexpect")
+CFG = str(CONFIGS / "taiwan_strait.toml")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _spawn(*args, cwd):
+    exe = shutil.which("wargame")
+    cmd, argv = (exe, list(args)) if exe else (sys.executable, ["-m", "engine.cli", *args])
+    return pexpect.spawn(cmd, argv, cwd=str(cwd), encoding="utf-8", timeout=120, dimensions=(40, 80))
+
+
+def _play_out(child, first_answers=()):
+    """Answer every prompt: the given answers first, then always option 1."""
+    answers = list(first_answers)
+    while True:
+        i = child.expect([r"decides:.*\r?\n> ", r"END: [^\r\n]+", pexpect.EOF])
+        if i == 0:
+            child.sendline(answers.pop(0) if answers else "1")
+        else:
+            return child.after if i == 1 else None
+
+
+def test_a_whole_game_in_a_terminal(tmp_path):
+    child = _spawn("exercise", CFG, "--play", "USA,JPN", "--out", "game.h5", "--save", "game.json", cwd=tmp_path)
+    child.expect("EXERCISE: PRC invasion of Taiwan")
+    child.expect("PLAYED BY YOUR CLASS")
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendline("maybe")  # not an option: explained and asked again
+    child.expect("is not an option")
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendline("?")
+    child.expect("intervene_defender: send your committed forces")
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendline("look")
+    child.expect(r"Look-ahead for USA: 2000 copies")
+    child.expect(r"intervene_defender\s+[\d.]+% ±")
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendline("2")  # intervene on the defender's side
+    end = _play_out(child)
+    assert end and end.startswith("END:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = ANSI.sub("", child.before or "")
+    assert all(len(line) <= 80 for line in text.splitlines())
+    with h5py.File(tmp_path / "game.h5", "r") as f:  # the batch format, one replication
+        assert f.attrs["complete"] and f["replications/outcome"].shape == (1,)
+        layout = json.loads(f.attrs["layout"])
+        assert f["states/intervened"][0, layout["states"].index("USA")]
+        assert json.loads(f.attrs["exercise_decisions"])[0]["action"] == "intervene_defender"
+    saved = json.loads((tmp_path / "game.json").read_text())
+    assert saved["play"] == ["USA", "JPN"] and saved["decisions"][0]["action"] == "intervene_defender"
+    p = cli("report", tmp_path / "game.h5", "--out", tmp_path / "game.html")
+    assert p.returncode == 0, p.stderr
+
+
+def test_save_midway_then_load_gives_the_same_game(tmp_path):
+    # Uninterrupted game, scripted: intervene at the first turn, then stay in.
+    full = _spawn("exercise", CFG, "--play", "USA", "--out", "full.h5", "--no-color", cwd=tmp_path)
+    full_end = _play_out(full, ["2"])
+    full.expect(pexpect.EOF)
+    # Same game, but stop after two turns (Ctrl-C at the prompt); it is saved; --load continues it.
+    child = _spawn("exercise", CFG, "--play", "USA", "--save", "s.json", "--no-color", cwd=tmp_path)
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendline("2")
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendline("1")
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus is not None
+    assert len(json.loads((tmp_path / "s.json").read_text())["decisions"]) == 2
+    resumed = _spawn("exercise", "--load", "s.json", "--out", "resumed.h5", "--no-color", cwd=tmp_path)
+    assert _play_out(resumed) == full_end
+    resumed.expect(pexpect.EOF)
+    with h5py.File(tmp_path / "full.h5") as a, h5py.File(tmp_path / "resumed.h5") as b:
+        assert a["events"][()].tobytes() == b["events"][()].tobytes()
+
+
+def test_decisions_file_plays_without_a_terminal(tmp_path):
+    dec = tmp_path / "d.json"
+    dec.write_text(json.dumps([{"day": 31.0, "state": "USA", "action": "stay_out"}]))
+    p = cli("exercise", CFG, "--play", "USA", "--decisions", dec, "--no-color", cwd=tmp_path)
+    # The first turn is scripted; the next has no decision and there is no terminal to ask.
+    assert p.returncode == 2 and "no decision for USA on day" in p.stderr
+    assert "USA: stay_out (from the decisions file)" in p.stdout
+    assert "\x1b[" not in p.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--play", "XXX"], "--play XXX: not a state"),
+    ([], "--play STATE"),
+    (["--play", "USA", "--decisions", "nope.json"], "cannot read decisions"),
+])
+def test_bad_exercise_input(tmp_path, args, message):
+    p = cli("exercise", CFG, *args, cwd=tmp_path)
+    assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
