@@ -206,7 +206,6 @@ def cmd_report(args) -> int:
 def cmd_exercise(args) -> int:
     from . import exercise as ex
     from .game import Game
-    from .results import collect, describe, run_attrs
 
     script_rows = []
     try:
@@ -238,19 +237,7 @@ def cmd_exercise(args) -> int:
         g.config_path, g.config_text, g.overrides = loaded.path, loaded.text, [list(o) for o in loaded.overrides]
         script = {("*" if d["day"] == "*" else float(d["day"]), d["state"]): d["action"] for d in script_rows}
         term = ex.Terminal(color=sys.stdout.isatty() and not args.no_color)
-        ex.briefing(g, term)
-        since, t = 0, g.advance()
-        while t is not None:
-            since = ex.situation(g, term, since)
-            for state in g.to_decide():
-                action = ex.ask(g, state, term, args.lookahead_runs, script, args.save)
-                try:
-                    g.decide(state, action)
-                except ValueError as e:
-                    raise UserError(f"decisions: {e}") from None
-            if args.save:
-                ex.save(g, args.save)
-            t = g.advance()
+        ex.play(g, term, script, args.lookahead_runs, args.save)
     except ex.ExerciseError as e:
         raise UserError(str(e)) from None
     except KeyboardInterrupt:
@@ -258,22 +245,10 @@ def cmd_exercise(args) -> int:
             ex.save(g, args.save)
         print(f"\ninterrupted{'; saved to ' + args.save if args.save else ''}", file=sys.stderr)
         return 130
-    w = g.w
-    term.say(term.bold(f"END: {OUTCOME_TEXT.get(int(w.outcome[0]), '')} on day {w.end_day[0]:.0f}"))
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        store = HDF5Store(out)
-        attrs = run_attrs(loaded, seed, 1, {}, " ".join(sys.argv), 1, False)
-        attrs.update(exercise_play=json.dumps(play), exercise_decisions=json.dumps(g.decisions))
-        store.create(attrs, describe(w))
-        store.append(collect(w, g.log))
-        store.finish()
-        term.say(f"wrote {out}")
+    if args.out:
+        ex.write(g, loaded, args.out, " ".join(sys.argv))
+        term.say(f"wrote {args.out}")
     return 0
-
-
-OUTCOME_TEXT = {0: "no war", 1: "the attacker wins", 2: "the defender holds", 3: "ceasefire",
-                4: "unresolved at the horizon", 5: "nuclear use"}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -147,7 +147,44 @@ def ask(g: Game, state: str, term: Terminal, runs: int, script: dict, save_to: s
 
 
 class ExerciseError(Exception):
-    pass
+    """A problem with the game's input that the user can fix (one line, exit 2)."""
+
+
+OUTCOME_TEXT = {0: "no war", 1: "the attacker wins", 2: "the defender holds", 3: "ceasefire",
+                4: "unresolved at the horizon", 5: "nuclear use"}
+
+
+def play(g: Game, term: Terminal, script: dict, runs: int, save_to: str | None) -> None:
+    """The game loop: briefing, then the situation and the prompts at every decision point."""
+    briefing(g, term)
+    since, t = 0, g.advance()
+    while t is not None:
+        since = situation(g, term, since)
+        for state in g.to_decide():
+            action = ask(g, state, term, runs, script, save_to)
+            try:
+                g.decide(state, action)
+            except ValueError as e:
+                raise ExerciseError(f"decisions: {e}") from None
+        if save_to:
+            save(g, save_to)
+        t = g.advance()
+    w = g.w
+    term.say(term.bold(f"END: {OUTCOME_TEXT.get(int(w.outcome[0]), '')} on day {w.end_day[0]:.0f}"))
+
+
+def write(g: Game, loaded, out: str, command: str) -> None:
+    """The game as a results file in the batch format (one replication), decisions in its attributes."""
+    from .results import collect, describe, run_attrs
+    from .store import HDF5Store
+
+    store = HDF5Store(out)
+    attrs = run_attrs(loaded, g.w.seed, 1, {}, command, 1, False)
+    attrs.update(exercise_play=json.dumps([g.ids[s] for s in np.flatnonzero(g.w.human)]),
+                 exercise_decisions=json.dumps(g.decisions))
+    store.create(attrs, describe(g.w))
+    store.append(collect(g.w, g.log))
+    store.finish()
 
 
 def save(g: Game, path: str) -> None:
