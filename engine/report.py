@@ -75,6 +75,50 @@ def _trajectories(path, layout) -> list[str]:
     return figs
 
 
+def _class_game(path, attrs, layout, runs: int = 2000):
+    """For an exercise file: where the class's game falls among engine-played replications.
+
+    The same scenario, seed and overrides, with every state following its doctrine
+    (the class's states included), ``runs`` replications. Returns (html, figure).
+    """
+    from . import runner, scenario
+    from .results import MemoryResults
+    from .store import read
+
+    game = read(path, logs=False)
+    loaded = scenario.loads(attrs["config_text"], attrs.get("config_path", "<config>"),
+                            [tuple(o) for o in json.loads(attrs.get("overrides", "[]"))])
+    sink = MemoryResults()
+    runner.run(loaded, runs, seed=int(attrs["seed"]), sink=sink)
+    mc = sink.read()
+    out, n = mc["replications"]["outcome"], runs
+    names = layout["outcomes"]
+    probs = np.bincount(out, minlength=len(names)) / n
+    g_out = int(game["replications"]["outcome"][0])
+    rows = [("outcome", names[g_out], f"{100 * probs[g_out]:.1f}% of engine-played games end this way")]
+    dur = (mc["replications"]["end_day"] - mc["replications"]["war_day"])
+    g_dur = float(game["replications"]["end_day"][0] - game["replications"]["war_day"][0])
+    if np.isfinite(g_dur):
+        ok = np.isfinite(dur)
+        rows.append(("war duration (days)", f"{g_dur:.0f}", f"percentile {100 * np.mean(dur[ok] <= g_dur):.0f} "
+                     f"(engine median {np.median(dur[ok]):.0f})"))
+    for s, sid in enumerate(layout["states"]):
+        loss = mc["states"]["losses"][:, s, :].sum(axis=1)
+        g_loss = float(game["states"]["losses"][0, s, :].sum())
+        if loss.max() > 0 or g_loss > 0:
+            rows.append((f"{sid} losses", f"{g_loss:,.0f}", f"percentile {100 * np.mean(loss <= g_loss):.0f} "
+                         f"(engine median {np.median(loss):,.0f})"))
+        iv = mc["states"]["intervened"][:, s]
+        if layout["states"][s] in json.loads(attrs.get("exercise_play", "[]")):
+            rows.append((f"{sid} intervened", "yes" if game["states"]["intervened"][0, s] else "no",
+                         f"the engine's doctrine intervened in {100 * iv.mean():.1f}%"))
+    fig = svg.bars(f"The class's game ({names[g_out]}) among {runs:,} engine-played games", names, probs,
+                   ylabel="probability", percent=True)
+    note = (f"<p>The same scenario and seed played {runs:,} times with every state following its doctrine "
+            f"(the class's states included): where the class's game falls.</p>")
+    return note + _table(["measure", "the class's game", "in the engine's distribution"], rows), fig
+
+
 def _table(head, rows) -> str:
     h = "".join(f"<th>{escape(str(x))}</th>" for x in head)
     b = "".join("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in r) + "</tr>" for r in rows)
@@ -117,6 +161,9 @@ def build(path: str | Path) -> tuple[str, dict]:
         figs["timeline"] = svg.stacked("Events by day of the war (all replications)", days, counts, "events")
     for i, fig in enumerate(_trajectories(path, layout)):
         figs[f"trajectory_{i}"] = fig
+    class_html = ""
+    if "exercise_play" in attrs:
+        class_html, figs["class_game"] = _class_game(path, attrs, layout)
 
     prov = [("scenario", attrs.get("scenario")), ("config file", attrs.get("config_path")),
             ("config SHA-256", attrs.get("config_sha256")), ("overrides", attrs.get("overrides")),
@@ -134,6 +181,7 @@ def build(path: str | Path) -> tuple[str, dict]:
     section = lambda t, body: f"<section><h2>{escape(t)}</h2>{body}</section>"  # noqa: E731
     body = [
         f"<h1>After-action report: {escape(str(attrs.get('scenario')))}</h1>",
+        section("The class's game", figs["class_game"] + class_html) if class_html else "",
         f"<p>{s['runs']:,} replications; wars fought: {s['wars']:,}; duration median {med:.0f} days "
         f"(5-95%: {lo:.0f}-{hi:.0f}).</p>" if s["wars"] else f"<p>{s['runs']:,} replications; no war was fought.</p>",
         section("Outcomes", figs["outcomes"] + _table(["outcome", "probability", "95% interval"],

@@ -64,6 +64,9 @@ def test_a_whole_game_in_a_terminal(tmp_path):
     assert saved["play"] == ["USA", "JPN"] and saved["decisions"][0]["action"] == "intervene_defender"
     p = cli("report", tmp_path / "game.h5", "--out", tmp_path / "game.html")
     assert p.returncode == 0, p.stderr
+    html = (tmp_path / "game.html").read_text()
+    assert "The class&#x27;s game" in html or "The class's game" in html
+    assert re.search(r"USA intervened</td><td>yes</td><td>the engine&#x27;s doctrine intervened in [\d.]+%", html)
 
 
 def test_save_midway_then_load_gives_the_same_game(tmp_path):
