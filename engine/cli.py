@@ -127,7 +127,7 @@ def cmd_run(args) -> int:
             runner.warm_up(loaded)  # compile once here, or every worker would compile too
         stats = runner.run(loaded, runs, seed=seed, sink=store, batch_size=batch_size, timeseries=timeseries,
                            progress=progress, command=" ".join(sys.argv), executor=executor,
-                           resume_ranges=ranges)
+                           resume_ranges=ranges, first_batch=runner.FIRST_BATCH)
         store.finish({"seconds": stats.seconds, "kernel_seconds": stats.kernel_seconds})
     except KeyboardInterrupt:
         done = sum(b - a for a, b in store.shards)

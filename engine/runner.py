@@ -92,11 +92,12 @@ def warm_up(loaded, doctrines=None) -> float:
 
 def run(loaded, runs: int, seed: int = DEFAULT_SEED, sink=None, batch_size: int = DEFAULT_BATCH,
         doctrines: dict | None = None, timeseries: bool = False, progress=None, command: str = "",
-        executor=None, resume_ranges=None) -> RunStats:
+        executor=None, resume_ranges=None, first_batch: int | None = None) -> RunStats:
     """Run ``runs`` replications of a loaded scenario into ``sink`` (a results writer).
 
     ``resume_ranges`` lists the replication ranges still to run (for ``--resume``); the
-    writer then already holds the others and is not re-created.
+    writer then already holds the others and is not re-created. ``first_batch`` makes
+    the first batch that small, so its results are on disk sooner (the CLI uses it).
     """
     if runs < 1:
         raise ValueError(f"runs ({runs}) must be >= 1")
@@ -112,7 +113,8 @@ def run(loaded, runs: int, seed: int = DEFAULT_SEED, sink=None, batch_size: int 
     executor = executor or InProcess()
     stats = RunStats(extra={"executor": executor.name, "workers": executor.workers})
     t0 = time.perf_counter()
-    tasks = tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries, first=min(FIRST_BATCH, batch_size))
+    tasks = tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries,
+                      first=min(first_batch, batch_size) if first_batch else None)
     first = next(tasks, None)  # runs here while any workers start (it also loads the kernels)
     try:
         for batch, timing in executor.map(tasks, first=first) if first is not None else ():
