@@ -142,9 +142,9 @@ def cmd_run(args) -> int:
         executor.close()
     if not args.quiet:
         print(summary.format_table(summary.compute_file(out)))
-        ks = 100 * stats.kernel_seconds / max(stats.seconds * max(executor.workers, 1), 1e-9)
+        ks = 100 * stats.kernel_seconds / max(stats.batch_seconds, 1e-9)
         print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s on "
-              f"{executor.workers} {executor.name} worker(s); {ks:.0f}% of worker time in kernels)")
+              f"{executor.workers} {executor.name} worker(s); {ks:.0f}% of simulation time in kernels)")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -39,8 +40,10 @@ def run_task(task: dict) -> tuple[dict, dict]:
     w = World(_SCENARIOS[key], task["seed"], np.arange(task["start"], task["stop"], dtype=np.int64), task["doctrines"])
     ts = TimeSeries(w) if task["timeseries"] else None
     clock = KernelClock()
+    t0 = time.perf_counter()
     log = run_batch(w, clock, ts)
-    return collect(w, log, ts), {"kernel_seconds": clock.seconds, "kernel_calls": clock.calls}
+    return collect(w, log, ts), {"kernel_seconds": clock.seconds, "kernel_calls": clock.calls,
+                                 "batch_seconds": time.perf_counter() - t0}
 
 
 class _Later:

@@ -46,6 +46,7 @@ class RunStats:
     seconds: float = 0.0
     kernel_seconds: float = 0.0
     kernel_calls: int = 0
+    batch_seconds: float = 0.0  # simulation time summed over batches (whichever process ran them)
     batches: int = 0
     events: int = 0
     extra: dict = field(default_factory=dict)
@@ -123,6 +124,7 @@ def run(loaded, runs: int, seed: int = DEFAULT_SEED, sink=None, batch_size: int 
             stats.events += batch["events"].size
             stats.kernel_seconds += timing["kernel_seconds"]
             stats.kernel_calls += timing["kernel_calls"]
+            stats.batch_seconds += timing["batch_seconds"]
             stats.batches += 1
             stats.runs += batch["reps"].size
             if progress is not None:
