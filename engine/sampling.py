@@ -15,6 +15,7 @@ import zlib
 import numpy as np
 
 from kernels import normals, streams, uniforms
+from kernels.variates import _A, _B, _C, _D, _P_LOW
 
 from .params import Fixed, Normal, Pert, Triangular, Uniform
 
@@ -34,15 +35,12 @@ def _ndtr(x):
 
 
 def _ndtri(p):
-    """Inverse standard normal CDF: Acklam's rational approximation plus one Halley step."""
+    """Inverse standard normal CDF: Acklam's rational approximation plus one Halley step (full precision)."""
     p = np.asarray(p, dtype=float)
-    a = [-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02, 1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00]
-    b = [-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02, 6.680131188771972e01, -1.328068155288572e01]
-    c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00, -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00]
-    d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00]
+    a, b, c, d = _A, _B, _C, _D  # the kernels' coefficients (kernels/variates.py)
     p = np.clip(p, 1e-300, 1 - 1e-16)
     x = np.empty_like(p)
-    lo, hi = p < 0.02425, p > 1 - 0.02425
+    lo, hi = p < _P_LOW, p > 1 - _P_LOW
     mid = ~(lo | hi)
     q = np.sqrt(-2 * np.log(p[lo]))
     x[lo] = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
