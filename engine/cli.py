@@ -235,7 +235,7 @@ def cmd_exercise(args) -> int:
         except ValueError as e:
             raise UserError(str(e)) from None
         g.config_path, g.config_text, g.overrides = loaded.path, loaded.text, [list(o) for o in loaded.overrides]
-        script = {("*" if d["day"] == "*" else float(d["day"]), d["state"]): d["action"] for d in script_rows}
+        script = ex.Script(script_rows)
         term = ex.Terminal(color=sys.stdout.isatty() and not args.no_color)
         ex.play(g, term, script, args.lookahead_runs, args.save)
     except ex.ExerciseError as e:
@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--play", help="states your class plays, e.g. USA,JPN")
     e.add_argument("--seed", type=int, help=f"random seed (default {runner.DEFAULT_SEED})")
     e.add_argument("--rep", type=int, default=0, help="which replication of the seed to play (default 0)")
-    e.add_argument("--decisions", help="JSON file of scripted decisions [{day, state, action}, ...]")
+    e.add_argument("--decisions", help="JSON file of scripted decisions [{day, state, action} or {day, inject}, ...]")
     e.add_argument("--save", help="save the game here after every turn (and on Ctrl-C)")
     e.add_argument("--load", help="continue a saved game")
     e.add_argument("--out", help="write the game to this HDF5 file (the batch format)")

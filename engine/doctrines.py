@@ -62,7 +62,7 @@ def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
 
 def deployable(w: World, rows, s) -> np.ndarray:
     """(n, F, 3) combat power state s would send: its commit share of what is at home, split by front."""
-    return (w.commit[rows, s, :] * w.home[rows, s, :])[:, None, :] * w.share[rows, :, 2][:, :, None]
+    return (w.commit[rows, s, :] * w.sends[rows, s, :] * w.home[rows, s, :])[:, None, :] * w.share[rows, :, 2][:, :, None]
 
 
 def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:

@@ -19,55 +19,69 @@ from .log import Log
 from .world import NUCLEAR, World
 
 
-def _pairs(w: World):
+def _pairs(w: World, engine_only: bool = False):
     for a in range(w.S):
-        if (w.reach[:, a].max() <= 0 and not w.nuclear[a]) or w.human[a]:  # people choose their own strikes
-            continue
+        if (w.reach[:, a].max() <= 0 and not w.nuclear[a]) or (engine_only and w.human[a]):
+            continue  # people choose their own climbs (engine/game.py); their strikes follow here
         for i in range(w.S):
             if i not in (a, w.att, w.dfd):
                 yield a, i
+
+
+def targets(w: World, rows: np.ndarray, a: int, i: int) -> np.ndarray:
+    """Whether a may climb against i in each of ``rows``: i is in the war on the other side."""
+    return ~w.ended[rows] & w.arrived[rows, i] & (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
+
+
+def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) -> np.ndarray:
+    """The next rung a can reach against i (5: none). Homeland strikes on a nuclear power and
+    nuclear use need a's pressure above its nuclear threshold."""
+    cur = w.rung[rows, a, i].astype(np.int64)
+    nxt = np.full(rows.size, 5)
+    desperate = pressure >= w.nuc_threshold[rows, a]
+    for k in (4, 3, 2, 1):
+        if k < 4:
+            ok = w.reach[rows, a] >= w.dist[rows, i, k - 1]
+            if k == 3 and w.nuclear[i]:
+                ok &= desperate
+        else:
+            ok = np.full(rows.size, bool(w.nuclear[a])) & desperate
+        nxt = np.where(ok & (k > cur), k, nxt)
+    return nxt
 
 
 def climb(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     """Decision-point escalation for the replications ``rows``."""
     u = kernels.uniforms(w.seed, w.reps[rows], streams.EVENT, int(round(t / w.dt)), w.S * w.S)
     pressure = w.pressure(rows)
-    for a, i in _pairs(w):
-        live = ~w.ended[rows] & w.arrived[rows, i] & (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
+    for a, i in _pairs(w, engine_only=True):
+        live = targets(w, rows, a, i)
         if not live.any():
             continue
         cur = w.rung[rows, a, i].astype(np.int64)
-        nxt = np.full(rows.size, 5)
-        # The next rung within reach; homeland strikes on a nuclear power and nuclear use need
-        # the striker's pressure above its nuclear threshold.
-        desperate = pressure[:, a] >= w.nuc_threshold[rows, a]
-        for k in (4, 3, 2, 1):
-            if k < 4:
-                ok = w.reach[rows, a] >= w.dist[rows, i, k - 1]
-                if k == 3 and w.nuclear[i]:
-                    ok &= desperate
-            else:
-                ok = np.full(rows.size, bool(w.nuclear[a])) & desperate
-            nxt = np.where(ok & (k > cur), k, nxt)
+        nxt = next_rung(w, rows, a, i, pressure[:, a])
         p = w.propensity[rows, a] * np.where(cur == 0, 1.0, np.minimum(1.0, pressure[:, a]))
         go = live & (nxt <= 4) & (u[:, a * w.S + i] < p)
-        if not go.any():
-            continue
-        idx, new = rows[go], nxt[go]
-        w.rung[idx, a, i] = new
-        log.record(idx, t, "escalate", a, i, new.astype(float))
-        bases = new >= 2
-        for h in np.flatnonzero(w.base_host[i]):
-            hit = idx[bases & ~w.attacked[idx, h]]
-            w.attacked[hit, h] = True
-            log.record(hit, t, "attacked", a, h, 2.0)
-        home = idx[(new >= 3) & ~w.attacked[idx, i]]
-        w.attacked[home, i] = True
-        log.record(home, t, "attacked", a, i, 3.0)
-        nuke = idx[new == 4]
-        if nuke.size:
-            w.ended[nuke], w.outcome[nuke], w.end_day[nuke] = True, NUCLEAR, t
-            log.record(nuke, t, "nuclear_use", a, i, 4.0)
+        if go.any():
+            raise_rung(w, log, rows[go], a, i, nxt[go], t)
+
+
+def raise_rung(w: World, log: Log, idx: np.ndarray, a: int, i: int, new: np.ndarray, t: float) -> None:
+    """a climbs to rung ``new`` against i: host states of struck bases and struck homelands are attacked."""
+    w.rung[idx, a, i] = new
+    log.record(idx, t, "escalate", a, i, new.astype(float))
+    bases = new >= 2
+    for h in np.flatnonzero(w.base_host[i]):
+        hit = idx[bases & ~w.attacked[idx, h]]
+        w.attacked[hit, h] = True
+        log.record(hit, t, "attacked", a, h, 2.0)
+    home = idx[(new >= 3) & ~w.attacked[idx, i]]
+    w.attacked[home, i] = True
+    log.record(home, t, "attacked", a, i, 3.0)
+    nuke = idx[new == 4]
+    if nuke.size:
+        w.ended[nuke], w.outcome[nuke], w.end_day[nuke] = True, NUCLEAR, t
+        log.record(nuke, t, "nuclear_use", a, i, 4.0)
 
 
 def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:

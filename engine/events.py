@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from . import combat, doctrines, escalation
+from . import combat, doctrines, escalation, injects
 from .combat import GROUND, KernelClock
 from .log import Log
 from .world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
@@ -32,23 +32,25 @@ def at_times(env: simpy.Environment, w: World, times: np.ndarray, act, since: fl
         act(np.flatnonzero(times == t), float(t))
 
 
-def mobilisation_start(w: World) -> np.ndarray:
-    """(R, S) day each state starts its call-up: the attacker from the crisis, others after warning."""
-    start = w.mob_delay.copy()
-    others = np.arange(w.S) != w.att
-    start[:, others] += w.grid(w.warning)[:, None]
-    return np.where(w.reserve > 0, w.grid(start), np.inf)
-
-
 def crisis(env, w: World, log: Log, since: float | None = None):
     if since is None:
         log.record(np.ones(w.R, dtype=bool), 0.0, "crisis", w.att, w.dfd)
+
+        if w.hook is not None:  # a classroom game: a human-played attacker decides to mobilise
+            yield from w.hook(env, 0.0, "crisis")
 
     def warn(rows, t):
         w.warned[rows] = True
         log.record(rows, t, "warning", w.dfd)
 
-    yield from at_times(env, w, w.grid(w.warning), warn, since)
+    for t in np.unique(w.grid(w.warning)):
+        if since is not None and t <= since or t > w.horizon:
+            continue
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        warn(np.flatnonzero(w.grid(w.warning) == t), float(t))
+        if w.hook is not None:  # the others hear of it and may mobilise
+            yield from w.hook(env, float(t), "warning")
 
 
 def _send_to_fronts(w: World, rows, s, cp_by_domain, side_share):
@@ -80,6 +82,9 @@ def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> Non
 
 
 def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
+    if w.hook is not None and w.human[w.att]:  # a classroom game: people decide when (and whether) to invade
+        yield from _invasion_by_people(env, w, log, wake)
+        return
     if not w.invasion_conditional:
         yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake), since)
         return
@@ -106,6 +111,20 @@ def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
         yield env.timeout(w.dt)
 
 
+def _invasion_by_people(env, w: World, log: Log, wake: list):
+    """The attacker's players decide from the planned (or earliest) invasion day, then at every turn."""
+    t = float(w.grid(w.invasion_day[0]))
+    while t <= w.horizon and not (w.at_war[0] or w.ended[0]):
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        choice = yield from w.hook(env, t, "invade")
+        if choice == "invade":
+            start_war(w, log, np.array([0]), t, wake)
+        elif choice == "stand_down":
+            _end(w, log, np.array([0]), t, NO_WAR, -1, "no_war", w.att)
+        t = float(w.grid(t + w.doc["decision_interval_days"][0]))
+
+
 def decisions(env, w: World, log: Log, wake: list, clock: KernelClock):
     """Intervention decisions and escalation at each replication's decision points."""
     while True:
@@ -124,7 +143,7 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock):
         doctrines.decide(w, log, rows, t, clock)
         escalation.climb(w, log, rows, t)
         if w.hook is not None:  # a classroom game: the human-played states decide now
-            yield from w.hook(env, t, rows)
+            yield from w.hook(env, t, "war")
         w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])
 
 
@@ -179,14 +198,17 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     if due.size:
         moved = np.abs(w.position[due] - w.pos_ref[due]).max(axis=1)
         still = moved < w.stalemate_km[due]
-        _end(w, log, due[still], t, CEASEFIRE, -1, "ceasefire", -1)
+        if w.hook is not None and w.human[[w.att, w.dfd]].any():  # people are asked (events.daily)
+            w.offer[due[still]] = True
+        else:
+            _end(w, log, due[still], t, CEASEFIRE, -1, "ceasefire", -1)
         go = due[~still]
         w.pos_ref[go], w.ref_day[go] = w.position[go], t
 
 
 def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None):
     """The combat clock: mobilisation, arrivals, fighting, strikes and termination, once per step."""
-    start = mobilisation_start(w)
+    start = w.mob_start
     if since is None:
         _mobilise(w, log, 0.0, start)
     while env.now + w.dt <= w.horizon + 1e-9:
@@ -206,6 +228,13 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         for f in range(w.F):
             log.record(rows[crossed[:, f]], t, "breakthrough", w.att, w.dfd, float(f))
         terminate(w, log, rows, t)
+        if w.offer.any():  # a classroom game: the players say whether they accept the ceasefire
+            accepted = yield from w.hook(env, t, "ceasefire")
+            if accepted:
+                _end(w, log, np.flatnonzero(w.offer), t, CEASEFIRE, -1, "ceasefire", -1)
+            else:  # the war goes on: a new stalemate window starts today
+                w.pos_ref[w.offer], w.ref_day[w.offer] = w.position[w.offer], t
+            w.offer[:] = False
         if ts is not None:
             ts.record(w, t)
     left = ~w.ended
@@ -224,6 +253,8 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
         w.next_decision = np.full(w.R, np.inf)
         w.last_daily = 0.0
     wake = [env.event()]
+    if w.injects.items:
+        env.process(injects.process(env, w, log, since))
     env.process(crisis(env, w, log, since))
     env.process(invasion(env, w, log, wake, since))
     env.process(decisions(env, w, log, wake, clock))

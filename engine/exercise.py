@@ -20,19 +20,34 @@ from pathlib import Path
 
 import numpy as np
 
+from . import injects
 from .game import Game
 from .log import EVENT_TYPES
 from .world import CASUALTY_SHARE, OUTCOMES
 
 HELP = {
     "stay_out": "keep out of the war for now (you can still intervene at a later turn)",
-    "intervene_defender": "send your committed forces to fight on the defender's side; they arrive "
-                          "after your deployment delay, and the attacker may retaliate on them, your "
-                          "bases or your homeland if it can reach them",
-    "intervene_attacker": "join the attacker's side",
+    "intervene_defender": "send your committed forces (ground, air, naval) to fight on the defender's side; "
+                          "they arrive after your deployment delay, and the attacker may retaliate on them, "
+                          "your bases or your homeland if it can reach them",
+    "intervene_defender_air_naval": "join the defender with your committed air and naval forces only, no "
+                                    "ground troops: fewer losses, less weight on the ground fronts",
+    "intervene_attacker": "join the attacker's side with your committed forces",
+    "intervene_attacker_air_naval": "join the attacker's side with air and naval forces only",
     "stay_in": "keep your forces in the war",
     "withdraw": "bring your forces home and leave the war for good",
+    "mobilise": "call up your reserves: after your mobilisation delay they flow in at your daily rate",
+    "hold_reserves": "do not call up the reserves yet (you are asked again at every turn)",
+    "invade": "start the war today: your committed forces attack on every front",
+    "wait": "not today; you decide again at the next turn (the defender keeps mobilising)",
+    "stand_down": "call off the invasion: the crisis ends without war",
+    "hold_fire": "do not climb the escalation ladder this turn",
+    "accept_ceasefire": "the front has not moved for weeks: accept a ceasefire on the current line",
+    "fight_on": "reject the ceasefire; the war goes on (you are asked again if the front stays stuck)",
 }
+TOPIC = {"mobilise": "call up the reserves?", "invade": "invade?", "intervene": "intervene?",
+         "withdraw": "stay in the war?", "escalate": "strike an enemy intervener one rung higher?",
+         "ceasefire": "accept a ceasefire?"}
 MODEL = ("Ground combat follows the front's Lanchester law; air and sea battles set control shares that\n"
          "scale the attacker's punch and an amphibious lift. A side breaks when its losses reach its\n"
          "(hidden) casualty tolerance, or when the attacker reaches its objective. See docs/model.md.")
@@ -68,7 +83,7 @@ def briefing(g: Game, term: Terminal) -> None:
     term.say()
 
 
-def situation(g: Game, term: Terminal, since: int) -> int:
+def situation(g: Game, term: Terminal, shown: set) -> None:
     w, t = g.w, g.turn
     war = f", day {t - w.war_day[0]:.0f} of the war" if w.at_war[0] else ", no war yet"
     term.say(term.bold(f"=== Day {t:.0f} of the crisis{war} ==="))
@@ -81,17 +96,30 @@ def situation(g: Game, term: Terminal, since: int) -> int:
     lost = (w.lost[0] * w.mpc[0] * CASUALTY_SHARE).sum(axis=1)
     for s, sid in enumerate(g.ids):
         side = {1: "attacker side", -1: "defender side", 0: "not at war"}[int(w.side[0, s])]
-        term.say(f"  {sid:<6}{side:<15} losses {_k(lost[s]):>8}")
-    ev = g.log.events()
-    new = ev[since:]
+        if not w.at_war[0]:
+            side = {w.att: "attacker", w.dfd: "defender"}.get(s, "third party")
+        mob = ""
+        if w.reserve[0, s] > 0:
+            mob = "  mobilising" if w.mob_start[0, s] <= t else "  reserves held"
+        term.say(f"  {sid:<6}{side:<14}losses {_k(lost[s]):>8}  ground at home {_k(w.home[0, s, 0]):>8}{mob}")
+    if g.kind == "ceasefire":
+        term.say(f"The front has moved less than {w.stalemate_km[0]:.0f} km in {w.stalemate_days[0]:.0f} days: "
+                 "a ceasefire on the current line is on the table.")
+    elif g.kind == "invade":
+        term.say("The day planned for the invasion has come.")
+    ev = g.log.events()  # sorted by day: what is new is what was not shown before, wherever it sorts
+    new = ev[[e.tobytes() not in shown for e in ev]]
+    shown.update(e.tobytes() for e in new)
     if new.size:
         term.say("Since the last turn:")
         for e in new[-12:]:
             actor = g.ids[e["actor"]] if e["actor"] >= 0 else ""
             target = g.ids[e["target"]] if e["target"] >= 0 else ""
+            if EVENT_TYPES[e["type"]] == "inject":
+                term.say(f"  day {e['day']:>5.0f}  INJECT: {g.w.injects.items[int(e['value'])]['text']}")
+                continue
             term.say(f"  day {e['day']:>5.0f}  {EVENT_TYPES[e['type']]:<14}{actor:<6}{target}")
     term.say()
-    return ev.size
 
 
 def show_lookahead(g: Game, state: str, term: Terminal, runs: int) -> None:
@@ -104,24 +132,82 @@ def show_lookahead(g: Game, state: str, term: Terminal, runs: int) -> None:
                                           for o in shown))
 
 
-def ask(g: Game, state: str, term: Terminal, runs: int, script: dict, save_to: str | None) -> str:
-    opts = g.options(state)
-    for key in ((float(g.turn), state), ("*", state)):  # this day's decision, else a standing order
-        if key in script and script[key] in opts:
-            term.say(f"{state}: {script[key]} (from the decisions file)")
-            return script[key]
+def _help(opt: str) -> str:
+    if opt.startswith("escalate_"):
+        return (f"strike {opt.removeprefix('escalate_')} one rung higher on the ladder forces, bases, homeland, "
+                "nuclear (only rungs within your strike reach; homeland strikes on a nuclear power and nuclear "
+                "use only when your losses near your breaking point)")
+    return HELP[opt]
+
+
+class Script:
+    """Scripted decisions and injects (``--decisions``, or a saved game): each entry is used once,
+    except standing orders (``"day": "*"``), used whenever no entry for that day fits."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows, self.used = rows, set()
+
+    def __bool__(self):
+        return bool(self.rows)
+
+    def take(self, day: float, state: str, options) -> str | None:
+        for standing in (False, True):
+            for i, d in enumerate(self.rows):
+                if "action" not in d or d["state"] != state or d["action"] not in options or i in self.used:
+                    continue
+                if (d["day"] == "*") == standing and (standing or float(d["day"]) == day):
+                    if not standing:
+                        self.used.add(i)
+                    return d["action"]
+        return None
+
+    def injects(self, day: float) -> list[dict]:
+        out = []
+        for i, d in enumerate(self.rows):
+            if "inject" in d and i not in self.used and float(d["day"]) <= day:  # at the first turn on or after
+                self.used.add(i)
+                out.append(d["inject"])
+        return out
+
+
+def typed_inject(g: Game, text: str, term: Terminal) -> None:
+    try:
+        item = injects.parse_typed(text, g.turn)
+        g.inject(item)
+    except ValueError as e:
+        term.say(f"  {e}")
+        return
+    term.say(f"  inject on day {g.turn:.0f}: {item['text']}" + ("" if item["effects"] else " (news only)"))
+
+
+def ask(g: Game, q, term: Terminal, runs: int, script: Script, save_to: str | None) -> str:
+    state, opts = q.state, q.options
+    scripted = script.take(float(g.turn), state, opts)
+    if scripted is not None:
+        term.say(f"{state}: {scripted} (from the decisions file)")
+        return scripted
     if not sys.stdin.isatty() and script:
-        raise ExerciseError(f"no decision for {state} on day {g.turn:.0f} in the decisions file")
+        raise ExerciseError(f"no decision for {state} on day {g.turn:.0f} ({q.topic}) in the decisions file")
     while True:
-        term.say(term.bold(f"{state} decides:") + "  " + "  ".join(f"[{i + 1}] {o}" for i, o in enumerate(opts)))
+        term.say(term.bold(f"{state}: {TOPIC[q.topic]}"))
+        line = ""
+        for i, o in enumerate(opts):  # options wrapped by hand: the prompt must stay one line
+            item = f"[{i + 1}] {o}"
+            if line and len(line) + len(item) + 2 > 78:
+                term.say(line)
+                line = ""
+            line = f"{line}  {item}" if line else f"  {item}"
+        term.say(line)
+        term.say(term.bold(f"{state} decides:"))
         try:
             ans = input("> ").strip()
         except EOFError:
             raise ExerciseError(f"input ended before {state} decided on day {g.turn:.0f}") from None
         if ans in ("?", "help"):
             for o in opts:
-                term.say(f"  {o}: {HELP[o]}")
+                term.say(f"  {o}: {_help(o)}")
             term.say("  look: look-ahead for each option   weigh: the engine's calculus   save FILE: save")
+            term.say("  inject TARGET *FACTOR|=VALUE [for N days] [: TEXT]: the facilitator changes the world")
             term.say(MODEL)
         elif ans == "look":
             show_lookahead(g, state, term, runs)
@@ -131,6 +217,8 @@ def ask(g: Game, state: str, term: Terminal, runs: int, script: dict, save_to: s
                      f"benefit {v['benefit']:.2f}")
             term.say(f"  costs: losses {v['cost_losses']:.2f}, retaliation {v['cost_retaliation']:.2f}, "
                      f"trade {v['cost_trade']:.2f}; self-help utility {v['utility']:+.2f}")
+        elif ans == "inject" or ans.startswith("inject "):
+            typed_inject(g, ans[6:].strip(), term)
         elif ans.startswith("save"):
             path = ans[4:].strip() or save_to
             if not path:
@@ -143,7 +231,7 @@ def ask(g: Game, state: str, term: Terminal, runs: int, script: dict, save_to: s
         elif ans in opts:
             return ans
         else:
-            term.say(f"  {ans!r} is not an option: type 1-{len(opts)}, an option's name, look, weigh or ?")
+            term.say(f"  {ans!r} is not an option: type 1-{len(opts)}, an option's name, look, weigh, inject or ?")
 
 
 class ExerciseError(Exception):
@@ -154,16 +242,22 @@ OUTCOME_TEXT = {0: "no war", 1: "the attacker wins", 2: "the defender holds", 3:
                 4: "unresolved at the horizon", 5: "nuclear use"}
 
 
-def play(g: Game, term: Terminal, script: dict, runs: int, save_to: str | None) -> None:
+def play(g: Game, term: Terminal, script: Script, runs: int, save_to: str | None) -> None:
     """The game loop: briefing, then the situation and the prompts at every decision point."""
     briefing(g, term)
-    since, t = 0, g.advance()
+    shown, t = set(), g.advance()
     while t is not None:
-        since = situation(g, term, since)
-        for state in g.to_decide():
-            action = ask(g, state, term, runs, script, save_to)
+        for item in script.injects(float(t)):
             try:
-                g.decide(state, action)
+                g.inject(item)
+            except ValueError as e:
+                raise ExerciseError(f"decisions: day {t:.0f}: {e}") from None
+        situation(g, term, shown)
+        while g.pending:
+            q = g.pending[0]
+            action = ask(g, q, term, runs, script, save_to)
+            try:
+                g.decide(q.state, action)
             except ValueError as e:
                 raise ExerciseError(f"decisions: {e}") from None
         if save_to:
@@ -200,9 +294,19 @@ def load_decisions(path: str) -> list[dict]:
     except (OSError, json.JSONDecodeError) as e:
         raise ExerciseError(f"{path}: cannot read decisions ({e})") from None
     rows = doc["decisions"] if isinstance(doc, dict) else doc
+    if not isinstance(rows, list):
+        raise ExerciseError(f"{path}: expected a list of decisions [{{day, state, action}}, ...]")
     for i, d in enumerate(rows):
-        if not isinstance(d, dict) or not {"day", "state", "action"} <= set(d):
-            raise ExerciseError(f"{path}: decisions[{i}] = {d!r}: expected {{day, state, action}}")
-        if d["day"] != "*" and not isinstance(d["day"], (int, float)):
+        if isinstance(d, dict) and {"day", "inject"} <= set(d):
+            inj = d["inject"]
+            if not (isinstance(inj, dict) and isinstance(inj.get("text"), str) and isinstance(inj.get("effects"), list)
+                    and all(isinstance(e, dict) and {"target", "op", "value"} <= set(e) for e in inj["effects"])):
+                raise ExerciseError(f"{path}: decisions[{i}].inject = {inj!r}: expected {{text, effects: "
+                                    "[{target, op, value, days}]}")
+        elif not isinstance(d, dict) or not {"day", "state", "action"} <= set(d):
+            raise ExerciseError(f"{path}: decisions[{i}] = {d!r}: expected {{day, state, action}} or {{day, inject}}")
+        if "inject" in d and d["day"] == "*":
+            raise ExerciseError(f"{path}: decisions[{i}].day = '*': an inject needs the day it happens")
+        if d["day"] != "*" and (not isinstance(d["day"], (int, float)) or isinstance(d["day"], bool)):
             raise ExerciseError(f"{path}: decisions[{i}].day = {d['day']!r}: expected a day number or \"*\"")
     return rows

@@ -25,6 +25,7 @@ EVENT_TYPES = (
     "horizon",        # 13 the horizon is reached with the war unresolved
     "nuclear_use",    # 14 nuclear use ends the replication
     "no_war",         # 15 the attacker never invades
+    "inject",         # 16 an inject takes effect (value: its index in the world's injects)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .injects import check as check_inject
 from .params import Param, check_range
 
 DOCTRINES = ("self_help", "collective_security", "buck_passing", "bandwagon", "never")
@@ -213,6 +214,21 @@ class Meta(_M):
     default_runs: Annotated[int, Field(ge=1)] = 10000
 
 
+class Effect(_M):
+    """One model change of an inject (engine/injects.py lists the targets)."""
+
+    target: str = Field(description="Key path, e.g. fronts.landing.lift_per_day or states.TWN.forces.air.")
+    op: Literal["scale", "set"] = "scale"
+    value: float | str = Field(description="Factor (scale), new value (set), or a doctrine's name.")
+    days: Annotated[float, Field(gt=0, le=3650)] | None = Field(None, description="Undo after this many days.")
+
+
+class Inject(_M):
+    day: Annotated[float, Field(ge=0, le=3650)] = Field(description="Day of the crisis it happens.")
+    text: str = Field(description="What players are told.")
+    effects: list[Effect] = Field(default_factory=list, description="Model changes; none for news only.")
+
+
 class Scenario(_M):
     scenario: Meta
     states: dict[str, State]
@@ -221,6 +237,7 @@ class Scenario(_M):
     naval: Naval = Naval()
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
+    injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/injects.py).")
 
     @model_validator(mode="after")
     def _references(self):
@@ -244,6 +261,10 @@ class Scenario(_M):
                     errs.append(f"states.{sid}.exposure.base_hosts = {h!r}: not a state of this scenario")
         if not self.fronts:
             errs.append("fronts: at least one front is required")
+        for k, inj in enumerate(self.injects):
+            why = check_inject(inj.model_dump(), list(self.states), list(self.fronts), DOCTRINES)
+            if why:
+                errs.append(f"injects[{k}].effects: {why}")
         if errs:
             raise ValueError("\n".join(errs))
         return self

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import injects
 from .params import is_uncertain
 from .scenario import DOCTRINES, Scenario
 from .sampling import sample
@@ -199,6 +200,8 @@ class World:
         for k in self._dynamic | {"next_decision", "last_daily"}:
             v = getattr(self, k)
             setattr(c, k, np.repeat(v[:1], runs, axis=0) if isinstance(v, np.ndarray) else v)
+        c.injects = self.injects.copy()
+        injects.reapply(c)  # parameter changes in force apply to the copies' own draws
         return c
 
     def _p(self, value, path: str) -> np.ndarray:
@@ -240,6 +243,17 @@ class World:
         self.landing_day = np.full((R, F), np.inf)
         self.air_control = np.full((R, F), 0.5)
         self.sea_control = np.full((R, F), 0.5)
+        self.mob_start = self.mobilisation_start()  # (R, S) day each state starts its call-up
+        self.sends = np.ones((R, S, 3))  # what an intervener sends of its commitment, by domain
+        self.offer = np.zeros(R, dtype=bool)  # a ceasefire is on the table (games with people)
+        self.injects = injects.Injects(self.sc)
+
+    def mobilisation_start(self) -> np.ndarray:
+        """(R, S) day each state starts its call-up: the attacker from the crisis, others after warning."""
+        start = self.mob_delay.copy()
+        others = np.arange(self.S) != self.att
+        start[:, others] += self.grid(self.warning)[:, None]
+        return np.where(self.reserve > 0, self.grid(start), np.inf)
 
     # ---- derived quantities used by several processes
     def grid(self, days) -> np.ndarray:

@@ -59,7 +59,8 @@ def test_lookahead_compares_options_from_the_paused_world(sc):
     assert t is not None and g.to_decide() == ["USA"]
     before = (g.w.front.copy(), g.w.position.copy(), g.w.lost.copy())
     la = g.lookahead("USA", 1000)
-    assert set(la) == {"stay_out", "intervene_defender", "intervene_attacker"}
+    assert set(la) == {"stay_out", "intervene_defender", "intervene_defender_air_naval", "intervene_attacker",
+                       "intervene_attacker_air_naval"}
     for probs in la.values():
         assert abs(sum(p[0] for p in probs.values()) - 1.0) < 1e-9
     # Defending Taiwan makes it clearly more likely to hold than staying out.
@@ -77,3 +78,108 @@ def test_bad_choices_are_rejected(sc):
     g.advance()
     with pytest.raises(ValueError, match="not an option"):
         g.decide("USA", "withdraw")
+
+
+# ---- people play the attacker and the defender: mobilise, invade, escalate, ceasefire
+def _game(sc, play, answer, rep=1, seed=7, limit=80):
+    """Play to the end; ``answer(g, question)`` picks each action."""
+    g = Game(sc, seed, play, rep=rep)
+    t, turns = g.advance(), 0
+    while t is not None and turns < limit:
+        while g.pending:
+            q = g.pending[0]
+            g.decide(q.state, answer(g, q))
+        t, turns = g.advance(), turns + 1
+    assert t is None, "the game did not end"
+    return g
+
+
+def _first(g, q):
+    return {"mobilise": "mobilise", "invade": "invade", "escalate": "hold_fire"}.get(q.topic, q.options[0])
+
+
+def test_an_attacker_that_stands_down_ends_the_crisis_without_war(sc):
+    g = _game(sc, ["PRC"], lambda g, q: "stand_down" if q.topic == "invade" else _first(g, q))
+    assert g.w.outcome[0] == 0 and not g.w.at_war[0]
+    assert [d["action"] for d in g.decisions] == ["mobilise", "stand_down"]
+
+
+def test_waiting_moves_the_invasion_to_the_next_turn(sc):
+    waits = []
+
+    def answer(g, q):
+        if q.topic == "invade" and not waits:
+            waits.append(g.turn)
+            return "wait"
+        return _first(g, q)
+
+    g = _game(sc, ["PRC"], answer)
+    ev = g.log.events()
+    invaded = ev["day"][ev["type"] == 3]
+    assert invaded.size == 1 and invaded[0] == waits[0] + g.w.doc["decision_interval_days"][0]
+
+
+def test_reserves_held_by_people_are_not_called_up_until_they_say_so(sc):
+    hold = _game(sc, ["TWN"], lambda g, q: "hold_reserves" if q.topic == "mobilise" else _first(g, q))
+    assert hold.w.reserve_left[0, 1] == hold.w.reserve[0, 1]  # never called up
+    assert not (hold.log.events()["type"] == 2)[hold.log.events()["actor"] == 1].any()
+    call = _game(sc, ["TWN"], _first)
+    assert call.w.reserve_left[0, 1] < call.w.reserve[0, 1]
+
+
+def test_escalation_by_people_climbs_one_rung_and_strikes(sc):
+    def answer(g, q):
+        if q.topic == "intervene":
+            return "intervene_defender"
+        if q.topic == "escalate":
+            return q.options[-1]  # strike the last listed enemy intervener one rung higher
+        return _first(g, q)
+
+    g = _game(sc, ["PRC", "USA", "JPN"], answer)
+    ev = g.log.events()
+    esc = ev[ev["type"] == 6]
+    assert esc.size >= 1 and (esc["actor"] == 0).all()
+    # One rung per decision point per target, in order from 1, never skipping a rung within reach.
+    for target in np.unique(esc["target"]):
+        rungs = esc["value"][esc["target"] == target]
+        assert (np.diff(rungs) > 0).all() and rungs[0] >= 1
+    assert g.w.rung[0, 0].max() == esc["value"].max()
+    # Nobody escalates for the PRC when people hold fire.
+    calm = _game(sc, ["PRC", "USA", "JPN"], lambda g, q: "intervene_defender" if q.topic == "intervene" else _first(g, q))
+    assert not (calm.log.events()["type"] == 6).any()
+
+
+def test_air_and_naval_only_sends_no_ground_troops(sc):
+    g = _game(sc, ["USA"], lambda g, q: "intervene_defender_air_naval" if q.topic == "intervene" else "stay_in")
+    usa = g.ids.index("USA")
+    assert g.w.intervened[0, usa] and g.w.committed[0, usa, 0] == 0 and g.w.committed[0, usa, 1:].sum() > 0
+
+
+@pytest.fixture(scope="module")
+def stalled():
+    # Two equal armies, square law: the line never moves, so a ceasefire is offered after 10 days.
+    return scenario.load(CONFIGS / "duel.toml", [("states.RED.forces.ground.manpower", "100000"),
+                                                 ("termination.stalemate_days", "10")]).scenario
+
+
+def test_a_ceasefire_needs_the_players_consent(stalled):
+    accept = _game(stalled, ["RED"], lambda g, q: "accept_ceasefire" if q.topic == "ceasefire" else _first(g, q))
+    assert accept.w.outcome[0] == 3 and accept.w.end_day[0] == 10
+    refuse = _game(stalled, ["RED"], lambda g, q: "fight_on" if q.topic == "ceasefire" else _first(g, q))
+    offers = [d["day"] for d in refuse.decisions if d["action"] == "fight_on"]
+    assert offers[:2] == [10.0, 20.0]  # asked again after every further ten stalled days
+    assert refuse.w.outcome[0] != 3 and refuse.w.end_day[0] > 20
+    # With nobody playing, the engine's rule is unchanged: the ceasefire comes on day 10.
+    assert _game(stalled, [], _first).w.outcome[0] == 3
+
+
+def test_lookahead_before_the_invasion(sc):
+    g = Game(sc, 7, ["PRC"], rep=1)
+    t = g.advance()
+    g.decide("PRC", "mobilise")
+    t = g.advance()
+    assert g.kind == "invade" and [q.topic for q in g.pending] == ["invade"]
+    la = g.lookahead("PRC", 300)
+    assert la["stand_down"]["no_war"][0] == 1.0
+    assert la["invade"]["no_war"][0] == 0.0 and la["wait"]["no_war"][0] == 0.0
+    assert la["invade"]["attacker_wins"][0] > 0.3

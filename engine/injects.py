@@ -1,0 +1,254 @@
+"""Injects: news that changes the world at a given day, scheduled in the config or typed in a game.
+
+An inject has a day, a text players see, and effects. Each effect names a target by
+its scenario key path, an operation and a value::
+
+    [[injects]]
+    day = 40
+    text = "A typhoon closes the strait for five days."
+    effects = [{ target = "fronts.landing.lift_per_day", op = "scale", value = 0.2, days = 5 }]
+
+Targets are parameters (a state's casualty tolerance, a front's lift, a doctrine...)
+or forces (``states.TWN.forces.air``: the combat power the state has, at home and on
+the fronts). ``scale`` multiplies, ``set`` replaces. A parameter effect with ``days``
+is undone that many days later; a force effect cannot be undone (forces destroyed by
+an inject count as losses; forces added count as committed where they stand).
+
+Every replication of a batch gets the same inject on the same day, so a scheduled
+inject is part of the scenario like any other value. In a classroom game the
+facilitator can type one at the prompt; it is recorded with the decisions, so the
+seed plus the decisions replay the same game.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DOMAINS = ("ground", "air", "naval")
+# Parameter targets: key path tail -> World attribute (indexed [:, s] or [:, f]).
+STATE_PARAMS = {
+    "casualty_tolerance": "tolerance",
+    "deploy_delay_days": "deploy_delay",
+    "perception_error": "perception",
+    "mobilisation.rate_per_day": "mob_rate",
+    "strike.missiles_per_day": "missiles",
+    "strike.escalation_propensity": "propensity",
+    "strike.reach_km": "reach",
+    **{f"commit.{d}": "commit" for d in DOMAINS},
+}
+PAIR_PARAMS = {"interests": "interest", "trade": "trade"}  # states.S.interests.T
+FRONT_PARAMS = {
+    "attacker_lethality": "att_leth",
+    "defender_lethality": "def_leth",
+    "terrain": "terrain",
+    "lift_per_day": "lift",
+    "advance_km_per_day": "vmax",
+    "transit_loss": "transit_loss",
+    "air_weight": "air_weight",
+    "sea_weight": "sea_weight",
+    "breakthrough_ratio": "breakthrough",
+}
+TARGET_HELP = ("states.S.forces.{ground,air,naval}, states.S.doctrine, states.S.{"
+               + ",".join(STATE_PARAMS) + "}, states.S.{interests,trade}.T, fronts.F.{" + ",".join(FRONT_PARAMS) + "}")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "param", "doctrine" or "forces"
+    attr: str  # World attribute
+    index: tuple  # index into it after the replication axis (params, forces) or (s,) (doctrine)
+
+
+def resolve(target: str, states: list[str], fronts: list[str]) -> Target:
+    """The World location a target path names; ValueError with what is expected otherwise."""
+    parts = target.split(".")
+    if len(parts) >= 3 and parts[0] == "states" and parts[1] in states:
+        s, tail = states.index(parts[1]), ".".join(parts[2:])
+        if tail == "doctrine":
+            return Target("doctrine", "doctrine", (s,))
+        if len(parts) == 4 and parts[2] == "forces" and parts[3] in DOMAINS:
+            return Target("forces", "forces", (s, DOMAINS.index(parts[3])))
+        if tail in STATE_PARAMS:
+            idx = (s, DOMAINS.index(parts[3])) if parts[2] == "commit" else (s,)
+            return Target("param", STATE_PARAMS[tail], idx)
+        if len(parts) == 4 and parts[2] in PAIR_PARAMS and parts[3] in states:
+            return Target("param", PAIR_PARAMS[parts[2]], (s, states.index(parts[3])))
+    if len(parts) == 3 and parts[0] == "fronts" and parts[1] in fronts and parts[2] in FRONT_PARAMS:
+        return Target("param", FRONT_PARAMS[parts[2]], (fronts.index(parts[1]),))
+    raise ValueError(f"not a target an inject can change (expected one of {TARGET_HELP}; "
+                     f"S in {', '.join(states)}, F in {', '.join(fronts)})")
+
+
+def _rows_index(t: Target, rows):
+    return (rows, *t.index)
+
+
+def apply_param(w, t: Target, op: str, value) -> np.ndarray | None:
+    """Change a parameter for every replication; return the previous values (to undo)."""
+    if t.kind == "doctrine":
+        from .world import DOCTRINE_CODE
+
+        prev = w.doctrine.copy()
+        w.doctrine = w.doctrine.copy()  # copies of a game share nothing with it
+        w.doctrine[t.index[0]] = DOCTRINE_CODE[value]
+        return prev
+    arr = getattr(w, t.attr)
+    prev = arr.copy()
+    ix = (slice(None), *t.index)
+    arr[ix] = arr[ix] * float(value) if op == "scale" else float(value)
+    return prev
+
+
+def apply_forces(w, rows: np.ndarray, t: Target, op: str, value: float) -> None:
+    """Scale or set a state's combat power in one domain, at home and on every front."""
+    s, d = t.index
+    home, front = w.home[rows, s, d], w.front[rows, :, s, d]
+    afloat = w.afloat[rows, :, s] if d == 0 else np.zeros_like(front)
+    total = home + front.sum(axis=1) + afloat.sum(axis=1)
+    f = np.full(rows.size, float(value)) if op == "scale" else np.where(total > 0, value / np.maximum(total, 1e-300), 1.0)
+    if op == "set":  # setting forces that are all gone puts them at home
+        w.home[rows, s, d] = np.where(total > 0, home, float(value))
+    w.home[rows, s, d] *= np.where(total > 0, f, 1.0)
+    w.front[rows, :, s, d] = front * f[:, None]
+    if d == 0:
+        w.afloat[rows, :, s] = afloat * f[:, None]
+    gone = np.maximum(total * (1 - f), 0.0) * (total > 0)
+    w.lost[rows, s, d] += gone
+    # Forces added where a war is being fought are committed there (loss shares stay honest).
+    added = np.maximum(front.sum(axis=1) * (f - 1), 0.0)
+    w.committed[rows, s, d] += added
+
+
+class Injects:
+    """The injects of one world: config ones plus any a facilitator adds, and what is in force."""
+
+    def __init__(self, sc):
+        self.items: list[dict] = [i.model_dump() for i in getattr(sc, "injects", [])]
+        self.status: list[str] = ["pending"] * len(self.items)  # pending, active, permanent, undone
+        self.saved: dict[tuple[int, int], np.ndarray] = {}
+
+    def add(self, item: dict) -> int:
+        self.items.append(item)
+        self.status.append("pending")
+        return len(self.items) - 1
+
+    def copy(self) -> "Injects":
+        c = Injects.__new__(Injects)
+        c.items, c.status, c.saved = list(self.items), list(self.status), {}
+        return c
+
+
+def fire(w, log, k: int, t: float) -> None:
+    """Apply inject k to every live replication of w at time t."""
+    inj, rows = w.injects.items[k], np.flatnonzero(~w.ended)
+    for j, e in enumerate(inj["effects"]):
+        tg = resolve(e["target"], w.state_ids, w.front_ids)
+        if tg.kind == "forces":
+            apply_forces(w, rows, tg, e["op"], float(e["value"]))
+        else:
+            w.injects.saved[(k, j)] = apply_param(w, tg, e["op"], e["value"])
+    w.injects.status[k] = "active" if any(e.get("days") for e in inj["effects"]) else "permanent"
+    log.record(rows, t, "inject", -1, -1, float(k))
+
+
+def undo(w, k: int) -> None:
+    """Undo inject k's timed parameter effects (those with ``days``)."""
+    for j, e in enumerate(w.injects.items[k]["effects"]):
+        if e.get("days") and (k, j) in w.injects.saved:
+            tg = resolve(e["target"], w.state_ids, w.front_ids)
+            if tg.kind == "doctrine":
+                w.doctrine = w.injects.saved.pop((k, j))
+            else:
+                ix = (slice(None), *tg.index)
+                getattr(w, tg.attr)[ix] = w.injects.saved.pop((k, j))[ix]
+    w.injects.status[k] = "undone"
+
+
+def reapply(w) -> None:
+    """In a fresh copy of a paused world (look-ahead), put back the parameter effects in force.
+
+    The copy re-sampled its parameters, so the injects that already changed them are
+    applied again to the copy's own values; force effects are in the copied state already.
+    """
+    for k, st in enumerate(w.injects.status):
+        if st not in ("active", "permanent"):
+            continue
+        for j, e in enumerate(w.injects.items[k]["effects"]):
+            tg = resolve(e["target"], w.state_ids, w.front_ids)
+            if tg.kind != "forces" and (st == "active" or not e.get("days")):
+                w.injects.saved[(k, j)] = apply_param(w, tg, e["op"], e["value"])
+
+
+def process(env, w, log, since: float | None = None, only: int | None = None):
+    """SimPy process: fire each inject on its day and undo its timed effects when they expire."""
+    plan = []
+    for k, inj in enumerate(w.injects.items):
+        if only is not None and k != only:
+            continue
+        t0 = float(w.grid(inj["day"]))
+        if w.injects.status[k] == "pending":
+            plan.append((t0, 0, k))
+        days = [e["days"] for e in inj["effects"] if e.get("days")]
+        if days and w.injects.status[k] in ("pending", "active"):
+            plan.append((float(w.grid(inj["day"] + max(days))), 1, k))
+    for t, what, k in sorted(plan):
+        if t > w.horizon or (since is not None and t <= since and what == 0):
+            continue
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        if what == 0:
+            fire(w, log, k, t)
+        else:
+            undo(w, k)
+
+
+def parse_typed(text: str, day: float) -> dict:
+    """A facilitator's inject typed at the prompt: ``TARGET *FACTOR|=VALUE [for N days] [: TEXT]``.
+
+    ``: TEXT`` alone is news without a model effect. Raises ValueError with the expected form.
+    """
+    spec, _, note = text.partition(":")
+    spec = spec.strip()
+    effects = []
+    if spec:
+        words = spec.split()
+        days = None
+        if len(words) == 5 and words[2] == "for" and words[4] in ("day", "days"):
+            try:
+                days = float(words[3])
+            except ValueError:
+                days = -1.0
+            if days <= 0:
+                raise ValueError(f"inject: {words[3]!r}: expected a positive number of days")
+            words = words[:2]
+        if len(words) != 2 or words[1][:1] not in "*=":
+            raise ValueError("inject: expected TARGET *FACTOR or TARGET =VALUE [for N days] [: TEXT], "
+                             "e.g. inject fronts.landing.lift_per_day *0.5 for 5 days : typhoon")
+        op = "scale" if words[1][0] == "*" else "set"
+        raw = words[1][1:]
+        try:
+            value: float | str = float(raw)
+        except ValueError:
+            value = raw  # a doctrine's name
+        effects.append({"target": words[0], "op": op, "value": value, "days": days})
+    return {"day": float(day), "text": note.strip() or spec, "effects": effects}
+
+
+def check(item: dict, states: list[str], fronts: list[str], doctrines) -> str | None:
+    """Why an inject cannot apply (None when it can): targets, operations, values."""
+    for e in item["effects"]:
+        try:
+            tg = resolve(e["target"], states, fronts)
+        except ValueError as err:
+            return f"{e['target']}: {err}"
+        v = e["value"]
+        if tg.kind == "doctrine":
+            if e["op"] != "set" or v not in doctrines:
+                return f"{e['target']} = {v!r}: a doctrine is set by name, one of {', '.join(doctrines)}"
+        elif not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v) or v < 0:
+            return f"{e['target']} = {v!r}: expected a non-negative number"
+        if tg.kind == "forces" and e.get("days"):
+            return f"{e['target']}: force effects cannot be timed (forces destroyed stay destroyed); drop days"
+    return None
