@@ -115,8 +115,24 @@ def _class_game(path, attrs, layout, runs: int = 2000):
     fig = svg.bars(f"The class's game ({names[g_out]}) among {runs:,} engine-played games", names, probs,
                    ylabel="probability", percent=True)
     note = (f"<p>The same scenario and seed played {runs:,} times with every state following its doctrine "
-            f"(the class's states included): where the class's game falls.</p>")
-    return note + _table(["measure", "the class's game", "in the engine's distribution"], rows), fig
+            f"(the class's states included) and the scenario's scheduled injects, but not the ones the "
+            f"facilitator typed: where the class's game falls.</p>")
+    return note + _table(["measure", "the class's game", "in the engine's distribution"], rows) + _decisions(attrs), fig
+
+
+def _decisions(attrs) -> str:
+    """The class's decisions and the facilitator's injects, turn by turn, for the review."""
+    rows = []
+    for d in json.loads(attrs.get("exercise_decisions", "[]")):
+        if "inject" in d:
+            effects = "; ".join(f"{e['target']} {'x' if e['op'] == 'scale' else '='}{e['value']}"
+                                + (f" for {e['days']:g} days" if e.get("days") else "") for e in d["inject"]["effects"])
+            rows.append((f"{d['day']:.0f}", "facilitator", f"inject: {d['inject']['text']}", effects or "news only"))
+        else:
+            rows.append((f"{d['day']:.0f}", d["state"], d["action"], ""))
+    if not rows:
+        return ""
+    return "<h3>The class's decisions</h3>" + _table(["day", "who", "decision", "effect"], rows)
 
 
 def _table(head, rows) -> str:

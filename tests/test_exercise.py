@@ -111,3 +111,47 @@ def test_decisions_file_plays_without_a_terminal(tmp_path):
 def test_bad_exercise_input(tmp_path, args, message):
     p = cli("exercise", CFG, *args, cwd=tmp_path)
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
+
+
+def test_two_teams_play_attacker_and_intervener_with_a_typed_inject(tmp_path):
+    child = _spawn("exercise", CFG, "--play", "PRC,USA", "--out", "teams.h5", "--save", "teams.json", "--no-color",
+                   "--lookahead-runs", "300", cwd=tmp_path)
+    child.expect(r"PRC: call up the reserves\?")
+    child.expect(r"PRC decides:.*\r?\n> ")
+    child.sendline("inject fronts.landing.lift_per_day 0.5")  # malformed: explained, nothing changes
+    child.expect("expected TARGET")
+    child.expect(r"PRC decides:.*\r?\n> ")
+    child.sendline("inject fronts.landing.lift_per_day *0.5 for 30 days : storm season")
+    child.expect("inject on day 0: storm season")
+    child.expect(r"PRC decides:.*\r?\n> ")
+    child.sendline("1")  # mobilise
+    child.expect("The day planned for the invasion has come.")
+    child.expect(r"PRC: invade\?")
+    child.expect(r"PRC decides:.*\r?\n> ")
+    child.sendline("look")
+    child.expect(r"stand_down\s+100.0% ")  # standing down is certain peace
+    child.expect(r"PRC decides:.*\r?\n> ")
+    child.sendline("invade")
+    child.expect(r"USA: intervene\?")
+    child.expect(r"USA decides:.*\r?\n> ")
+    child.sendline("3")  # air and naval only
+    end = _play_out(child)
+    assert end and end.startswith("END:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    saved = json.loads((tmp_path / "teams.json").read_text())
+    first = saved["decisions"][0]
+    assert first["inject"]["text"] == "storm season" and first["inject"]["effects"][0]["days"] == 30
+    assert [d["action"] for d in saved["decisions"][1:4]] == ["mobilise", "invade", "intervene_defender_air_naval"]
+    with h5py.File(tmp_path / "teams.h5", "r") as f:
+        layout = json.loads(f.attrs["layout"])
+        assert f["states/intervened"][0, layout["states"].index("USA")]
+        ev = f["events"][()]
+        assert (ev["type"] == layout["event_types"].index("inject")).sum() == 1
+    # Replaying the save reproduces the game, inject included.
+    again = cli("exercise", "--load", tmp_path / "teams.json", "--out", tmp_path / "again.h5", "--no-color",
+                cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    with h5py.File(tmp_path / "teams.h5") as a, h5py.File(tmp_path / "again.h5") as b:
+        assert a["events"][()].tobytes() == b["events"][()].tobytes()
