@@ -140,6 +140,29 @@ def engine_outcomes(battles: list[dict], runs: int, seed: int) -> np.ndarray:
     return counts
 
 
+def decision_rule(battles: list[dict]) -> np.ndarray:
+    """Per battle, the attacker's win probability as the engine's deciding states perceive it.
+
+    ``doctrines.project`` (docs/model.md section 4.1) on the battle's scenario: the
+    deterministic law over projection_days (30), then 1 - hold with
+    hold = 1 / (1 + (m / breakthrough_ratio)^sharpness), no perception error.
+    """
+    from ..combat import GROUND, KernelClock
+    from ..doctrines import project
+    from ..world import World
+
+    out = np.empty(len(battles))
+    for k, b in enumerate(battles):
+        loaded = scenario.loads(BATTLE, "cdb90_battle", [("fronts.land.posture", f'"{POSTURES[b["post1"]]}"')])
+        w = World(loaded.scenario, 0, np.arange(1, dtype=np.int64), {})
+        rows = np.arange(1)
+        cp = np.zeros((1, w.F, w.S, 3))
+        cp[0, 0, w.att, GROUND], cp[0, 0, w.dfd, GROUND] = b["str_att"], b["str_def"]
+        p_def, _, _, _ = project(w, rows, cp, np.zeros((1, w.F, w.S)), w.side[rows], np.zeros(1), KernelClock())
+        out[k] = 1.0 - p_def[0]
+    return out
+
+
 def _bin(v: float, edges) -> int:
     return int(np.searchsorted(edges, v, side="right") - 1)
 
@@ -149,8 +172,9 @@ def _label(edges, i) -> str:
     return f">= {lo:g}" if math.isinf(hi) else (f"< {hi:g}" if lo == 0 else f"{lo:g}-{hi:g}")
 
 
-def compare(battles: list[dict], counts: np.ndarray, runs: int) -> dict:
-    """Rows of the two comparison tables (see module docstring)."""
+def compare(battles: list[dict], counts: np.ndarray, runs: int, belief: np.ndarray | None = None) -> dict:
+    """Rows of the two comparison tables (see module docstring); belief: ``decision_rule``'s."""
+    belief = np.full(len(battles), np.nan) if belief is None else np.asarray(belief, dtype=float)
     ratio = np.array([b["str_att"] / b["str_def"] for b in battles])
     wina = np.array([b["wina"] for b in battles])
     post = np.array([b["post1"] for b in battles])
@@ -165,7 +189,8 @@ def compare(battles: list[dict], counts: np.ndarray, runs: int) -> dict:
                                "n": n, "hist": wilson(int((wina[m] == 1).sum()), n),
                                "hist_draw": float((wina[m] == 0).mean()),
                                "engine": wilson(int(counts[m, 0].sum()), n * runs),
-                               "engine_draw": float(counts[m, 2].sum() / (n * runs))})
+                               "engine_draw": float(counts[m, 2].sum() / (n * runs)),
+                               "belief": float(belief[m].mean())})
     stronger = []
     big = np.maximum(ratio, 1 / ratio)
     att_stronger = ratio > 1
@@ -178,7 +203,8 @@ def compare(battles: list[dict], counts: np.ndarray, runs: int) -> dict:
             continue
         stronger.append({"bin": _label(STRONGER_BINS, i), "n": n, "hist": wilson(int(hist_win[m].sum()), n),
                          "engine": wilson(int(eng_win[m].sum()), n * runs),
-                         "att_stronger": float(att_stronger[m].mean())})
+                         "att_stronger": float(att_stronger[m].mean()),
+                         "belief": float(np.where(att_stronger, belief, 1 - belief)[m].mean())})
     return {"by_posture": by_posture, "stronger": stronger, "n": len(battles), "runs": runs,
             "ties": int((ratio == 1).sum())}
 
@@ -191,7 +217,7 @@ def run(runs: int = 200, seed: int = runner.DEFAULT_SEED, data_dir: Path = DEFAU
     """
     allb = load(data_dir)
     use = usable(allb)[:max_battles]
-    res = compare(use, engine_outcomes(use, runs, seed), runs)
+    res = compare(use, engine_outcomes(use, runs, seed), runs, decision_rule(use))
     res.update(total=len(allb), seed=seed)
     return res
 
@@ -206,16 +232,21 @@ def format_table(res: dict) -> str:
     lines = [f"CDB90: {res['n']} of {res['total']} battles usable (one posture HD/PD/FD, both strengths, known "
              f"result); engine: {res['runs']} replications per battle, seed {res['seed']}", "",
              "Attacker win rate by defender posture and force ratio (attacker/defender), 95% Wilson intervals",
-             f"{'posture':<10} {'ratio':<8} {'n':>4}  {'history':<22} {'draws':>6}  {'engine':<22} {'draws':>6}"]
+             f"{'posture':<10} {'ratio':<8} {'n':>4}  {'history':<22} {'draws':>6}  {'engine':<22} {'draws':>6}"
+             f"  {'belief':>6}"]
     for r in res["by_posture"]:
         lines.append(f"{r['posture']:<10} {r['bin']:<8} {r['n']:>4}  {_pct(r['hist']):<22} "
-                     f"{100 * r['hist_draw']:5.1f}%  {_pct(r['engine']):<22} {100 * r['engine_draw']:5.1f}%")
+                     f"{100 * r['hist_draw']:5.1f}%  {_pct(r['engine']):<22} {100 * r['engine_draw']:5.1f}%"
+                     f"  {100 * r['belief']:5.1f}%")
     lines += ["", "Stronger side's win rate by force ratio (larger/smaller strength), all postures"
               f" ({res['ties']} battles at exactly 1:1 left out)",
-              f"{'ratio':<8} {'n':>4}  {'history':<22}  {'engine':<22} {'attacker stronger':>17}"]
+              f"{'ratio':<8} {'n':>4}  {'history':<22}  {'engine':<22} {'belief':>6} {'attacker stronger':>17}"]
     for r in res["stronger"]:
         lines.append(f"{r['bin']:<8} {r['n']:>4}  {_pct(r['hist']):<22}  {_pct(r['engine']):<22} "
-                     f"{100 * r['att_stronger']:16.0f}%")
+                     f"{100 * r['belief']:5.1f}% {100 * r['att_stronger']:16.0f}%")
+    lines += ["", "history: CDB90 (draws count as no win); engine: the battle fought by the engine (interval over "
+              "replications: the engine's own noise only); belief: the win probability the engine's deciding "
+              "states read from the same forces (doctrines.project), averaged over the bin's battles."]
     return "\n".join(lines)
 
 

@@ -88,8 +88,12 @@ def cdb90_figures(res: dict) -> dict:
         return (np.array([r[key][0] for r in rs]), np.array([r[key][1] for r in rs]),
                 np.array([r[key][2] for r in rs]), style)
 
+    def b(rs):
+        return np.array([r["belief"] for r in rs]), None, None, "dash"
+
     figs["cdb90_stronger"] = lines("CDB90: how often the stronger side won, history vs engine", x,
-                                   {"history (CDB90)": s(rows, "hist", "dots"), "engine": s(rows, "engine", "line")},
+                                   {"history (CDB90)": s(rows, "hist", "dots"), "engine battle": s(rows, "engine", "line"),
+                                    "engine states' belief": b(rows)},
                                    "stronger side wins (95% Wilson)", "force ratio, larger : smaller", ticks, True)
     for post in ("hasty", "prepared", "fortified"):
         rs = [r for r in res["by_posture"] if r["posture"] == post]
@@ -97,7 +101,8 @@ def cdb90_figures(res: dict) -> dict:
             continue
         figs[f"cdb90_{post}"] = lines(
             f"CDB90: attacker win rate against a {post} defence", np.arange(len(rs)),
-            {"history (CDB90)": s(rs, "hist", "dots"), "engine": s(rs, "engine", "line")},
+            {"history (CDB90)": s(rs, "hist", "dots"), "engine battle": s(rs, "engine", "line"),
+             "engine states' belief": b(rs)},
             "attacker wins (95% Wilson)", "force ratio, attacker : defender",
             [(i, r["bin"]) for i, r in enumerate(rs)], True)
     return figs
