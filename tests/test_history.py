@@ -204,7 +204,7 @@ def test_cli_ardennes(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "square" in p.stdout and "5.1790e-03" in p.stdout
     svgs = sorted(tmp_path.glob("*.svg"))
-    assert len(svgs) == 3
+    assert len(svgs) == 4
     for f in svgs:
         assert ET.parse(f).getroot().tag.endswith("svg")
 

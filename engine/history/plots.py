@@ -6,6 +6,7 @@ and need nothing to render (no scripts, fonts or files).
 
 from __future__ import annotations
 
+import math
 from html import escape
 from pathlib import Path
 
@@ -15,14 +16,24 @@ from .. import svg
 from ..svg import M, PALETTE, W, H
 
 
-def lines(title: str, x, series: dict, ylabel: str, xlabel: str, xticks=None, percent=False) -> str:
+def _nice(v: float) -> float:
+    """Round an axis top up so its four intervals are round numbers (e.g. 4,536 -> 4,800)."""
+    if v <= 0:
+        return 1.0
+    step = 10 ** math.floor(math.log10(v / 4))
+    return math.ceil(v / (4 * step)) * 4 * step
+
+
+def lines(title: str, x, series: dict, ylabel: str, xlabel: str, xticks=None, percent=False,
+          legend: str = "top") -> str:
     """Lines over x. series: label -> (y, lo, hi, style); lo/hi (or None) draw whiskers; style
-    'line', 'dots' (observations) or 'dash'."""
+    'line', 'dots' (observations) or 'dash'. legend: 'top' (left) or 'bottom' (right), where the
+    lines are not."""
     x = np.asarray(x, dtype=float)
     ys = [np.asarray(v[0], float) for v in series.values()]
     his = [np.asarray(v[2], float) for v in series.values() if v[2] is not None]
     top = max(float(np.nanmax(a)) for a in ys + his)
-    hi = 1.0 if percent else top * 1.08
+    hi = 1.0 if percent else _nice(top * 1.05)
     out = svg._open(title)
     axis, y = svg._yaxis(0.0, hi, H, ylabel, "{:.0%}" if percent else None)
     out += axis
@@ -48,7 +59,11 @@ def lines(title: str, x, series: dict, ylabel: str, xlabel: str, xticks=None, pe
             dash = ' stroke-dasharray="6,3"' if style == "dash" else ""
             pts = " ".join(f"{px(a):.1f},{y(b):.1f}" for a, b in zip(x, yv))
             out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="2"{dash}/>')
-        out.append(f'<text x="{M["l"] + 8}" y="{M["t"] + 14 * (i + 1)}" fill="{c}">{escape(lab)}</text>')
+        if legend == "top":
+            out.append(f'<text x="{M["l"] + 8}" y="{M["t"] + 14 * (i + 1)}" fill="{c}">{escape(lab)}</text>')
+        else:
+            ly = H - M["b"] - 8 - 14 * (len(series) - 1 - i)
+            out.append(f'<text x="{W - M["r"] - 8}" y="{ly}" text-anchor="end" fill="{c}">{escape(lab)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -65,15 +80,17 @@ def ardennes_figures(data: dict, fits: dict, campaign: dict, runs: dict) -> dict
         figs[f"ardennes_daily_{key}"] = lines(
             f"Ardennes: {side} daily losses, observed and fitted (days 1-32)", days, series,
             "killed + wounded per day (aggregated force)", "day (1 = 16 Dec 1944)")
+    # Cumulative losses since the morning of day 1 (the campaign-long series is a closed
+    # system, so forces = day-1 forces - these): differences show, unlike on the forces.
     obs_days = campaign["day"][1:]
-    series = {"observed Blue": (campaign["blue"][1:], None, None, "dots"),
-              "observed Red": (campaign["red"][1:], None, None, "dots")}
-    for law, (d, blue, red) in runs.items():
-        series[f"{law}: Blue"] = (np.interp(obs_days, d, blue), None, None, "line")
-        series[f"{law}: Red"] = (np.interp(obs_days, d, red), None, None, "dash")
-    figs["ardennes_campaign"] = lines(
-        "Ardennes campaign-long forces: observed vs the fitted laws run forward from day 1",
-        obs_days, series, "aggregated force", "day (1 = 16 Dec 1944)")
+    for side, key in (("Allied (Blue)", "blue"), ("German (Red)", "red")):
+        series = {f"observed {side}": (campaign[key][1] - campaign[key][1:], None, None, "dots")}
+        for law, (d, blue, red) in runs.items():
+            f = blue if key == "blue" else red
+            series[f"{law} law, run from day 1"] = (f[0] - np.interp(obs_days, d, f), None, None, "line")
+        figs[f"ardennes_campaign_{key}"] = lines(
+            f"Ardennes: {side} cumulative losses, observed vs fitted laws run forward", obs_days, series,
+            "cumulative losses since day 1 (aggregated force)", "day (1 = 16 Dec 1944)")
     return figs
 
 
@@ -94,7 +111,7 @@ def cdb90_figures(res: dict) -> dict:
     figs["cdb90_stronger"] = lines("CDB90: how often the stronger side won, history vs engine", x,
                                    {"history (CDB90)": s(rows, "hist", "dots"), "engine battle": s(rows, "engine", "line"),
                                     "engine states' belief": b(rows)},
-                                   "stronger side wins (95% Wilson)", "force ratio, larger : smaller", ticks, True)
+                                   "stronger side wins (95% Wilson)", "force ratio, larger : smaller", ticks, True, "bottom")
     for post in ("hasty", "prepared", "fortified"):
         rs = [r for r in res["by_posture"] if r["posture"] == post]
         if not rs:
@@ -104,7 +121,7 @@ def cdb90_figures(res: dict) -> dict:
             {"history (CDB90)": s(rs, "hist", "dots"), "engine battle": s(rs, "engine", "line"),
              "engine states' belief": b(rs)},
             "attacker wins (95% Wilson)", "force ratio, attacker : defender",
-            [(i, r["bin"]) for i, r in enumerate(rs)], True)
+            [(i, r["bin"]) for i, r in enumerate(rs)], True, "bottom")
     return figs
 
 
