@@ -9,7 +9,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "data" / "validation"
+
+def _default_dir() -> Path:
+    # Installed from a wheel, the data sit inside the package (pyproject maps data/validation to
+    # engine/history/validation); in a source checkout or editable install, at the repository's top.
+    here = Path(__file__).resolve().parent
+    installed = here / "validation"
+    return installed if installed.is_dir() else here.parents[1] / "data" / "validation"
+
+
+DEFAULT_DIR = _default_dir()
 
 
 class DataError(Exception):
