@@ -178,6 +178,21 @@ def test_engine_battle_follows_square_law_breakpoint(ratio, post, attacker_wins)
     assert counts[0, 0 if attacker_wins else 1] == 20
 
 
+@pytest.mark.parametrize("att,dfd,post,mult", [(12_000, 10_000, "HD", 1.0), (25_000, 10_000, "FD", 2.0),
+                                                (8_000, 10_000, "PD", 1.5)])
+def test_decision_rule_matches_closed_form(att, dfd, post, mult):
+    # docs/model.md 4.1: 30-day deterministic square-law projection with the posture factor, then
+    # P(breakthrough) = 1 - 1 / (1 + (m / 3)^2). Square law: x' = -L y, y' = -(L / mult) x, L = 0.01.
+    L, T = 0.01, 30.0
+    a, b = L / mult, L
+    g, s = math.sqrt(a * b), math.sqrt(b / a)  # Y = s y is in attacker units
+    x = att * math.cosh(g * T) - s * dfd * math.sinh(g * T)
+    y = (s * dfd * math.cosh(g * T) - att * math.sinh(g * T)) / s
+    expect = 1.0 if y <= 0 else 1.0 - 1.0 / (1.0 + (max(x, 0) / y / 3.0) ** 2)
+    got = C.decision_rule([_battle(att, dfd, post)])[0]
+    assert got == pytest.approx(expect, rel=1e-9, abs=1e-12)
+
+
 def test_engine_outcomes_reproducible_per_battle():
     a = C.engine_outcomes([_battle(12_000, 10_000, "PD", 5), _battle(11_000, 10_000, "HD", 6)], 30, 9)
     b = C.engine_outcomes([_battle(11_000, 10_000, "HD", 6)], 30, 9)
