@@ -251,6 +251,34 @@ def cmd_exercise(args) -> int:
     return 0
 
 
+def cmd_history(args) -> int:
+    from .history import ardennes, cdb90
+    from .history.data import DEFAULT_DIR, DataError
+
+    data = Path(args.data) if args.data else DEFAULT_DIR
+    plot = Path(args.plot) if args.plot else None
+    if args.runs < 1:
+        raise UserError(f"--runs {args.runs}: must be >= 1")
+    if args.max_battles is not None and args.max_battles < 1:
+        raise UserError(f"--max-battles {args.max_battles}: must be >= 1")
+    try:
+        if args.dataset == "ardennes":
+            text, paths = ardennes.report(data, plot)
+        elif args.dataset == "cdb90":
+            seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
+            text, paths = cdb90.report(args.runs, seed, data, plot, args.max_battles)
+        else:
+            raise UserError(f"history {args.dataset}: unknown dataset; expected ardennes or cdb90")
+    except DataError as e:
+        raise UserError(str(e)) from None
+    except OSError as e:
+        raise UserError(f"{plot}: cannot write the figures ({e.strerror or e})") from None
+    print(text)
+    for p in paths:
+        print(f"wrote {p}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wargame", description="Discrete-event wargame engine: Monte Carlo of "
                                 "scenarios of invasion, intervention and escalation.")
@@ -300,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", help="HTML file (default: RESULTS with .html)")
     rp.add_argument("--png", metavar="DIR", help="also write each figure as PNG into DIR (needs Chromium)")
     rp.set_defaults(fn=cmd_report)
+    h = sub.add_parser("history", help="validation against history: ardennes (Lanchester fit), cdb90 (force ratios)")
+    h.add_argument("dataset", help="ardennes or cdb90 (see docs/validation.md)")
+    h.add_argument("--plot", metavar="DIR", help="also write the SVG figures into DIR")
+    h.add_argument("--data", metavar="DIR", help="validation data folder (default: the repository's data/validation)")
+    h.add_argument("--runs", type=int, default=200, help="cdb90: engine replications per battle (default 200)")
+    h.add_argument("--seed", type=int, help=f"cdb90: random seed (default {runner.DEFAULT_SEED})")
+    h.add_argument("--max-battles", type=int, help="cdb90: only the first N usable battles (a quick look)")
+    h.set_defaults(fn=cmd_history)
     m = sub.add_parser("summary", help="print the summary table of a results file")
     m.add_argument("results")
     m.set_defaults(fn=cmd_summary)
