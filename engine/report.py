@@ -130,7 +130,14 @@ def _pct(p) -> str:
 
 
 def build(path: str | Path) -> tuple[str, dict]:
-    """The report's HTML and its figures by name (SVG text)."""
+    """The report's HTML and its figures by name (SVG text); a sweep file gets the sweep page."""
+    from . import sweep, sweep_report
+
+    if sweep.is_sweep(path):
+        try:
+            return sweep_report.build(path)
+        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+            raise ReportError(f"{path}: not a complete sweep file ({e.__class__.__name__}: {e})") from None
     try:
         attrs, layout = read_meta(path)
         s = compute_file(path)
