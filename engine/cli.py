@@ -149,7 +149,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from . import sweep
+    from . import sweep, sweep_file
 
     out = Path(args.out) if args.out else Path(Path(args.config).stem + "_sweep.h5")
     if out.exists() and not args.overwrite:
@@ -177,7 +177,7 @@ def cmd_sweep(args) -> int:
             runner.warm_up(loaded)
         sw = sweep.run(args.config, base, varied, runs, seed, executor=executor, batch_size=args.batch_size,
                        progress=Progress(sys.stderr.isatty() and not args.quiet))
-        sweep.write(sw, out, " ".join(sys.argv))
+        sweep_file.write(sw, out, " ".join(sys.argv))
     except KeyboardInterrupt:
         print(f"\ninterrupted: nothing written to {out}", file=sys.stderr)
         return 130
@@ -186,7 +186,7 @@ def cmd_sweep(args) -> int:
     finally:
         executor.close()
     if not args.quiet:
-        print(sweep.format_table(sweep.read(out)))
+        print(sweep_file.format_table(sweep_file.read(out)))
         print(f"\nwrote {out}  ({len(sw.arms)} arms x {runs} runs in {sw.seconds:.1f} s on "
               f"{executor.workers} {executor.name} worker(s))")
     return 0

@@ -131,9 +131,9 @@ def _pct(p) -> str:
 
 def build(path: str | Path) -> tuple[str, dict]:
     """The report's HTML and its figures by name (SVG text); a sweep file gets the sweep page."""
-    from . import sweep, sweep_report
+    from . import sweep_file, sweep_report
 
-    if sweep.is_sweep(path):
+    if sweep_file.is_sweep(path):
         try:
             return sweep_report.build(path)
         except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:

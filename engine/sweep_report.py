@@ -14,7 +14,7 @@ from html import escape
 import numpy as np
 
 from . import svg
-from .sweep import read
+from .sweep_file import read
 
 HEADLINE = ("defender_survives", "great_power_war")
 TORNADO_TOP = 12

@@ -10,7 +10,7 @@ import pytest
 import scipy.stats as ss
 
 from conftest import CONFIGS, cli
-from engine import scenario, sensitivity, stats, sweep
+from engine import scenario, sensitivity, stats, sweep, sweep_file
 
 TAIWAN = CONFIGS / "taiwan_strait.toml"
 
@@ -87,16 +87,20 @@ def test_rankdata_matches_scipy_with_ties():
     np.testing.assert_array_equal(sensitivity.rankdata(x), ss.rankdata(x))
 
 
-def test_prcc_equals_partial_correlation_from_the_inverse_rank_correlation_matrix():
+def test_prcc_equals_the_correlation_of_rank_regression_residuals():
     rng = np.random.default_rng(5)
     n = 600
     x = {"a": rng.random(n), "b": rng.normal(size=n), "c": rng.gamma(2.0, size=n)}
     y = np.exp(2 * x["a"]) - x["b"] + 0.3 * rng.normal(size=n) + 0.5 * x["a"] * x["c"]
     rows = {r["param"]: r for r in sensitivity.prcc(x, y)}
-    ranks = np.column_stack([ss.rankdata(v) for v in (*x.values(), y)])
-    P = np.linalg.inv(np.corrcoef(ranks, rowvar=False))
-    for j, k in enumerate(x):
-        partial = -P[j, -1] / np.sqrt(P[j, j] * P[-1, -1])
+    # Marino et al. (2008) 3.3.1: regress rank(x_j) and rank(y) on the other ranks; correlate the residuals.
+    ranks = {k: ss.rankdata(v) for k, v in x.items()}
+    ry = ss.rankdata(y)
+    for k in x:
+        Z = np.column_stack([np.ones(n)] + [ranks[o] for o in x if o != k])
+        ex = ranks[k] - Z @ np.linalg.lstsq(Z, ranks[k], rcond=None)[0]
+        ey = ry - Z @ np.linalg.lstsq(Z, ry, rcond=None)[0]
+        partial = ss.pearsonr(ex, ey).statistic
         assert rows[k]["prcc"] == pytest.approx(partial, abs=1e-10)
         t = partial * np.sqrt((n - 2 - 2) / (1 - partial ** 2))
         assert rows[k]["p"] == pytest.approx(2 * ss.t.sf(abs(t), n - 4), rel=1e-7, abs=1e-300)
@@ -215,7 +219,7 @@ def test_sweep_aa_comparison_flags_nothing(tmp_path):
     p = cli("sweep", TAIWAN, "--vary", "scenario.title=first,second", "--runs", 100, "--out", out, "--quiet",
             "--workers", 1)
     assert p.returncode == 0, p.stderr
-    d = sweep.read(out)
+    d = sweep_file.read(out)
     assert d["comparison"] and not any(r["significant"] for r in d["comparison"])
     assert all(r["diff"] == 0 for r in d["comparison"])
 
@@ -230,11 +234,13 @@ def test_sweep_aa_comparison_flags_nothing(tmp_path):
     ([], "at least one --vary"),
     (["--vary", "states.USA.doctrine=never,self_help", "--runs", "0"], "--runs 0: must be >= 1"),
 ])
-def test_sweep_bad_input_is_one_line_and_exit_2(tmp_path, args, msg):
-    p = cli("sweep", TAIWAN, *args, "--out", tmp_path / "x.h5")
-    assert p.returncode == 2
-    assert msg in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
-    assert "Traceback" not in p.stderr and not (tmp_path / "x.h5").exists()
+def test_sweep_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, msg):
+    from engine.cli import main  # in process: quick; the fixture above drives the real command
+
+    assert main(["sweep", str(TAIWAN), *args, "--out", str(tmp_path / "x.h5")]) == 2
+    err = capsys.readouterr().err
+    assert msg in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "x.h5").exists()
 
 
 def test_sweep_report_renders_in_headless_chromium(swept, tmp_path):
@@ -256,3 +262,12 @@ def test_sweep_report_renders_in_headless_chromium(swept, tmp_path):
     figures = int(re.search(r'data-figures="(\d+)"', q.stdout).group(1))
     rendered = int(re.search(r'data-rendered="(\d+)"', q.stdout).group(1))
     assert figures >= 5 and rendered == figures
+
+
+def test_sweep_refuses_to_overwrite(tmp_path, capsys):
+    from engine.cli import main
+
+    out = tmp_path / "x.h5"
+    out.write_text("keep me")
+    assert main(["sweep", str(TAIWAN), "--vary", "states.USA.doctrine=never,self_help", "--out", str(out)]) == 2
+    assert "--overwrite" in capsys.readouterr().err and out.read_text() == "keep me"
