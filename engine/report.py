@@ -10,6 +10,7 @@ PNG files through a headless Chromium.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -248,7 +249,7 @@ def write_pngs(figs: dict, out_dir: Path) -> list[Path]:
             src = Path(tmp) / f"{name}.svg"
             src.write_text(text)
             png = out_dir / f"{name}.png"
-            h = 356 if name == "timeline" else 300
+            h = int(re.search(r'height="(\d+)"', text).group(1))  # the figure's own height (they differ)
             subprocess.run([exe, *HEADLESS, f"--user-data-dir={tmp}/profile", f"--screenshot={png}",
                             f"--window-size=640,{h}", src.as_uri()], capture_output=True, timeout=120, check=False)
             if not png.exists():

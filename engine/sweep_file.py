@@ -101,16 +101,16 @@ def is_sweep(path) -> bool:
         return False
 
 
-def _fmt(name: str, v: float) -> str:
+def fmt_value(name: str, v: float) -> str:
     if not np.isfinite(v):
         return "-"
-    return f"{100 * v:.1f}%" if not name.startswith("losses.") else f"{v:,.0f}"
+    return f"{100 * v:.1f}%" if not name.startswith("losses.") else f"{round(v):,}"  # an int: no "-0"
 
 
-def _fmt_d(name: str, v: float) -> str:
+def fmt_diff(name: str, v: float) -> str:
     if not np.isfinite(v):
         return "-"
-    return f"{100 * v:+.1f}pp" if not name.startswith("losses.") else f"{v:+,.0f}"
+    return f"{100 * v:+.1f}pp" if not name.startswith("losses.") else f"{round(v):+,}"
 
 
 def format_table(d: dict, top: int = 3) -> str:
@@ -129,14 +129,14 @@ def format_table(d: dict, top: int = 3) -> str:
         cells = []
         for i in range(len(arms)):
             r = est[(n, i)]
-            cells.append(f"{_fmt(n, r['estimate'])} [{_fmt(n, r['low'])}, {_fmt(n, r['high'])}]")
+            cells.append(f"{fmt_value(n, r['estimate'])} [{fmt_value(n, r['low'])}, {fmt_value(n, r['high'])}]")
         L.append(f"  {n:<26}" + "".join(f"{c:>30}" for c in cells))
     L += ["", "Paired differences (95% interval); p: McNemar mid-p (probabilities) or paired t (means), "
           "Holm-adjusted over the table; * significant at 5%"]
     for r in d["comparison"]:
         pair = f"{letters[r['arm_b']]}-{letters[r['arm_a']]}"
-        L.append(f"  {pair:<4} {r['metric']:<26} {_fmt_d(r['metric'], r['diff']):>10} "
-                 f"[{_fmt_d(r['metric'], r['low'])}, {_fmt_d(r['metric'], r['high'])}]".ljust(72)
+        L.append(f"  {pair:<4} {r['metric']:<26} {fmt_diff(r['metric'], r['diff']):>10} "
+                 f"[{fmt_diff(r['metric'], r['low'])}, {fmt_diff(r['metric'], r['high'])}]".ljust(72)
                  + (f"p={r['p_holm']:.2g}" if r["p_holm"] > 0 else "p<1e-300") + (" *" if r["significant"] else ""))
     if d["sensitivity"]:
         L += ["", f"Main drivers (partial rank correlation, top {top}; * Holm-significant at 5%)"]

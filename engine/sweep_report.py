@@ -14,7 +14,7 @@ from html import escape
 import numpy as np
 
 from . import svg
-from .sweep_file import read
+from .sweep_file import fmt_diff, fmt_value, read
 
 HEADLINE = ("defender_survives", "great_power_war")
 TORNADO_TOP = 12
@@ -27,11 +27,7 @@ def _table(head, rows) -> str:
 
 
 def _v(name: str, v: float, signed: bool = False) -> str:
-    if not np.isfinite(v):
-        return "-"
-    if name.startswith("losses."):
-        return f"{v:+,.0f}" if signed else f"{v:,.0f}"
-    return f"{100 * v:+.1f} pp" if signed else f"{100 * v:.1f}%"
+    return fmt_diff(name, v) if signed else fmt_value(name, v)
 
 
 def build(path) -> tuple[str, dict]:
