@@ -128,6 +128,16 @@ def test_vary_values_split_outside_brackets():
     assert sweep.split_values('{ dist = "uniform", low = 1, high = 2 },3') == ['{ dist = "uniform", low = 1, high = 2 }', "3"]
 
 
+def test_several_vary_options_give_every_combination():
+    varied = sweep.parse_vary(["states.USA.doctrine=self_help,never,collective_security",
+                               'states.USA.treaties=["JPN"],["JPN","TWN"]'])
+    arms = sweep.make_arms(str(TAIWAN), [("states.JPN.doctrine", "never")], varied)
+    assert len(arms) == 6 and len({a.label for a in arms}) == 6
+    last = arms[-1].loaded.scenario.states
+    assert last["USA"].doctrine == "collective_security" and last["USA"].treaties == ["JPN", "TWN"]
+    assert all(a.loaded.scenario.states["JPN"].doctrine == "never" for a in arms)  # the common override
+
+
 @pytest.fixture(scope="module")
 def taiwan_arms():
     """Two doctrines at one seed, and the second doctrine again at another seed (independent)."""
