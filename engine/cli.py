@@ -148,6 +148,50 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from . import sweep, sweep_file
+
+    out = Path(args.out) if args.out else Path(Path(args.config).stem + "_sweep.h5")
+    if out.exists() and not args.overwrite:
+        raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
+    if not out.resolve().parent.is_dir():
+        raise UserError(f"{out}: directory {out.parent} does not exist")
+    base = _overrides(args)
+    try:
+        varied = sweep.parse_vary(args.vary)
+        sweep.make_arms(args.config, base, varied)  # every arm is valid before anything runs
+    except sweep.SweepError as e:
+        raise UserError(str(e)) from None
+    loaded = scenario.load(args.config, base)
+    runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
+    seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
+    for opt, v in (("--runs", runs), ("--batch-size", args.batch_size), ("--workers", args.workers or 1)):
+        if v < 1:
+            raise UserError(f"{opt} {v}: must be >= 1")
+    try:
+        executor = executors.make(args.workers, batches=-(-runs // args.batch_size))
+    except (RuntimeError, OSError) as e:
+        raise UserError(f"cannot start the executor: {e}") from None
+    try:
+        if executor.workers > 1 and not runner.kernels_cached():
+            runner.warm_up(loaded)
+        sw = sweep.run(args.config, base, varied, runs, seed, executor=executor, batch_size=args.batch_size,
+                       progress=Progress(sys.stderr.isatty() and not args.quiet))
+        sweep_file.write(sw, out, " ".join(sys.argv))
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: nothing written to {out}", file=sys.stderr)
+        return 130
+    except OSError as e:
+        raise UserError(f"cannot write {out} ({e.strerror or e})") from None
+    finally:
+        executor.close()
+    if not args.quiet:
+        print(sweep_file.format_table(sweep_file.read(out)))
+        print(f"\nwrote {out}  ({len(sw.arms)} arms x {runs} runs in {sw.seconds:.1f} s on "
+              f"{executor.workers} {executor.name} worker(s))")
+    return 0
+
+
 def cmd_validate(args) -> int:
     bad = 0
     for path in args.configs:
@@ -299,6 +343,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N workers on 127.0.0.1")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.set_defaults(fn=cmd_run)
+    w = sub.add_parser("sweep", help="compare arms (every combination of --vary values) with common random numbers")
+    w.add_argument("config", help="scenario TOML file")
+    w.add_argument("--vary", action="append", metavar="KEY=V1,V2,...",
+                   help="a setting and its values, e.g. states.USA.doctrine=self_help,collective_security")
+    w.add_argument("--runs", type=int, help="replications per arm (default: the scenario's default_runs)")
+    w.add_argument("--seed", type=int, help=f"random seed shared by every arm (default {runner.DEFAULT_SEED})")
+    w.add_argument("--out", help="output HDF5 file (default: CONFIG's name with _sweep.h5)")
+    w.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    w.add_argument("--batch-size", type=int, default=runner.DEFAULT_BATCH, help="replications per batch")
+    w.add_argument("--workers", type=int, help="local worker processes (default: every core)")
+    w.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a doctrine in every arm")
+    w.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value in every arm")
+    w.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    w.set_defaults(fn=cmd_sweep)
     v = sub.add_parser("validate", help="check scenario files; exit 2 if any is invalid")
     v.add_argument("configs", nargs="+")
     v.set_defaults(fn=cmd_validate)

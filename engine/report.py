@@ -10,6 +10,7 @@ PNG files through a headless Chromium.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -146,7 +147,14 @@ def _pct(p) -> str:
 
 
 def build(path: str | Path) -> tuple[str, dict]:
-    """The report's HTML and its figures by name (SVG text)."""
+    """The report's HTML and its figures by name (SVG text); a sweep file gets the sweep page."""
+    from . import sweep_file, sweep_report
+
+    if sweep_file.is_sweep(path):
+        try:
+            return sweep_report.build(path)
+        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+            raise ReportError(f"{path}: not a complete sweep file ({e.__class__.__name__}: {e})") from None
     try:
         attrs, layout = read_meta(path)
         s = compute_file(path)
@@ -257,7 +265,7 @@ def write_pngs(figs: dict, out_dir: Path) -> list[Path]:
             src = Path(tmp) / f"{name}.svg"
             src.write_text(text)
             png = out_dir / f"{name}.png"
-            h = 356 if name == "timeline" else 300
+            h = int(re.search(r'height="(\d+)"', text).group(1))  # the figure's own height (they differ)
             subprocess.run([exe, *HEADLESS, f"--user-data-dir={tmp}/profile", f"--screenshot={png}",
                             f"--window-size=640,{h}", src.as_uri()], capture_output=True, timeout=120, check=False)
             if not png.exists():

@@ -117,6 +117,7 @@ class State(_M):
         0.1, description="Standard deviation of the log error in its estimate of each front's balance."
     )
     nuclear: bool = False
+    great_power: bool = Field(False, description="A great power (used by sweeps to define a great-power war).")
     strike: Strike | None = None
     exposure: Exposure = Exposure()
     treaties: list[str] = Field(default_factory=list, description="States it is committed to defend.")

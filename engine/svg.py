@@ -132,3 +132,41 @@ def stacked(title: str, days, counts: dict, ylabel: str) -> str:
     out.append(f'<text x="{W / 2}" y="{H - 8}" text-anchor="middle">day of the war</text>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def hbars(title: str, labels: list[str], values, lows=None, highs=None, xlabel: str = "", percent=False,
+          lim: float | None = None) -> str:
+    """Horizontal bars from zero, with optional interval whiskers: a forest plot of differences,
+    or a tornado chart when the labels come sorted by |value|. ``lim`` fixes the axis at [-lim, lim]."""
+    values = np.asarray(values, dtype=float)
+    ends = [values] + ([np.asarray(lows, float), np.asarray(highs, float)] if lows is not None else [])
+    span = lim if lim else max([float(np.nanmax(np.abs(e))) for e in ends if np.isfinite(e).any()] or [1.0]) * 1.1
+    span = span if span > 0 else 1.0
+    row, left = 18, 230
+    height = M["t"] + 10 + row * max(1, len(labels)) + M["b"]
+    out = _open(title, height)
+    x0, x1 = left, W - M["r"]
+
+    def x(v):
+        return x0 + (v + span) / (2 * span) * (x1 - x0)
+
+    bot = height - M["b"]
+    for v in np.linspace(-span, span, 5):
+        text = f"{v:+.0%}" if percent else (num(v) if abs(v) >= 100 else f"{v:+.2g}")
+        out.append(f'<line x1="{x(v):.1f}" y1="{M["t"]}" x2="{x(v):.1f}" y2="{bot}" stroke="#ddd"/>')
+        out.append(f'<text x="{x(v):.1f}" y="{bot + 14}" text-anchor="middle">{escape(text)}</text>')
+    out.append(f'<line x1="{x(0):.1f}" y1="{M["t"]}" x2="{x(0):.1f}" y2="{bot}" stroke="#333"/>')
+    out.append(f'<text x="{(x0 + x1) / 2}" y="{height - 10}" text-anchor="middle">{escape(xlabel)}</text>')
+    for i, (lab, v) in enumerate(zip(labels, values)):
+        yc = M["t"] + 10 + row * i + row / 2
+        v0 = 0.0 if not np.isfinite(v) else float(np.clip(v, -span, span))
+        c = PALETTE[0] if v0 >= 0 else PALETTE[1]
+        out.append(f'<rect x="{min(x(0), x(v0)):.1f}" y="{yc - row * 0.35:.1f}" width="{abs(x(v0) - x(0)):.1f}" '
+                   f'height="{row * 0.7:.1f}" fill="{c}"><title>{escape(lab)}: {v0:.4g}</title></rect>')
+        if lows is not None and highs is not None and np.isfinite(lows[i]) and np.isfinite(highs[i]):
+            a, b = x(float(np.clip(lows[i], -span, span))), x(float(np.clip(highs[i], -span, span)))
+            out.append(f'<path d="M{a:.1f},{yc:.1f}H{b:.1f}M{a:.1f},{yc - 4:.1f}v8M{b:.1f},{yc - 4:.1f}v8" '
+                       f'stroke="#000" fill="none"/>')
+        out.append(f'<text x="{x0 - 6}" y="{yc + 4:.1f}" text-anchor="end">{escape(lab)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
