@@ -25,6 +25,7 @@ EVENT_TYPES = (
     "horizon",        # 13 the horizon is reached with the war unresolved
     "nuclear_use",    # 14 nuclear use ends the replication
     "no_war",         # 15 the attacker never invades
+    "front_falls",    # 16 a front's defenders surrender at its objective (value: front index; engine/irregular.py)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 
