@@ -31,6 +31,7 @@ from .log import EV
 from .scenario import CASE_METRICS, ScenarioError, loads
 from .world import ATTACKER_WINS, DEFENDER_HOLDS, UNRESOLVED
 
+YES_NO = ("capital_taken", "direct_intervention", "war_ongoing")
 DAY_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "days_to_attacker_breaks")
 HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365)
 METRICS = CASE_METRICS
@@ -58,7 +59,7 @@ def metrics(reps: dict, states: dict, fall_day: np.ndarray, layout: dict, capita
     return {
         "days_to_capital": cap_day,
         "days_to_first_fall": first,
-        "days_first_fall_to_capital": np.where(taken, cap_day - first, np.inf),
+        "days_first_fall_to_capital": np.where(taken, np.where(taken, cap_day, 0.0) - np.where(taken, first, 0.0), np.inf),
         "capital_taken": taken.astype(float),
         "direct_intervention": (states["intervened"][:, third].any(axis=1) if third.any()
                                 else np.zeros(out.size, dtype=bool)).astype(float),
@@ -156,19 +157,39 @@ def _d(x: float) -> str:
 
 
 def format_lines(c: dict) -> list[str]:
-    """Summary lines in the terms of the case (appended to the run summary)."""
+    """Summary lines in the terms of the case, then the history table (appended to the run summary)."""
+    return case_lines(c) + history_lines(c)
+
+
+def case_lines(c: dict) -> list[str]:
+    """The case's own figures: the capital, the fronts lost and held, outside intervention."""
     w, cap = c["front_word"], c["capital_front"]
     dc, fc = c["days_to_capital"], c["first_to_capital"]
     L = ["", f"Case: capital front '{cap}', {c['fronts_that_fall']} {w} that can fall",
          f"  capital taken in {100 * c['capital_taken']:.1f}% of replications; days to the capital's fall: "
          f"median {_d(dc['median'])} (5-95%: {_d(dc['q05'])}-{_d(dc['q95'])})",
-         f"  days from the first {w[:-1] if w.endswith('s') else w} lost to the capital's fall: "
-         f"median {_d(fc['median'])} (5-95%: {_d(fc['q05'])}-{_d(fc['q95'])})",
-         f"  {w} held (median [5%, 95%]) by day of the war: "
-         + ", ".join(f"{d}: {m:.0f} [{a:.0f}, {b:.0f}]" for d, (m, a, b) in c["held"].items())]
-    if c["checks"]:
-        L += ["", "History               actual  engine median [5%, 95%]  percentile  inside 90%"]
-        for k in c["checks"]:
-            L.append(f"  {k['metric']:<26} {k['value']:>5g}  {_d(k['median']):>6} [{_d(k['q05'])}, {_d(k['q95'])}]"
-                     f"{100 * k['percentile']:>13.1f}%  {'yes' if k['inside'] else 'NO'}")
+         f"  outside powers intervened directly in {100 * c['direct_intervention']:.1f}% of replications"]
+    if c["fronts_that_fall"]:
+        L += [f"  days from the first {w[:-1] if w.endswith('s') else w} lost to the capital's fall: "
+              f"median {_d(fc['median'])} (5-95%: {_d(fc['q05'])}-{_d(fc['q95'])})",
+              f"  {w} held, median [5%, 95%], by day of the war: "
+              + ", ".join(f"{d}: {m:.0f} [{a:.0f}, {b:.0f}]" for d, (m, a, b) in c["held"].items())]
     return L
+
+
+def history_lines(c: dict) -> list[str]:
+    """One line per historical check: the value, the engine's distribution, where history falls."""
+    L = []
+    if c["checks"]:
+        L += ["", "History                     actual  engine median [5%, 95%]  where history falls  inside 90%"]
+        for k in c["checks"]:
+            L.append(f"  {k['metric']:<26} {_d(k['value']):>6}  {_d(k['median']):>6} [{_d(k['q05'])}, {_d(k['q95'])}]"
+                     f"{where(k):>23}  {'yes' if k['inside'] else 'NO'}")
+    return L
+
+
+def where(k: dict) -> str:
+    """A days metric: the historical value's percentile; a yes/no metric: the probability of what happened."""
+    if k["metric"] in YES_NO:
+        return f"P(as history) {100 * k['p_equal']:.1f}%"
+    return f"percentile {100 * k['percentile']:.1f}"
