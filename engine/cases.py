@@ -129,7 +129,12 @@ def compute(res: dict) -> dict | None:
     lay = res["layout"]
     fall = _fall_days(res["events"], res["reps"], len(lay["fronts"]))
     m = metrics(res["replications"], res["states"], fall, lay, lay["fronts"].index(case.capital_front))
-    return evaluate(case, sc, m, res["reps"].size)
+    out = evaluate(case, sc, m, res["reps"].size)
+    cap = res["events"][res["events"]["type"] == EV["capitulate"]]
+    n = max(res["reps"].size, 1)
+    out["taken_by_assault"] = float((cap["value"] >= 0).sum() / n)  # the line reached the capital
+    out["force_broke"] = float((cap["value"] < 0).sum() / n)  # breakpoint or no ground force left
+    return out
 
 
 def compute_file(path) -> dict | None:
@@ -147,7 +152,7 @@ def compute_file(path) -> dict | None:
             e = g["events"]
             for a in range(0, e.shape[0], 500_000):
                 chunk = e[a:a + 500_000]
-                ev.append(chunk[chunk["type"] == EV["front_falls"]])
+                ev.append(chunk[np.isin(chunk["type"], (EV["front_falls"], EV["capitulate"]))])
     res["events"] = np.concatenate(ev) if ev else np.empty(0)
     return compute(res)
 
@@ -168,6 +173,8 @@ def case_lines(c: dict) -> list[str]:
     L = ["", f"Case: capital front '{cap}', {c['fronts_that_fall']} {w} that can fall",
          f"  capital taken in {100 * c['capital_taken']:.1f}% of replications; days to the capital's fall: "
          f"median {_d(dc['median'])} (5-95%: {_d(dc['q05'])}-{_d(dc['q95'])})",
+         f"  how: the line reached the capital in {100 * c.get('taken_by_assault', 0):.1f}%, the defender's "
+         f"force broke first (breakpoint or no ground force left) in {100 * c.get('force_broke', 0):.1f}%",
          f"  outside powers intervened directly in {100 * c['direct_intervention']:.1f}% of replications"]
     if c["fronts_that_fall"]:
         L += [f"  days from the first {w[:-1] if w.endswith('s') else w} lost to the capital's fall: "
