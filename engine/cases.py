@@ -28,6 +28,7 @@ import h5py
 import numpy as np
 
 from .log import EV
+from .sampling import sample
 from .scenario import CASE_METRICS, ScenarioError, loads
 from .world import ATTACKER_WINS, DEFENDER_HOLDS, UNRESOLVED
 
@@ -54,12 +55,14 @@ def metrics(reps: dict, states: dict, fall_day: np.ndarray, layout: dict, capita
     cap_day = np.where(taken, end - war, np.inf)
     fd = fall_day - war[:, None]
     fd[:, capital] = np.where(taken, cap_day, fd[:, capital])
-    first = np.where(np.isfinite(fd).any(axis=1), np.nanmin(np.where(np.isfinite(fd), fd, np.inf), axis=1), np.inf)
+    first = np.where(np.isfinite(fd), fd, np.inf).min(axis=1)
+    with np.errstate(invalid="ignore"):  # inf - inf where nothing fell: masked below
+        gap = cap_day - first
     third = np.array([s not in (layout["attacker"], layout["defender"]) for s in range(len(layout["states"]))])
     return {
         "days_to_capital": cap_day,
         "days_to_first_fall": first,
-        "days_first_fall_to_capital": np.where(taken, np.where(taken, cap_day, 0.0) - np.where(taken, first, 0.0), np.inf),
+        "days_first_fall_to_capital": np.where(taken, gap, np.inf),
         "capital_taken": taken.astype(float),
         "direct_intervention": (states["intervened"][:, third].any(axis=1) if third.any()
                                 else np.zeros(out.size, dtype=bool)).astype(float),
@@ -73,6 +76,10 @@ def _quantile(x: np.ndarray, q: float) -> float:
     """Inverse empirical CDF (no interpolation, so inf and yes/no values stay what they are)."""
     s = np.sort(x)
     return float(s[min(s.size - 1, max(0, int(np.ceil(q * s.size)) - 1))])
+
+
+def _spread(x: np.ndarray) -> dict:
+    return {"median": _quantile(x, 0.5), "q05": _quantile(x, 0.05), "q95": _quantile(x, 0.95)}
 
 
 def where_history_falls(x: np.ndarray, v: float) -> dict:
@@ -103,8 +110,8 @@ def evaluate(case, sc, m: dict, n: int) -> dict:
     return {"capital_front": case.capital_front, "front_word": case.front_word, "n": n,
             "fronts_that_fall": int(falls.sum()), "capital": cap,
             "capital_taken": float(m["capital_taken"].mean()),
-            "days_to_capital": {k: _quantile(m["days_to_capital"], q) for k, q in (("median", .5), ("q05", .05), ("q95", .95))},
-            "first_to_capital": {k: _quantile(m["days_first_fall_to_capital"], q) for k, q in (("median", .5), ("q05", .05), ("q95", .95))},
+            "days_to_capital": _spread(m["days_to_capital"]),
+            "first_to_capital": _spread(m["days_first_fall_to_capital"]),
             "direct_intervention": float(m["direct_intervention"].mean()),
             "held": held, "checks": checks}
 
@@ -134,6 +141,36 @@ def compute(res: dict) -> dict | None:
     n = max(res["reps"].size, 1)
     out["taken_by_assault"] = float((cap["value"] >= 0).sum() / n)  # the line reached the capital
     out["force_broke"] = float((cap["value"] < 0).sum() / n)  # breakpoint or no ground force left
+    out["strength"] = _strength(sc, res, lay)
+    out["morale"] = _morale_breaks(res, lay, sc)
+    return out
+
+
+def _strength(sc, res: dict, lay: dict) -> dict:
+    """The defender's ground force on the rolls (manpower) and present (combat power), medians."""
+    sid = lay["states"][lay["defender"]]
+    fo = sc.states[sid].forces.ground
+    seed = int(res["attrs"].get("seed", 0))
+    # The draws again, from the same streams as the run (engine/sampling.py): no need to store them.
+    get = lambda v, key: float(np.median(sample(v, key, seed, res["reps"])))  # noqa: E731
+    base = f"states.{sid}.forces.ground"
+    nominal = get(fo.manpower, f"{base}.manpower")
+    effective = nominal if fo.combat_power is None else get(fo.combat_power, f"{base}.combat_power")
+    return {"state": sid, "nominal": nominal, "effective": effective}
+
+
+def _morale_breaks(res: dict, lay: dict, sc) -> list[dict]:
+    """For each state with a morale table: share of replications whose morale broke, and on which day of the war."""
+    ev = res["events"][res["events"]["type"] == EV["morale_breaks"]]
+    war = dict(zip(res["reps"].tolist(), res["replications"]["war_day"].tolist()))
+    out = []
+    for s, (sid, st) in enumerate(sc.states.items()):
+        if st.morale is None:
+            continue
+        e = ev[ev["actor"] == s]
+        days = np.array([d - war[int(r)] for r, d in zip(e["rep"], e["day"])]) if e.size else np.empty(0)
+        out.append({"state": sid, "share": e.size / max(res["reps"].size, 1),
+                    "days": _spread(days) if days.size else None})
     return out
 
 
@@ -152,7 +189,7 @@ def compute_file(path) -> dict | None:
             e = g["events"]
             for a in range(0, e.shape[0], 500_000):
                 chunk = e[a:a + 500_000]
-                ev.append(chunk[np.isin(chunk["type"], (EV["front_falls"], EV["capitulate"]))])
+                ev.append(chunk[np.isin(chunk["type"], (EV["front_falls"], EV["capitulate"], EV["morale_breaks"]))])
     res["events"] = np.concatenate(ev) if ev else np.empty(0)
     return compute(res)
 
@@ -175,12 +212,27 @@ def case_lines(c: dict) -> list[str]:
          f"median {_d(dc['median'])} (5-95%: {_d(dc['q05'])}-{_d(dc['q95'])})",
          f"  how: the line reached the capital in {100 * c.get('taken_by_assault', 0):.1f}%, the defender's "
          f"force broke first (breakpoint or no ground force left) in {100 * c.get('force_broke', 0):.1f}%",
+         *_strength_lines(c),
          f"  outside powers intervened directly in {100 * c['direct_intervention']:.1f}% of replications"]
     if c["fronts_that_fall"]:
         L += [f"  days from the first {w[:-1] if w.endswith('s') else w} lost to the capital's fall: "
               f"median {_d(fc['median'])} (5-95%: {_d(fc['q05'])}-{_d(fc['q95'])})",
               f"  {w} held, median [5%, 95%], by day of the war: "
               + ", ".join(f"{d}: {m:.0f} [{a:.0f}, {b:.0f}]" for d, (m, a, b) in c["held"].items())]
+    return L
+
+
+def _strength_lines(c: dict) -> list[str]:
+    L = []
+    st = c.get("strength")
+    if st and st["effective"] != st["nominal"]:
+        L.append(f"  {st['state']} ground force: {st['nominal']:,.0f} on the rolls, {st['effective']:,.0f} present "
+                 f"(median: nominal versus effective strength)")
+    for mb in c.get("morale", []):
+        when = (f", day of the war median {_d(mb['days']['median'])} (5-95%: {_d(mb['days']['q05'])}-"
+                f"{_d(mb['days']['q95'])})" if mb["days"] else "")
+        L.append(f"  {mb['state']} cohesion broke (desertion and surrender began) in {100 * mb['share']:.1f}% of "
+                 f"replications{when}")
     return L
 
 

@@ -110,10 +110,14 @@ def after_combat(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     leaves = ~w.patron_gone[rows][:, ms] & (w.m_patron_day[rows][:, ms] <= t + 1e-9)
     drop += w.m_patron_shock[rows][:, ms] * leaves
     w.patron_gone[rows[:, None], ms[None, :]] |= leaves
-    m = np.clip(w.morale[rows][:, ms] - drop, 0.0, 1.0)
+    before = w.morale[rows][:, ms]
+    m = np.clip(before - drop, 0.0, 1.0)
     w.morale[rows[:, None], ms[None, :]] = m
     # Below the threshold, a share of the force on the fronts deserts or surrenders each day.
     th = w.m_threshold[rows][:, ms]
+    breaks = (before >= th) & (m < th)
+    for j, s in enumerate(ms):
+        log.record(rows[breaks[:, j]], t, "morale_breaks", s, -1, m[breaks[:, j], j])
     q = w.m_desert[rows][:, ms] * w.dt * np.clip((th - m) / np.where(th > 0, th, 1.0), 0.0, 1.0)
     if q.any():
         cp = w.front[rows]

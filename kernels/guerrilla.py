@@ -114,7 +114,9 @@ def deitchman_step(x, y, a, b, side, dt, stochastic=False, seed=0, reps=None, sl
     av = V.f64("a", a, n, lo=0.0)
     bv = V.f64("b", b, n, lo=0.0)
     dtv = V.f64("dt", dt, n, lo=0.0)
-    sd = V.i64("side", np.broadcast_to(np.asarray(side, dtype=np.int64), (n,)).copy() if np.ndim(side) == 0 else side, n)
+    if np.ndim(side) == 0:  # one side for every row
+        side = np.full(n, side, dtype=np.int64)
+    sd = V.i64("side", side, n)
     if n and not np.isin(sd, (GUERRILLA_ATTACKER, GUERRILLA_DEFENDER)).all():
         raise ValueError(f"side: expected 1 (attacker is the guerrilla) or 2 (defender is), got {np.unique(sd)}")
     st = bool(stochastic)

@@ -156,6 +156,9 @@ def test_morale_cascade_by_hand():
     # Day 1: the undefended front falls (nothing stands in the line's way: 10 km in one day).
     falls = ev[ev["type"] == 16]
     assert falls["day"].tolist() == [1.0] and falls["value"].tolist() == [1.0]
+    # Day 3: the patron leaves, morale 0.59 - 0.005 - 0.1 = 0.485 < 0.5: cohesion breaks, once.
+    breaks = ev[ev["type"] == 17]
+    assert breaks["day"].tolist() == [3.0] and breaks["value"][0] == pytest.approx(0.485, abs=1e-12)
     # By hand: -0.2 for the fall, -0.01/day x 1/2 of the falling fronts lost (from day 1),
     # -0.1 when the patron leaves on day 3; below 0.5 a share 0.1 x (0.5 - m)/0.5 deserts a day.
     m, cp = 0.8, np.array([1000.0, 1000.0])  # D's ground cp on capital and held
@@ -258,6 +261,8 @@ def test_cli_summary_and_report_speak_in_the_terms_of_the_case(tmp_path):
     assert p.returncode == 0, p.stderr
     for line in ("Case: capital front 'kabul', 7 regions that can fall", "days to the capital's fall: median",
                  "days from the first region lost to the capital's fall", "regions held, median [5%, 95%]",
+                 "AFG ground force: 300,000 on the rolls", "present (median: nominal versus effective strength)",
+                 "AFG cohesion broke (desertion and surrender began)",
                  "days_to_capital", "days_first_fall_to_capital", "where history falls"):
         assert line in p.stdout
     r = cli("report", out, "--out", tmp_path / "afg.html")
