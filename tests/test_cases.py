@@ -18,6 +18,7 @@ from conftest import CONFIGS, cli, run_memory
 from engine import cases, scenario
 from engine.combat import KernelClock
 from engine.events import run_batch
+from engine.log import EV
 from engine.world import World
 
 # ---------------------------------------------------------------- Deitchman's law
@@ -154,10 +155,10 @@ def test_morale_cascade_by_hand():
     w, ev = _tiny()
     d = w.state_ids.index("D")
     # Day 1: the undefended front falls (nothing stands in the line's way: 10 km in one day).
-    falls = ev[ev["type"] == 16]
+    falls = ev[ev["type"] == EV["front_falls"]]
     assert falls["day"].tolist() == [1.0] and falls["value"].tolist() == [1.0]
     # Day 3: the patron leaves, morale 0.59 - 0.005 - 0.1 = 0.485 < 0.5: cohesion breaks, once.
-    breaks = ev[ev["type"] == 17]
+    breaks = ev[ev["type"] == EV["morale_breaks"]]
     assert breaks["day"].tolist() == [3.0] and breaks["value"][0] == pytest.approx(0.485, abs=1e-12)
     # By hand: -0.2 for the fall, -0.01/day x 1/2 of the falling fronts lost (from day 1),
     # -0.1 when the patron leaves on day 3; below 0.5 a share 0.1 x (0.5 - m)/0.5 deserts a day.
