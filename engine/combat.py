@@ -17,6 +17,7 @@ import numpy as np
 import kernels
 from kernels import streams
 
+from . import irregular
 from .world import World, side_sum
 
 GROUND, AIR, NAVAL = 0, 1, 2
@@ -123,15 +124,21 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
                    w.penalty[rows].ravel(), air.ravel(), w.air_weight[rows].ravel(),
                    w.sea_control[rows].ravel(), w.sea_weight[rows].ravel())
     a = w.att_leth[rows].ravel() * factor
-    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a, w.def_leth[rows].ravel(),
+    b = w.def_leth[rows].ravel()
+    if w.has_morale.any():  # irregular war: a force fights as it holds together
+        a, b = irregular.fire_scale(w, cp, rows, a, b)
+    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a, b,
                    w.law_p[rows].ravel(), w.law_q[rows].ravel(), 0.0, 0.0, dt, st, w.seed, rr, slots, k,
                    streams.GROUND)
     x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
+    if w.guerrilla.any():  # Deitchman fronts replace the (p, q) result
+        x1, y1 = irregular.guerrilla(w, rows, x0, y0, a, b, x1, y1, dt, st, rr, slots, k, clock)
     _apply(w, cp, rows, GROUND, x0, y0, x1, y1)
 
     # -- movement: the line moves when the ratio passes the breakthrough threshold
+    ex, ey = irregular.effective(w, cp, rows, x1, y1) if w.has_morale.any() else (x1, y1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(y1 > 0, x1 / y1, np.where(x1 > 0, np.inf, 1.0))
+        ratio = np.where(ey > 0, ex / ey, np.where(ex > 0, np.inf, 1.0))
     km = clock(kernels.advance, ratio.ravel(), w.breakthrough[rows].ravel(), w.vmax[rows].ravel(), dt).reshape(n, F)
     pos = w.position[rows] + km
     w.position[rows] = np.clip(pos, -w.counter_depth[rows], w.depth[rows])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from . import combat, doctrines, escalation, injects
+from . import combat, doctrines, escalation, injects, irregular
 from .combat import GROUND, KernelClock
 from .log import Log
 from .world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
@@ -227,6 +227,7 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         crossed = (np.abs(w.position[rows]) > 0) & (moved_before == 0)
         for f in range(w.F):
             log.record(rows[crossed[:, f]], t, "breakthrough", w.att, w.dfd, float(f))
+        irregular.after_combat(w, log, rows, t)  # fronts falling, morale, desertion (no-op without them)
         terminate(w, log, rows, t)
         if w.offer.any():  # a classroom game: the players say whether they accept the ceasefire
             accepted = yield from w.hook(env, t, "ceasefire")

@@ -25,8 +25,8 @@ from . import svg
 from .store import iter_columns, read_meta
 from .summary import compute_file
 
-TIMELINE = ("intervene", "arrive", "escalate", "attacked", "withdraw", "capitulate", "sue_for_peace", "ceasefire",
-            "nuclear_use")
+TIMELINE = ("intervene", "arrive", "escalate", "attacked", "withdraw", "front_falls", "capitulate", "sue_for_peace",
+            "ceasefire", "nuclear_use")
 BAND_SAMPLE = 2000  # replications used for percentile bands: enough for the 5th-95th percentiles
 
 
@@ -136,6 +136,18 @@ def _decisions(attrs) -> str:
     return "<h3>The class's decisions</h3>" + _table(["day", "who", "decision", "effect"], rows)
 
 
+def _history(c: dict) -> str:
+    """The case's lines and one row per historical check (engine/cases.py)."""
+    from .cases import _d, case_lines, where
+
+    lines = "".join(f"<li>{escape(x.strip())}</li>" for x in case_lines(c) if x.strip())
+    rows = [(k["metric"], escape(k["what"]), _d(k["value"]), f"{_d(k['median'])} [{_d(k['q05'])}, {_d(k['q95'])}]",
+             where(k), "yes" if k["inside"] else "NO", escape(k["source"])) for k in c["checks"]]
+    return (f"<ul>{lines}</ul>" + _table(["metric", "what happened", "historical value",
+                                           "engine median [5%, 95%]", "where history falls", "inside the central 90%",
+                                           "source"], rows))
+
+
 def _table(head, rows) -> str:
     h = "".join(f"<th>{escape(str(x))}</th>" for x in head)
     b = "".join("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in r) + "</tr>" for r in rows)
@@ -213,6 +225,8 @@ def build(path: str | Path) -> tuple[str, dict]:
         section("States: interventions and losses", "".join(figs.get(k, "") for k in ("interventions", "losses"))
                 + states),
     ]
+    if s.get("case"):  # a historical case (engine/cases.py): where what happened falls
+        body.append(section("History: where what happened falls in the engine's distribution", _history(s["case"])))
     if "escalation" in figs:
         body.append(section("Escalation", figs["escalation"]))
     if "timeline" in figs:

@@ -103,6 +103,54 @@ class Exposure(_M):
     base_hosts: list[str] = Field(default_factory=list, description="States whose territory hosts its bases.")
 
 
+# --------------------------------------------------------------------------- irregular war (engine/irregular.py)
+
+
+class Morale(_M):
+    """Cohesion of a state's forces: falls with losses, fallen fronts and a patron's withdrawal.
+
+    Below ``threshold`` its forces desert and surrender; its fire and its weight in the
+    movement ratio scale with morale (docs/model.md, "Irregular war and morale").
+    """
+
+    initial: Share = Field(1.0, description="Morale at the start of the war (1 = full cohesion).")
+    loss_weight: NonNeg = Field(1.0, description="Morale lost per unit of combat loss fraction (ground cp lost in "
+                                "combat / ground cp committed).")
+    fall_shock: Share = Field(0.0, description="Morale lost each time one of its fronts falls (the cascade).")
+    isolation_per_day: NonNeg = Field(0.0, description="Morale lost per day, times the share of its fronts "
+                                      "already fallen (cut-off garrisons).")
+    patron_day: Days | None = Field(None, description="Day (from day 0) a patron withdraws its support; none = no "
+                                    "patron.")
+    patron_shock: Share = Field(0.0, description="Morale lost when the patron withdraws.")
+    threshold: Share = Field(0.5, description="Morale below which its forces desert and surrender.")
+    desertion_per_day: Share = Field(0.0, description="Share of its ground cp on the fronts lost per day at morale "
+                                     "0, rising linearly from 0 at the threshold.")
+
+
+CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
+                "direct_intervention", "days_to_attacker_breaks", "war_ongoing")
+
+
+class HistoryCheck(_M):
+    """One historical value the engine's distribution is checked against (engine/cases.py)."""
+
+    metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
+                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing"] = Field(
+        description="What is compared (engine/cases.py defines each).")
+    value: float = Field(description="What happened (days, or 1/0 for yes/no metrics).")
+    what: str = Field("", description="The historical event in words.")
+    source: str = Field(description="Public source of the value.")
+
+
+class Case(_M):
+    """A historical case: which front is the capital, and what happened."""
+
+    capital_front: str = Field(description="Front whose objective is the defender's capital.")
+    front_word: str = Field("fronts", description="What a front stands for in this case (regions, provinces).")
+    history: list[HistoryCheck] = Field(default_factory=list)
+
+
+
 class State(_M):
     name: str
     doctrine: Literal["self_help", "collective_security", "buck_passing", "bandwagon", "never"] = "self_help"
@@ -120,6 +168,7 @@ class State(_M):
     great_power: bool = Field(False, description="A great power (used by sweeps to define a great-power war).")
     strike: Strike | None = None
     exposure: Exposure = Exposure()
+    morale: Morale | None = Field(None, description="Cohesion that can collapse (irregular war); none = constant.")
     treaties: list[str] = Field(default_factory=list, description="States it is committed to defend.")
     interests: dict[str, Share] = Field(default_factory=dict, description="Stake in each state's survival, 0..1.")
     trade: dict[str, NonNeg] = Field(
@@ -129,7 +178,11 @@ class State(_M):
 
 class Front(_M):
     name: str = ""
-    law: Literal["square", "linear", "log", "helmbold"] = "square"
+    law: Literal["square", "linear", "log", "helmbold", "deitchman"] = "square"
+    guerrilla: Literal["attacker", "defender"] = Field(
+        "attacker", description="deitchman law: which side is the guerrilla (aimed fire; hit by area fire).")
+    falls: bool = Field(False, description="Non-decisive front: when the line reaches depth_km the defender's "
+                        "forces there surrender and the attacker's move to the fronts still held.")
     helmbold_weight: Share = Field(0.5, description="Helmbold mixing weight w (1 = square, 0 = log).")
     attacker_lethality: NonNeg = Field(description="Defender losses per attacker unit per day (before modifiers).")
     defender_lethality: NonNeg = Field(description="Attacker losses per defender unit per day (before modifiers).")
@@ -239,6 +292,7 @@ class Scenario(_M):
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/injects.py).")
+    case: Case | None = None
 
     @model_validator(mode="after")
     def _references(self):
@@ -266,6 +320,9 @@ class Scenario(_M):
             why = check_inject(inj.model_dump(), list(self.states), list(self.fronts), DOCTRINES)
             if why:
                 errs.append(f"injects[{k}].effects: {why}")
+        if self.case is not None and self.case.capital_front not in self.fronts:
+            errs.append(f"case.capital_front = {self.case.capital_front!r}: not a front of this scenario "
+                        f"(fronts: {', '.join(self.fronts)})")
         if errs:
             raise ValueError("\n".join(errs))
         return self

@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from . import cases
+
 Z95 = 1.959963984540054
 
 
@@ -90,7 +92,7 @@ def compute(res: dict) -> dict:
     """Summary of results held in memory (the dictionary ``read`` returns)."""
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
-    return acc.result()
+    return {**acc.result(), "case": cases.compute(res)}  # case: historical-case lines (engine/cases.py)
 
 
 def compute_file(path) -> dict:
@@ -103,7 +105,7 @@ def compute_file(path) -> dict:
         acc.add(chunk["replications"], chunk["states"])
     if acc.n == 0:
         raise ValueError("no finished replication yet")
-    return acc.result()
+    return {**acc.result(), "case": cases.compute_file(path)}  # case: historical-case lines (engine/cases.py)
 
 
 def _pct(p) -> str:
@@ -145,4 +147,6 @@ def format_table(s: dict) -> str:
     sides = [r for r in s["states"] if r["joined_attacker"]]
     for r in sides:
         L.append(f"  note: {r['state']} joined the attacker's side in {r['joined_attacker']} replications")
+    if s.get("case"):
+        L += cases.format_lines(s["case"])
     return "\n".join(L)

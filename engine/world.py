@@ -20,7 +20,8 @@ from .sampling import sample
 DOCTRINE_CODE = {name: i for i, name in enumerate(DOCTRINES)}
 SELF_HELP, COLLECTIVE, BUCK_PASSING, BANDWAGON, NEVER = range(5)
 POSTURE_CODE = {"hasty": 0, "prepared": 1, "fortified": 2}
-LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0)}
+LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0),
+          "deitchman": (0.0, 1.0)}  # placeholder: engine/irregular.py replaces the result of these fronts
 
 # Outcomes of a replication.
 OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use")
@@ -182,6 +183,7 @@ class World:
         self.stalemate_km = self._p(tm.stalemate_km, "termination.stalemate_km")
         self.human = np.zeros(S, dtype=bool)  # classroom games: states played by people
         self.hook = None  # classroom games: called at decision points for the human-played states
+        self._irregular_params(sc)
         before = set(vars(self))
         self._init_dynamic()
         self._dynamic = set(vars(self)) - before  # what happens during a run, as opposed to parameters
@@ -247,6 +249,7 @@ class World:
         self.sends = np.ones((R, S, 3))  # what an intervener sends of its commitment, by domain
         self.offer = np.zeros(R, dtype=bool)  # a ceasefire is on the table (games with people)
         self.injects = injects.Injects(self.sc)
+        self._irregular_dynamic()
 
     def mobilisation_start(self) -> np.ndarray:
         """(R, S) day each state starts its call-up: the attacker from the crisis, others after warning."""
@@ -254,6 +257,43 @@ class World:
         others = np.arange(self.S) != self.att
         start[:, others] += self.grid(self.warning)[:, None]
         return np.where(self.reserve > 0, self.grid(start), np.inf)
+
+    # ---- irregular war: guerrilla fronts, morale, fronts that fall (engine/irregular.py)
+    def _irregular_params(self, sc: Scenario):
+        R, S, F = self.R, self.S, self.F
+        fronts = list(sc.fronts.values())
+        # 0: the front's (p, q) law; 1: Deitchman with the attacker as guerrilla; 2: the defender.
+        self.guerrilla = np.array([0 if fr.law != "deitchman" else 1 if fr.guerrilla == "attacker" else 2
+                                   for fr in fronts], dtype=np.int64)
+        self.falls = np.array([fr.falls and not fr.decisive for fr in fronts], dtype=bool)
+        self.has_morale = np.array([st.morale is not None for st in sc.states.values()], dtype=bool)
+        self.m0, self.m_loss, self.m_fall, self.m_isolation = (np.zeros((R, S)) for _ in range(4))
+        self.m_patron_day = np.full((R, S), np.inf)
+        self.m_patron_shock, self.m_threshold, self.m_desert = (np.zeros((R, S)) for _ in range(3))
+        self.m0[:] = 1.0
+        for s, (sid, st) in enumerate(sc.states.items()):
+            m = st.morale
+            if m is None:
+                continue
+            p = f"states.{sid}.morale"
+            self.m0[:, s] = self._p(m.initial, f"{p}.initial")
+            self.m_loss[:, s] = self._p(m.loss_weight, f"{p}.loss_weight")
+            self.m_fall[:, s] = self._p(m.fall_shock, f"{p}.fall_shock")
+            self.m_isolation[:, s] = self._p(m.isolation_per_day, f"{p}.isolation_per_day")
+            if m.patron_day is not None:
+                self.m_patron_day[:, s] = self.grid(self._p(m.patron_day, f"{p}.patron_day"))
+            self.m_patron_shock[:, s] = self._p(m.patron_shock, f"{p}.patron_shock")
+            self.m_threshold[:, s] = self._p(m.threshold, f"{p}.threshold")
+            self.m_desert[:, s] = self._p(m.desertion_per_day, f"{p}.desertion_per_day")
+
+    def _irregular_dynamic(self):
+        R, S, F = self.R, self.S, self.F
+        self.morale = self.m0.copy()  # (R, S) cohesion in [0, 1]
+        self.melted = np.zeros((R, S))  # ground cp gone by desertion and surrender: not casualties, not in ``lost``
+        self.combat_lf = np.zeros((R, S))  # combat loss fraction at the last morale update
+        self.patron_gone = np.zeros((R, S), dtype=bool)
+        self.fallen = np.zeros((R, F), dtype=bool)
+        self.fall_day = np.full((R, F), np.nan)
 
     # ---- derived quantities used by several processes
     def grid(self, days) -> np.ndarray:

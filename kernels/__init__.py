@@ -2,7 +2,7 @@
 
 Public API: counter-based random streams (``uniforms``, ``normals``,
 ``streams`` purpose codes), Lanchester attrition (``lanchester_step``,
-``law_pq``), the Hughes salvo model (``salvo_step``), front modifiers
+``law_pq``), Deitchman's guerrilla law (``deitchman_step``), the Hughes salvo model (``salvo_step``), front modifiers
 (``front_modifiers``, ``attack_factor``, ``control_share``, ``advance``,
 ``advance_km``).  See docs/kernels.md.
 """
@@ -33,6 +33,7 @@ if "NUMBA_CACHE_DIR" not in _os.environ:
     _os.environ["NUMBA_CACHE_DIR"] = _cache_dir()
 
 from . import streams  # noqa: E402
+from .guerrilla import deitchman_step  # noqa: E402
 from .lanchester import LINEAR, LOG, SQUARE, lanchester_step, law_pq  # noqa: E402
 from .modifiers import (FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor,
                         control_share, front_modifiers)
@@ -43,7 +44,7 @@ from .variates import binomial, poisson
 __all__ = [
     "streams", "uniforms", "normals", "philox4x64", "binomial", "poisson",
     "lanchester_step", "law_pq", "SQUARE", "LINEAR", "LOG",
-    "salvo_step",
+    "salvo_step", "deitchman_step",
     "front_modifiers", "attack_factor", "control_share", "advance", "advance_km",
     "HASTY", "PREPARED", "FORTIFIED",
 ]

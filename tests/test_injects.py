@@ -10,7 +10,10 @@ from engine import injects, scenario
 from engine.combat import KernelClock
 from engine.events import run_batch
 from engine.game import Game
+from engine.log import EV
 from engine.world import World
+
+INJECT = EV["inject"]
 
 DUEL = CONFIGS / "duel.toml"
 
@@ -33,9 +36,9 @@ def test_an_inject_on_day_zero_equals_the_changed_scenario():
     # run of a scenario written with half the lethality: same bits, event for event.
     w1, ev1 = _run(_with_inject(0, [{"target": "fronts.land.attacker_lethality", "op": "scale", "value": 0.5}]))
     w2, ev2 = _run(DUEL.read_text(), [("fronts.land.attacker_lethality", "0.005")])
-    inject_rows = ev1[ev1["type"] == 16]
+    inject_rows = ev1[ev1["type"] == INJECT]
     assert inject_rows.size == 64 and (inject_rows["day"] == 0).all()
-    np.testing.assert_array_equal(ev1[ev1["type"] != 16], ev2)
+    np.testing.assert_array_equal(ev1[ev1["type"] != INJECT], ev2)
     np.testing.assert_array_equal(w1.outcome, w2.outcome)
     np.testing.assert_array_equal(w1.lost, w2.lost)
 

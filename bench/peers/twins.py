@@ -269,6 +269,57 @@ def lanchester_step(x, y, a, b, p, q, rx, ry, dt, stochastic=False, seed=0,
     return xo, yo
 
 
+# ---------------------------------------------------------------- guerrilla
+def deitchman(g, c, kg, kc, t):
+    """Deitchman's law, dg/dt = -kc c g, dc/dt = -kg g, solved exactly (kernels/guerrilla.py)."""
+    if t <= 0.0 or g <= 0.0 or c <= 0.0:
+        return max(g, 0.0), max(c, 0.0)
+    if kc == 0.0:
+        return g, max(c - kg * g * t, 0.0)
+    if kg == 0.0:
+        return g * math.exp(-kc * c * t), c
+    big_k = 2.0 * kg * g - kc * c * c
+    if big_k > 0.0:
+        s = math.sqrt(big_k / kc)
+        w = 0.5 * math.sqrt(kc * big_k)
+        if t >= math.atan(c / s) / w:
+            return big_k / (2.0 * kg), 0.0
+        tn = math.tan(w * t)
+        d = math.cos(w * t) + (c / s) * math.sin(w * t)
+        return g / (d * d), max(s * (c - s * tn) / (s + c * tn), 0.0)
+    if big_k < 0.0:
+        k = math.sqrt(-big_k / kc)
+        tau = 0.5 * kc * k * t
+        th = math.tanh(tau)
+        c1 = k * (c + k * th) / (k + c * th)
+        if tau > 350.0:
+            return 0.0, c1
+        d = math.cosh(tau) + (c / k) * math.sinh(tau)
+        return g / (d * d), c1
+    d = 1.0 + 0.5 * kc * c * t
+    return g / (d * d), c / d
+
+
+def deitchman_step(x, y, a, b, side, dt, stochastic=False, seed=0, reps=None, slots=None,
+                   step=0, purpose=0):
+    n = len(x)
+    x, y, a, b, dt = _rows(n, x, y, a, b, dt)
+    side = np.broadcast_to(np.asarray(side), (n,))
+    xo, yo = np.empty(n), np.empty(n)
+    for i in range(n):
+        xi, yi, ai, bi, ti = (float(v[i]) for v in (x, y, a, b, dt))
+        if int(side[i]) == 1:
+            x1, y1 = deitchman(xi, yi, ai, bi, ti)
+        else:
+            y1, x1 = deitchman(yi, xi, bi, ai, ti)
+        if stochastic:
+            u = block_open(seed, int(reps[i]), step, int(slots[i]), purpose, 0)
+            x1 = _draw_side(xi, xi, x1, u[0], u[1])
+            y1 = _draw_side(yi, yi, y1, u[2], u[3])
+        xo[i], yo[i] = x1, y1
+    return xo, yo
+
+
 # ---------------------------------------------------------------- salvo
 def salvo_one(A, B, alpha, beta, a1, b1, a3, b3, u=None, v=None):
     """Returns (A_new, B_new, leakers_on_A, leakers_on_B); u, v: the two blocks or None."""
