@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from . import combat, doctrines, escalation
+from . import combat, doctrines, escalation, raids
 from .combat import GROUND, KernelClock
 from .log import Log
 from .world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
@@ -80,6 +80,9 @@ def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> Non
 
 
 def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
+    if w.F == 0:  # a scenario of raids only: no ground war to start
+        return
+        yield
     if not w.invasion_conditional:
         yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake), since)
         return
@@ -227,6 +230,8 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
     env.process(crisis(env, w, log, since))
     env.process(invasion(env, w, log, wake, since))
     env.process(decisions(env, w, log, wake, clock))
+    if w.raid is not None:
+        env.process(raids.process(env, w, clock, since))
     return env.process(daily(env, w, log, clock, ts, since))
 
 
