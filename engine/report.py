@@ -20,7 +20,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from . import svg
+from . import raids_summary, svg
 from .store import iter_columns, read_meta
 from .summary import compute_file
 
@@ -161,6 +161,8 @@ def build(path: str | Path) -> tuple[str, dict]:
         figs["timeline"] = svg.stacked("Events by day of the war (all replications)", days, counts, "events")
     for i, fig in enumerate(_trajectories(path, layout)):
         figs[f"trajectory_{i}"] = fig
+    raids_html, raids_figs = raids_summary.report_section(s.get("raids"), svg)
+    figs.update(raids_figs)
     class_html = ""
     if "exercise_play" in attrs:
         class_html, figs["class_game"] = _class_game(path, attrs, layout)
@@ -189,6 +191,8 @@ def build(path: str | Path) -> tuple[str, dict]:
         section("States: interventions and losses", "".join(figs.get(k, "") for k in ("interventions", "losses"))
                 + states),
     ]
+    if raids_html:
+        body.append(section("Missile and drone raids: where history falls", raids_html))
     if "escalation" in figs:
         body.append(section("Escalation", figs["escalation"]))
     if "timeline" in figs:

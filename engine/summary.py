@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from . import raids_summary
+
 Z95 = 1.959963984540054
 
 
@@ -90,7 +92,7 @@ def compute(res: dict) -> dict:
     """Summary of results held in memory (the dictionary ``read`` returns)."""
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
-    return acc.result()
+    return acc.result() | {"raids": raids_summary.compute(res)}
 
 
 def compute_file(path) -> dict:
@@ -103,7 +105,7 @@ def compute_file(path) -> dict:
         acc.add(chunk["replications"], chunk["states"])
     if acc.n == 0:
         raise ValueError("no finished replication yet")
-    return acc.result()
+    return acc.result() | {"raids": raids_summary.compute_file(path, layout)}
 
 
 def _pct(p) -> str:
@@ -145,4 +147,5 @@ def format_table(s: dict) -> str:
     sides = [r for r in s["states"] if r["joined_attacker"]]
     for r in sides:
         L.append(f"  note: {r['state']} joined the attacker's side in {r['joined_attacker']} replications")
+    L += raids_summary.format_lines(s.get("raids"))
     return "\n".join(L)
