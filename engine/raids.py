@@ -50,7 +50,8 @@ class RaidWorld:
                 self.owner.append(s)
                 self.layer_names.append(f"{sid} {ly.name}")
                 cols["stock0"].append(w._p(ly.stock, f"{p}.stock"))
-                cols["per_raid"].append(np.full(R, np.inf) if ly.per_raid is None else w._p(ly.per_raid, f"{p}.per_raid"))
+                no_limit = ly.per_raid is None
+                cols["per_raid"].append(np.full(R, np.inf) if no_limit else w._p(ly.per_raid, f"{p}.per_raid"))
                 cols["shots"].append(w._p(ly.shots_per_target, f"{p}.shots_per_target"))
                 cols["resupply"].append(w._p(ly.resupply_per_day, f"{p}.resupply_per_day"))
                 cols["cost"].append(w._p(ly.cost_per_interceptor, f"{p}.cost_per_interceptor"))
@@ -110,10 +111,11 @@ def decide(w: World, rw: RaidWorld, rows, n: int, launched) -> np.ndarray:
 
     A third party (doctrine not ``never``, not on the attacker's side) joins when its
     airspace is overflown (self-defence, as in doctrines.py), when it follows collective
-    security and has a treaty with the target or with a state already defending, or when its utility is
-    positive (self-help calculus, every other doctrine): benefit = survival_value x stake x (damage it averts / damage undefended),
-    blurred by its perception error, minus the share of its stock it expects to fire
-    times stock_weight, minus the expected retaliation cost of doctrines.py.
+    security and has a treaty with the target or with a state already defending, or when
+    its utility is positive (the self-help calculus, for every doctrine):
+    survival_value x stake x (damage it averts / damage undefended), blurred by its
+    perception error, minus stock_weight x the share of its stock it expects to fire,
+    minus the expected retaliation cost of doctrines.py (docs/model.md 9.3).
     """
     inst = rw.instances[n]
     tgt, att = inst["target"], inst["attacker"]
@@ -129,7 +131,8 @@ def decide(w: World, rw: RaidWorld, rows, n: int, launched) -> np.ndarray:
     for s in cands:
         d_with, fired = _leak_damage(w, rw, rows, launched, rw.layers_of[s] + own)
         mine = len(rw.layers_of[s])
-        share_fired = fired[:, :mine].sum(axis=1) / np.maximum(rw.stock0[rows][:, rw.layers_of[s]].sum(axis=1), 1e-9)
+        own_stock0 = rw.stock0[rows][:, rw.layers_of[s]].sum(axis=1)
+        share_fired = fired[:, :mine].sum(axis=1) / np.maximum(own_stock0, 1e-9)
         averted = np.where(d_open > 0, (d_without - d_with) / np.maximum(d_open, 1e-300), 0.0)
         stake = w.interest[rows, s, tgt]
         benefit = w.doc["survival_value"][rows] * stake * averted * np.exp(eps[:, s] * w.perception[rows, s])
