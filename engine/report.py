@@ -153,9 +153,10 @@ def build(path: str | Path) -> tuple[str, dict]:
         figs["escalation"] = svg.bars("Escalation: share of replications reaching each rung", [e[0] for e in esc],
                                       [e[1][0] for e in esc], [e[1][1] for e in esc], [e[1][2] for e in esc],
                                       "probability", percent=True)
-    figs["losses"] = svg.bars("Losses per state (median, 5-95%)", [r["state"] for r in s["states"]],
-                              [r["losses"][0] for r in s["states"]], [r["losses"][1] for r in s["states"]],
-                              [r["losses"][2] for r in s["states"]], "personnel")
+    if s["wars"]:  # no war (e.g. a scenario of raids only): no losses to draw
+        figs["losses"] = svg.bars("Losses per state (median, 5-95%)", [r["state"] for r in s["states"]],
+                                  [r["losses"][0] for r in s["states"]], [r["losses"][1] for r in s["states"]],
+                                  [r["losses"][2] for r in s["states"]], "personnel")
     days, counts = _timeline(path, layout, int(layout["horizon_days"]))
     if counts:
         figs["timeline"] = svg.stacked("Events by day of the war (all replications)", days, counts, "events")
