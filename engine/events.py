@@ -80,9 +80,6 @@ def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> Non
 
 
 def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
-    if w.F == 0:  # a scenario of raids only: no ground war to start
-        return
-        yield
     if not w.invasion_conditional:
         yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake), since)
         return
@@ -228,7 +225,8 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
         w.last_daily = 0.0
     wake = [env.event()]
     env.process(crisis(env, w, log, since))
-    env.process(invasion(env, w, log, wake, since))
+    if w.F:  # a scenario of raids only has no front: no ground war to start
+        env.process(invasion(env, w, log, wake, since))
     env.process(decisions(env, w, log, wake, clock))
     if w.raid is not None:
         env.process(raids.process(env, w, clock, since))

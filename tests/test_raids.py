@@ -263,3 +263,34 @@ def test_bad_raid_input_one_line_exit_2(tmp_path, edit, message):
     assert p.returncode == 2, p.stderr
     assert message in p.stderr and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_raids_beside_a_ground_war_leave_the_war_unchanged(tmp_path):
+    # Raids draw from their own streams and do not feed the ground war (docs/model.md 9.5), so
+    # adding them to a scenario with fronts changes no ground-war result, bit for bit.
+    base = (CONFIGS / "taiwan_strait.toml").read_text()
+    extra = """
+[weapons.ballistic]
+
+[[air_defence.TWN.layers]]
+name = "Patriot"
+stock = 200
+kill_probability = { ballistic = 0.6 }
+
+[[raids]]
+day = 5
+repeat = 4
+interval_days = 7
+attacker = "PRC"
+target = "TWN"
+weapons = { ballistic = 100 }
+"""
+    path = tmp_path / "taiwan_raids.toml"
+    path.write_text(base + extra)
+    a, b = run_memory(CONFIGS / "taiwan_strait.toml", 60, seed=4), run_memory(path, 60, seed=4)
+    for g in ("replications", "states"):
+        for k in a[g]:
+            np.testing.assert_array_equal(a[g][k], b[g][k], err_msg=f"{g}/{k}")
+    assert a["events"].tobytes() == b["events"].tobytes()
+    assert b["replications"]["raid_launched"].shape == (60, 4, 1)
+    assert (b["replications"]["raid_leaked"][:, -1, 0] > 0).all()  # 400 missiles against 200 interceptors
