@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reference as R
 from conftest import CONFIGS, cli, run_memory
@@ -69,6 +71,20 @@ def test_stochastic_leakers_have_binomial_moments():
     assert abs(leak.var() - var) < 4 * var * math.sqrt(2 / N)
     assert abs(f.mean() - n * (1 - r)) < 4 * math.sqrt(n * r * (1 - r) / N)
     assert (leak + f + kill.sum(axis=1) == n).all()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.integers(0, 400), min_size=2, max_size=2), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1),
+       st.integers(1, 3), st.floats(0, 300), st.floats(0, 300), st.booleans())
+def test_invariants_conservation_stock_bounds_and_more_stock_fewer_leakers(n, r, p0, p1, s, stock, extra, stoch):
+    def go(stk):
+        return raid_step(np.array([n], dtype=float), r, np.array([[[p0, p1], [p1, 0.0]]]), float(s), stk, np.inf, 1.0,
+                         stoch, 3, np.array([8], dtype=np.int64), np.array([1], dtype=np.int64), 2, streams.RAID)
+    f, kill, leak, left, dmg = go(stock)
+    np.testing.assert_allclose(f[0] + kill[0].sum(axis=0) + leak[0], np.round(n) if stoch else n, atol=1e-9)
+    assert (leak >= -1e-12).all() and (kill >= 0).all() and (left >= 0).all() and (left <= stock).all()
+    if not stoch:  # deterministic: more interceptors never let more through
+        assert go(stock + extra)[2].sum() <= leak.sum() + 1e-9
 
 
 @pytest.mark.parametrize("stochastic", [False, True])
