@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from . import combat, doctrines, escalation, injects, irregular
+from . import combat, doctrines, escalation, injects, irregular, raids
 from .combat import GROUND, KernelClock
 from .log import Log
 from .world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
@@ -257,8 +257,11 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
     if w.injects.items:
         env.process(injects.process(env, w, log, since))
     env.process(crisis(env, w, log, since))
-    env.process(invasion(env, w, log, wake, since))
+    if w.F:  # a scenario of raids only has no front: no ground war to start
+        env.process(invasion(env, w, log, wake, since))
     env.process(decisions(env, w, log, wake, clock))
+    if w.raid is not None:
+        env.process(raids.process(env, w, clock, since))
     return env.process(daily(env, w, log, clock, ts, since))
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from . import svg
+from . import raids_summary, svg
 from .store import iter_columns, read_meta
 from .summary import compute_file
 
@@ -189,14 +189,17 @@ def build(path: str | Path) -> tuple[str, dict]:
         figs["escalation"] = svg.bars("Escalation: share of replications reaching each rung", [e[0] for e in esc],
                                       [e[1][0] for e in esc], [e[1][1] for e in esc], [e[1][2] for e in esc],
                                       "probability", percent=True)
-    figs["losses"] = svg.bars("Losses per state (median, 5-95%)", [r["state"] for r in s["states"]],
-                              [r["losses"][0] for r in s["states"]], [r["losses"][1] for r in s["states"]],
-                              [r["losses"][2] for r in s["states"]], "personnel")
+    if s["wars"]:  # no war (e.g. a scenario of raids only): no losses to draw
+        figs["losses"] = svg.bars("Losses per state (median, 5-95%)", [r["state"] for r in s["states"]],
+                                  [r["losses"][0] for r in s["states"]], [r["losses"][1] for r in s["states"]],
+                                  [r["losses"][2] for r in s["states"]], "personnel")
     days, counts = _timeline(path, layout, int(layout["horizon_days"]))
     if counts:
         figs["timeline"] = svg.stacked("Events by day of the war (all replications)", days, counts, "events")
     for i, fig in enumerate(_trajectories(path, layout)):
         figs[f"trajectory_{i}"] = fig
+    raids_html, raids_figs = raids_summary.report_section(s.get("raids"), svg)
+    figs.update(raids_figs)
     class_html = ""
     if "exercise_play" in attrs:
         class_html, figs["class_game"] = _class_game(path, attrs, layout)
@@ -227,6 +230,8 @@ def build(path: str | Path) -> tuple[str, dict]:
     ]
     if s.get("case"):  # a historical case (engine/cases.py): where what happened falls
         body.append(section("History: where what happened falls in the engine's distribution", _history(s["case"])))
+    if raids_html:
+        body.append(section("Missile and drone raids: where history falls", raids_html))
     if "escalation" in figs:
         body.append(section("Escalation", figs["escalation"]))
     if "timeline" in figs:

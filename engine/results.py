@@ -16,6 +16,7 @@ from importlib import metadata
 
 import numpy as np
 
+from . import raids
 from .log import ACTIONS, DECISION_DTYPE, EVENT_DTYPE, EVENT_TYPES
 from .world import CASUALTY_SHARE, OUTCOMES, RUNG_NAMES, World
 
@@ -66,6 +67,10 @@ def collect(w: World, log, ts=None) -> dict:
         "events": log.events(),
         "decisions": log.decisions(),
     }
+    if w.raid is not None:  # raids on layered air defence (engine/raids.py)
+        reps, states = raids.columns(w)
+        out["replications"].update(reps)
+        out["states"].update(states)
     if ts is not None:
         out["timeseries"] = ts.data
     return out
@@ -87,7 +92,7 @@ def describe(w: World) -> dict:
         "defender": w.dfd,
         "horizon_days": w.horizon,
         "step_days": w.dt,
-    }
+    } | ({"raids": raids.describe(w)} if w.raid is not None else {})
 
 
 class MemoryResults:

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .injects import check as check_inject
 from .params import Param, check_range
+from .raids_schema import AirDefence, Raid, Weapon, check_raids
 
 DOCTRINES = ("self_help", "collective_security", "buck_passing", "bandwagon", "never")
 DOMAINS = ("ground", "air", "naval")
@@ -286,13 +287,20 @@ class Inject(_M):
 class Scenario(_M):
     scenario: Meta
     states: dict[str, State]
-    fronts: dict[str, Front]
+    fronts: dict[str, Front] = Field(default_factory=dict)
     invasion: Invasion = Invasion()
     naval: Naval = Naval()
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/injects.py).")
     case: Case | None = None
+    # raids (engine/raids.py): all empty by default, so scenarios without raids are unchanged
+    weapons: dict[str, Weapon] = Field(default_factory=dict)
+    air_defence: dict[str, AirDefence] = Field(default_factory=dict)
+    arsenal: dict[str, dict[str, NonNeg]] = Field(default_factory=dict, description="Projectiles each state "
+                                                  "holds per weapon type; types left out are unlimited.")
+    raids: list[Raid] = Field(default_factory=list)
+    raid_damage_unit: str = "projectile hits"
 
     @model_validator(mode="after")
     def _references(self):
@@ -314,8 +322,8 @@ class Scenario(_M):
             for h in st.exposure.base_hosts:
                 if h not in ids:
                     errs.append(f"states.{sid}.exposure.base_hosts = {h!r}: not a state of this scenario")
-        if not self.fronts:
-            errs.append("fronts: at least one front is required")
+        if not self.fronts and not self.raids:
+            errs.append("fronts: at least one front is required (or a raid)")
         for k, inj in enumerate(self.injects):
             why = check_inject(inj.model_dump(), list(self.states), list(self.fronts), DOCTRINES)
             if why:
@@ -323,6 +331,7 @@ class Scenario(_M):
         if self.case is not None and self.case.capital_front not in self.fronts:
             errs.append(f"case.capital_front = {self.case.capital_front!r}: not a front of this scenario "
                         f"(fronts: {', '.join(self.fronts)})")
+        errs += check_raids(self)
         if errs:
             raise ValueError("\n".join(errs))
         return self

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from . import cases
+from . import cases, raids_summary
 
 Z95 = 1.959963984540054
 
@@ -92,7 +92,7 @@ def compute(res: dict) -> dict:
     """Summary of results held in memory (the dictionary ``read`` returns)."""
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
-    return {**acc.result(), "case": cases.compute(res)}  # case: historical-case lines (engine/cases.py)
+    return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res)}  # case lines: engine/cases.py
 
 
 def compute_file(path) -> dict:
@@ -105,7 +105,7 @@ def compute_file(path) -> dict:
         acc.add(chunk["replications"], chunk["states"])
     if acc.n == 0:
         raise ValueError("no finished replication yet")
-    return {**acc.result(), "case": cases.compute_file(path)}  # case: historical-case lines (engine/cases.py)
+    return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout)}
 
 
 def _pct(p) -> str:
@@ -149,4 +149,5 @@ def format_table(s: dict) -> str:
         L.append(f"  note: {r['state']} joined the attacker's side in {r['joined_attacker']} replications")
     if s.get("case"):
         L += cases.format_lines(s["case"])
+    L += raids_summary.format_lines(s.get("raids"))
     return "\n".join(L)

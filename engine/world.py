@@ -163,7 +163,7 @@ class World:
             for j, key in enumerate(("attacker_share", "defender_share", "intervener_share")):
                 share[:, f, j] = self._p(getattr(fr, key), f"{p}.{key}")
         tot = share.sum(axis=1, keepdims=True)
-        self.share = np.where(tot > 0, share / np.where(tot > 0, tot, 1.0), 1.0 / F)  # (R, F, 3)
+        self.share = np.where(tot > 0, share / np.where(tot > 0, tot, 1.0), 1.0 / max(F, 1))  # (R, F, 3)
 
         # ---- scenario-wide parameters
         self.warning = self._p(sc.scenario.warning_days, "scenario.warning_days")
@@ -184,6 +184,10 @@ class World:
         self.human = np.zeros(S, dtype=bool)  # classroom games: states played by people
         self.hook = None  # classroom games: called at decision points for the human-played states
         self._irregular_params(sc)
+        # ---- raids on layered air defence (engine/raids.py): parameters and their own dynamic arrays
+        from .raids import RaidWorld
+
+        self.raid = RaidWorld(self) if sc.raids else None
         before = set(vars(self))
         self._init_dynamic()
         self._dynamic = set(vars(self)) - before  # what happens during a run, as opposed to parameters

@@ -2,7 +2,8 @@
 
 Public API: counter-based random streams (``uniforms``, ``normals``,
 ``streams`` purpose codes), Lanchester attrition (``lanchester_step``,
-``law_pq``), Deitchman's guerrilla law (``deitchman_step``), the Hughes salvo model (``salvo_step``), front modifiers
+``law_pq``), Deitchman's guerrilla law (``deitchman_step``), the Hughes salvo model (``salvo_step``), raids on
+layered air defence (``raid_step``), front modifiers
 (``front_modifiers``, ``attack_factor``, ``control_share``, ``advance``,
 ``advance_km``).  See docs/kernels.md.
 """
@@ -38,13 +39,13 @@ from .lanchester import LINEAR, LOG, SQUARE, lanchester_step, law_pq  # noqa: E4
 from .modifiers import (FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor,
                         control_share, front_modifiers)
 from .philox import normals, philox4x64, uniforms
-from .salvo import salvo_step
+from .salvo import raid_step, salvo_step
 from .variates import binomial, poisson
 
 __all__ = [
     "streams", "uniforms", "normals", "philox4x64", "binomial", "poisson",
     "lanchester_step", "law_pq", "SQUARE", "LINEAR", "LOG",
-    "salvo_step", "deitchman_step",
+    "salvo_step", "deitchman_step", "raid_step",
     "front_modifiers", "attack_factor", "control_share", "advance", "advance_km",
     "HASTY", "PREPARED", "FORTIFIED",
 ]

@@ -22,5 +22,7 @@ PERCEPTION = 5   # sensing / intelligence noise
 EVENT = 6        # random event occurrence and timing
 DECISION = 7     # stochastic decision rules
 EXTRA = 8        # anything else (tests, extensions)
+RAID = 9         # missile and drone raids: failures and interceptions (kernels.raid_step)
+RAID_DECISION = 10  # third parties' perception when deciding to join an air defence
 
-ALL = (PARAM, GROUND, AIR, NAVAL, PERCEPTION, EVENT, DECISION, EXTRA)
+ALL = (PARAM, GROUND, AIR, NAVAL, PERCEPTION, EVENT, DECISION, EXTRA, RAID, RAID_DECISION)

@@ -354,6 +354,62 @@ def salvo_step(A, B, alpha, beta, a1, b1, a3, b3, stochastic=False, seed=0,
     return tuple(out)
 
 
+def raid_step(launched, reliability, pk, shots, stock, limit=np.inf, damage=1.0, stochastic=False, seed=0,
+              reps=None, slots=None, step=0, purpose=0):
+    """Twin of kernels.raid_step: one raid through the layers, row by row, in plain Python."""
+    pk = np.asarray(pk, dtype=float)
+    n, J, K = pk.shape
+    la = np.broadcast_to(np.asarray(launched, dtype=float), (n, K))
+    rel = np.broadcast_to(np.asarray(reliability, dtype=float), (n, K))
+    sh = np.broadcast_to(np.asarray(shots, dtype=float), (n, J))
+    st = np.broadcast_to(np.asarray(stock, dtype=float), (n, J))
+    lim = np.broadcast_to(np.asarray(limit, dtype=float), (n, J))
+    dm = np.broadcast_to(np.asarray(damage, dtype=float), (n, K))
+    failed, killed, leaked = np.zeros((n, K)), np.zeros((n, J, K)), np.zeros((n, K))
+    left, dmg = np.zeros((n, J)), np.zeros(n)
+    for i in range(n):
+        rep, slot = (int(reps[i]), int(slots[i])) if stochastic else (0, 0)
+        stock_i = [float(x) for x in st[i]]
+        fired_so_far = [0.0] * J
+        total = 0.0
+        for k in range(K):
+            fired = float(la[i, k])
+            if stochastic:
+                fired = float(math.floor(fired + 0.5))
+                u = block_open(seed, rep, step, slot, purpose, k)
+                flying = binomial(fired, float(rel[i, k]), u[0], u[1])
+            else:
+                flying = fired * float(rel[i, k])
+            failed[i, k] = fired - flying
+            incoming = flying
+            for j in range(J):
+                p = float(pk[i, j, k])
+                if p <= 0.0 or incoming <= 0.0:
+                    continue
+                avail = min(stock_i[j], float(lim[i, j]) - fired_so_far[j])
+                if avail <= 0.0:
+                    continue
+                s = float(sh[i, j])
+                P = 1.0 if p >= 1.0 else -math.expm1(s * math.log1p(-p))
+                if stochastic:
+                    engaged = min(incoming, float(math.floor(avail / s + 1e-9)))
+                    v = block_open(seed, rep, step, slot, purpose, K + j * K + k)
+                    hit = binomial(engaged, P, v[0], v[1])
+                else:
+                    engaged = min(incoming, avail / s)
+                    hit = engaged * P
+                new = max(stock_i[j] - engaged * s, 0.0)
+                fired_so_far[j] = float(st[i, j]) - new
+                stock_i[j] = new
+                killed[i, j, k] = hit
+                incoming -= hit
+            leaked[i, k] = incoming
+            total += incoming * float(dm[i, k])
+        left[i] = stock_i
+        dmg[i] = total
+    return failed, killed, leaked, left, dmg
+
+
 # ---------------------------------------------------------------- modifiers
 def attack_factor(posture, terrain, amphibious, amphib_penalty, air_control, air_weight,
                   sea_control, sea_weight):
