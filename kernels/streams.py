@@ -23,4 +23,12 @@ EVENT = 6        # random event occurrence and timing
 DECISION = 7     # stochastic decision rules
 EXTRA = 8        # anything else (tests, extensions)
 
-ALL = (PARAM, GROUND, AIR, NAVAL, PERCEPTION, EVENT, DECISION, EXTRA)
+# The system kind (engine/system/): states over decades. Numbered from 20 so other
+# additions below can take 9.. without a clash.
+SYS_GROWTH = 20    # yearly power growth shocks (step = year)
+SYS_DECISION = 21  # perception errors and war propensity draws (step = year)
+SYS_FORTUNE = 22   # each side's lethality 'fortune', once per war (step = year, column = initiator)
+SYS_COMBAT = 23    # binomial war attrition (step = war tick, slot = initiator)
+
+ALL = (PARAM, GROUND, AIR, NAVAL, PERCEPTION, EVENT, DECISION, EXTRA,
+       SYS_GROWTH, SYS_DECISION, SYS_FORTUNE, SYS_COMBAT)
