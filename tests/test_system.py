@@ -8,7 +8,7 @@ import pytest
 from conftest import CONFIGS, cli
 from engine import scenario
 from engine.results import MemoryResults
-from engine.system import CATALOGUE, arm_metrics
+from engine.system import CATALOGUE, arm_metrics, catalogue
 from engine.system.events import run_batch
 from engine.system.results import run
 from engine.system.world import SystemWorld
@@ -113,13 +113,20 @@ def test_results_do_not_depend_on_the_batch_size():
 
 
 def test_arm_metrics_share_random_numbers_and_match_the_catalogue():
-    loaded = scenario.load(CONFIGS / "earth.toml", [("scenario.horizon_years", "30")])
-    m = arm_metrics(loaded, 30, 9, batch_size=16)
-    assert set(m) == set(CATALOGUE) and all(v.shape == (30,) for v in m.values())
-    again = arm_metrics(loaded, 30, 9, batch_size=30)
+    ov = [("scenario.horizon_years", "30"), ("system.attack_ratio", '{ dist = "uniform", low = 1.3, high = 1.8 }')]
+    loaded = scenario.load(CONFIGS / "earth.toml", ov)
+    m, params = arm_metrics(loaded, 30, 9, batch_size=16)
+    assert set(m) == set(catalogue(loaded)) and set(CATALOGUE) < set(m)
+    assert all(v.shape == (30,) for v in m.values()) and set(params) == {"system.attack_ratio"}
+    again, _ = arm_metrics(loaded, 30, 9, batch_size=30)
     for k in m:
         np.testing.assert_array_equal(m[k], again[k])
     assert m["all_survived"].dtype == bool and (m["survivors"] <= 10).all()
+    np.testing.assert_array_equal(m["survivors"], sum(m[f"survived.{s}"] for s in "ABCDEFGHIJ"))
+    # A different arm (here the doctrine) sees the same sampled parameters: common random numbers.
+    cs = scenario.load(CONFIGS / "earth.toml", ov + [("system.doctrine", "collective_security")])
+    _, params_cs = arm_metrics(cs, 30, 9)
+    np.testing.assert_array_equal(params["system.attack_ratio"], params_cs["system.attack_ratio"])
 
 
 def test_cli_compare_summary_and_validate(tmp_path):

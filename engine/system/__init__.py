@@ -6,10 +6,10 @@ processes), ``results`` (batch arrays, driver, sweep metrics), ``summary`` and
 ``command`` (what `wargame run` does for this kind). The model is in docs/system.md.
 """
 
-from .results import CATALOGUE, arm_metrics
+from .results import CATALOGUE, arm_metrics, catalogue
 from .schema import DOCTRINES
 
-__all__ = ["CATALOGUE", "DOCTRINES", "arm_metrics", "is_system"]
+__all__ = ["CATALOGUE", "DOCTRINES", "arm_metrics", "catalogue", "is_system"]
 
 
 def is_system(loaded) -> bool:

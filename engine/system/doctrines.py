@@ -34,7 +34,7 @@ def realign(w: SystemWorld) -> tuple[np.ndarray, np.ndarray]:
     rp = w.is_(REALPOLITIK)[None, :] & w.alive
     want = live & (share >= w.r["balance_share"])
     bloc = want[:, None] & rp & (np.arange(w.S)[None, :] != strongest[:, None])
-    bloc &= bloc.sum(axis=1, keepdims=True) >= 1
+    bloc &= bloc.sum(axis=1, keepdims=True) >= 2  # an alliance needs two members
     has = bloc.any(axis=1)
     formed = live & has & (~had | (w.threat != strongest))
     broke = live & had & ~has

@@ -253,7 +253,7 @@ def _contests(w: SystemWorld, log: Log, t: int, u: np.ndarray) -> bool:
 def combat(env, w: SystemWorld, log: Log, wake: list):
     """War ticks while any replication is at war; asleep otherwise until a war starts."""
     while True:
-        if not w.active.any():
+        if not (w.active & ~w.ended[:, None]).any():  # wars of systems already over are never fought
             wake[0] = env.event()
             yield wake[0]
         tick = int(np.floor(env.now / w.dt + 1e-9)) + 1

@@ -110,11 +110,16 @@ CATALOGUE = {
 }
 
 
+def catalogue(loaded) -> dict[str, str]:
+    """CATALOGUE plus ``survived.<STATE>`` (bool) for each state of the scenario."""
+    return {**CATALOGUE, **{f"survived.{sid}": f"{sid} is alive at the end (bool)" for sid in loaded.scenario.states}}
+
+
 def metrics(batch: dict) -> dict[str, np.ndarray]:
-    """Per-replication metrics of CATALOGUE from a batch (or a read results dictionary)."""
+    """Per-replication metrics of ``catalogue`` from a read results dictionary (it needs the layout)."""
     rp, st = batch["replications"], batch["states"]
     S = st["survived"].shape[1]
-    return {
+    m = {
         "all_survived": st["survived"].all(axis=1),
         "survivors": rp["survivors"].astype(float),
         "survival_share": rp["survivors"] / S,
@@ -126,16 +131,22 @@ def metrics(batch: dict) -> dict[str, np.ndarray]:
         "conquests": rp["conquests"].astype(float),
         "power_destroyed": rp["power_destroyed"].astype(float),
     }
+    for s, sid in enumerate(batch["layout"]["states"]):
+        m[f"survived.{sid}"] = st["survived"][:, s].astype(bool)
+    return m
 
 
-def arm_metrics(loaded, runs: int, seed: int, batch_size: int = 2000, **_exec_opts) -> dict[str, np.ndarray]:
-    """The sweep interface: each CATALOGUE metric, shape (runs,), for one arm (a loaded scenario).
+def arm_metrics(loaded, runs: int, seed: int, batch_size: int = 2000, progress=None,
+                **_exec_opts) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The sweep interface: (metrics of ``catalogue``, sampled parameters), each (runs,), for one arm.
 
     Arms share random numbers: replication i of every arm uses the streams keyed (seed, i).
-    Executor options are accepted and ignored: the system kind runs in this process.
+    Other executor options (executor, first_batch) are accepted and ignored: the system
+    kind runs in this process.
     """
     from ..results import MemoryResults
 
     sink = MemoryResults()
-    run(loaded, runs, seed, sink, batch_size)
-    return metrics(sink.read())
+    run(loaded, runs, seed, sink, batch_size or 2000, progress=progress)
+    res = sink.read()
+    return metrics(res), {k: v.astype(float) for k, v in res["params"].items()}
