@@ -209,6 +209,11 @@ def cmd_report(args) -> int:
         raise UserError(f"{path}: no such file")
     out = Path(args.out) if args.out else path.with_suffix(".html")
     try:
+        if read_meta(path)[1].get("kind") == "system":
+            raise UserError(f"{path}: holds a system-kind run; it has no HTML report yet: use wargame summary {path}")
+    except (OSError, KeyError, ValueError):
+        pass  # not readable as results: report.build says why
+    try:
         html, figs = report.build(path)
         out.write_text(html, encoding="utf-8")
         pngs = report.write_pngs(figs, Path(args.png)) if args.png else []
@@ -243,6 +248,9 @@ def cmd_exercise(args) -> int:
             loaded = scenario.load(args.config, _overrides(args))
             seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
             rep, play = args.rep, [p.strip() for p in args.play.split(",") if p.strip()]
+        if is_system(loaded):
+            raise UserError(f"exercise: {loaded.path} is a system scenario (kind = \"system\"); classroom games "
+                            "are for crisis scenarios")
         if args.decisions:
             script_rows += ex.load_decisions(args.decisions)
         if args.out and (Path(args.out).exists() and not args.overwrite):

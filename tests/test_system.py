@@ -139,6 +139,10 @@ def test_cli_compare_summary_and_validate(tmp_path):
     assert s.returncode == 0 and "One state dominates" in s.stdout and "laissez_faire" in s.stdout
     v = cli("validate", str(CONFIGS / "earth.toml"), str(CONFIGS / "cow_1816.toml"))
     assert v.returncode == 0 and "system of 23 states" in v.stdout
+    # What the crisis kind alone offers says so in one line.
+    for args in (("report", str(tmp_path / "e_laissez_faire.h5")), ("exercise", str(CONFIGS / "earth.toml"), "--play", "A")):
+        p = cli(*args, cwd=tmp_path)
+        assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "system" in p.stderr
 
 
 @pytest.mark.parametrize("args,expect", [
