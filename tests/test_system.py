@@ -97,8 +97,9 @@ def test_central_authority_members_contest_control_instead_of_conquering():
     assert w.contests[0] >= 1 and w.conquests[0] == 0 and w.alive.all() and w.controller[0] == 0
 
 
-def test_results_do_not_depend_on_the_batch_size():
-    loaded = scenario.load(CONFIGS / "cow_1816.toml", [("scenario.horizon_years", "40")])
+@pytest.mark.parametrize("doctrine", ["realpolitik", "central_authority"])
+def test_results_do_not_depend_on_the_batch_size(doctrine):
+    loaded = scenario.load(CONFIGS / "cow_1816.toml", [("scenario.horizon_years", "40"), ("system.doctrine", doctrine)])
     outs = []
     for bs in (40, 7):
         sink = MemoryResults()
