@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from . import executors, runner, scenario, summary
-from .store import HDF5Store
+from .store import HDF5Store, read_meta
 from .scenario import DOCTRINES, ScenarioError
+from .system import command as system_command, is_system, summary as system_summary
 
 
 class UserError(Exception):
@@ -91,6 +92,8 @@ def cmd_run(args) -> int:
     store = HDF5Store(out)
     if args.resume:
         loaded, runs, seed, batch_size, timeseries = _resume_plan(args, out, store)
+        if is_system(loaded):
+            raise UserError(f"--resume: not available for a system scenario; run {args.config} again")
         if store.is_complete():
             print(f"{out}: already complete ({runs} replications); nothing to resume", file=sys.stderr)
             return 0
@@ -102,6 +105,15 @@ def cmd_run(args) -> int:
         batch_size, timeseries, ranges = args.batch_size, args.timeseries, None
         if runs < 1:
             raise UserError(f"--runs {runs}: must be >= 1")
+        if is_system(loaded):  # many states over decades: engine/system/
+            if batch_size < 1:
+                raise UserError(f"--batch-size {batch_size}: must be >= 1")
+            if not args.compare_doctrines and out.exists() and not args.overwrite:
+                raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
+            return system_command.run(args, loaded, out, runs, seed, Progress(sys.stderr.isatty() and not args.quiet),
+                                      UserError)
+        if args.compare_doctrines:
+            raise UserError(f"--compare-doctrines: {args.config} is not a system scenario (kind = \"system\")")
         if (out.exists() or store.parts.exists()) and not args.overwrite:
             raise UserError(f"{out}: output exists; pass --overwrite to replace it, --resume to finish "
                             "an interrupted run, or --out to choose another name")
@@ -203,6 +215,9 @@ def cmd_validate(args) -> int:
                 print(line, file=sys.stderr)
             continue
         sc = loaded.scenario
+        if is_system(loaded):
+            print(f"{path}: ok ({sc.scenario.name}: system of {len(sc.states)} states over {sc.scenario.horizon_years} years)")
+            continue
         print(f"{path}: ok ({sc.scenario.name}: {len(sc.states)} states, {len(sc.fronts)} fronts)")
     return 2 if bad else 0
 
@@ -221,10 +236,12 @@ def cmd_summary(args) -> int:
     if not path.exists():
         raise UserError(f"{path}: no such file")
     try:
-        res = summary.compute_file(path)
+        kind = read_meta(path)[1].get("kind", "crisis")
+        table = system_summary if kind == "system" else summary
+        res = table.compute_file(path)
     except (OSError, KeyError, ValueError) as e:
         raise UserError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
-    print(summary.format_table(res))
+    print(table.format_table(res))
     return 0
 
 
@@ -235,6 +252,11 @@ def cmd_report(args) -> int:
     if not path.exists():
         raise UserError(f"{path}: no such file")
     out = Path(args.out) if args.out else path.with_suffix(".html")
+    try:
+        if read_meta(path)[1].get("kind") == "system":
+            raise UserError(f"{path}: holds a system-kind run; it has no HTML report yet: use wargame summary {path}")
+    except (OSError, KeyError, ValueError):
+        pass  # not readable as results: report.build says why
     try:
         html, figs = report.build(path)
         out.write_text(html, encoding="utf-8")
@@ -270,6 +292,9 @@ def cmd_exercise(args) -> int:
             loaded = scenario.load(args.config, _overrides(args))
             seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
             rep, play = args.rep, [p.strip() for p in args.play.split(",") if p.strip()]
+        if is_system(loaded):
+            raise UserError(f"exercise: {loaded.path} is a system scenario (kind = \"system\"); classroom games "
+                            "are for crisis scenarios")
         if args.decisions:
             script_rows += ex.load_decisions(args.decisions)
         if args.out and (Path(args.out).exists() and not args.overwrite):
@@ -342,6 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run batches on this Dask scheduler")
     r.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N workers on 127.0.0.1")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.add_argument("--compare-doctrines", action="store_true",
+                   help="system scenarios: run every doctrine (same seed) into OUT_<doctrine>.h5 and compare")
     r.set_defaults(fn=cmd_run)
     w = sub.add_parser("sweep", help="compare arms (every combination of --vary values) with common random numbers")
     w.add_argument("config", help="scenario TOML file")

@@ -432,7 +432,7 @@ def apply_override(raw: dict, key: str, value, source: str = "--set") -> None:
     parts = key.split(".")
     cur = raw
     for i, p in enumerate(parts[:-1]):
-        if i == 0 and p in Scenario.model_fields and p not in cur:
+        if i == 0 and (p in Scenario.model_fields or p == "system") and p not in cur:
             cur[p] = {}  # an optional section the file leaves at its defaults
         if not isinstance(cur, dict) or p not in cur:
             where = ".".join(parts[: i + 1])
@@ -450,7 +450,7 @@ class Loaded(BaseModel):
     path: str
     text: str
     overrides: tuple[tuple[str, str], ...]
-    scenario: Scenario
+    scenario: BaseModel  # a Scenario, or a system.schema.SystemScenario for kind = "system"
 
     @property
     def sha256(self) -> str:
@@ -481,6 +481,14 @@ def loads(text: str, source: str = "<string>", overrides: list[tuple[str, str]] 
     overrides = [tuple(o) for o in overrides or []]
     for key, value in overrides:
         apply_override(raw, key, parse_value(value), source=f"{source}: override")
+    kind = raw.get("kind", "crisis")
+    if kind == "system":  # many states over decades: engine/system/
+        from .system.schema import validate
+
+        return Loaded(path=source, text=text, overrides=tuple(overrides), scenario=validate(raw, source))
+    if kind != "crisis":
+        raise ScenarioError([f"{source}: kind = {kind!r}: expected \"crisis\" (the default) or \"system\""])
+    raw.pop("kind", None)
     try:
         sc = Scenario.model_validate(raw)
     except ValidationError as e:

@@ -6,7 +6,8 @@ import pytest
 from conftest import CONFIGS, run_memory
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in CONFIGS.glob("*.toml")))
+# System-kind scenarios (kind = "system") run in tests/test_system.py.
+@pytest.mark.parametrize("name", sorted(p.stem for p in CONFIGS.glob("*.toml") if 'kind = "system"' not in p.read_text()))
 def test_scenario_runs(name):
     r = run_memory(CONFIGS / f"{name}.toml", 60, seed=3)
     rep = r["replications"]
