@@ -185,10 +185,10 @@ def cmd_sweep(args) -> int:
     except (RuntimeError, OSError) as e:
         raise UserError(f"cannot start the executor: {e}") from None
     try:
-        if executor.workers > 1 and not runner.kernels_cached():
+        if executor.workers > 1 and not runner.kernels_cached() and sweep.kind_of(loaded) == "battle":
             runner.warm_up(loaded)
         sw = sweep.run(args.config, base, varied, runs, seed, executor=executor, batch_size=args.batch_size,
-                       progress=Progress(sys.stderr.isatty() and not args.quiet))
+                       progress=Progress(sys.stderr.isatty() and not args.quiet), kind=sweep.kind_of(loaded))
         sweep_file.write(sw, out, " ".join(sys.argv))
     except KeyboardInterrupt:
         print(f"\ninterrupted: nothing written to {out}", file=sys.stderr)

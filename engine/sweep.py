@@ -196,8 +196,23 @@ def catalogue(loaded) -> dict[str, str]:
     return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power])
 
 
-# One entry per scenario kind: (arm_metrics, catalogue). engine/system/ adds its own.
+def _system_kind():
+    from . import system  # imported on demand: a battle sweep never loads the system kind
+
+    return system.arm_metrics, system.catalogue
+
+
+# One entry per scenario kind: (arm_metrics, catalogue); the system kind (engine/system/) on demand.
 KINDS = {"battle": (arm_metrics, catalogue)}
+
+
+def kind_of(loaded) -> str:
+    from .system import is_system
+
+    if is_system(loaded):
+        KINDS.setdefault("system", _system_kind())
+        return "system"
+    return "battle"
 
 
 # --------------------------------------------------------------------------- comparison

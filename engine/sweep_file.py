@@ -101,16 +101,26 @@ def is_sweep(path) -> bool:
         return False
 
 
-def fmt_value(name: str, v: float) -> str:
+def fmt_value(name: str, v: float, prob: bool | None = None) -> str:
+    """A probability as a percentage, losses as a whole number, other means with one decimal."""
     if not np.isfinite(v):
         return "-"
-    return f"{100 * v:.1f}%" if not name.startswith("losses.") else f"{round(v):,}"  # an int: no "-0"
+    if name.startswith("losses."):
+        return f"{round(v):,}"  # an int: no "-0"
+    return f"{100 * v:.1f}%" if prob or prob is None else f"{v:,.1f}"
 
 
-def fmt_diff(name: str, v: float) -> str:
+def fmt_diff(name: str, v: float, prob: bool | None = None) -> str:
     if not np.isfinite(v):
         return "-"
-    return f"{100 * v:+.1f}pp" if not name.startswith("losses.") else f"{round(v):+,}"
+    if name.startswith("losses."):
+        return f"{round(v):+,}"
+    return f"{100 * v:+.1f}pp" if prob or prob is None else f"{v:+,.1f}"
+
+
+def probabilities(d: dict) -> set[str]:
+    """The metrics that are 0/1 columns (compared by McNemar's test), as opposed to means."""
+    return {r["metric"] for r in d["comparison"] if r["test"] == "mcnemar_midp"}
 
 
 def format_table(d: dict, top: int = 3) -> str:
@@ -123,20 +133,22 @@ def format_table(d: dict, top: int = 3) -> str:
         L.append(f"  note: arms sample different values of {', '.join(json.loads(a['varied_params']))} (varied)")
     L += ["", "Estimates (95% interval)"]
     est = {(r["metric"], r["arm"]): r for r in d["estimates"]}
+    probs = probabilities(d)
     head = f"  {'metric':<26}" + "".join(f"{'arm ' + letters[i]:>30}" for i in range(len(arms)))
     L.append(head)
     for n in names:
         cells = []
         for i in range(len(arms)):
             r = est[(n, i)]
-            cells.append(f"{fmt_value(n, r['estimate'])} [{fmt_value(n, r['low'])}, {fmt_value(n, r['high'])}]")
+            pr = n in probs
+            cells.append(f"{fmt_value(n, r['estimate'], pr)} [{fmt_value(n, r['low'], pr)}, {fmt_value(n, r['high'], pr)}]")
         L.append(f"  {n:<26}" + "".join(f"{c:>30}" for c in cells))
     L += ["", "Paired differences (95% interval); p: McNemar mid-p (probabilities) or paired t (means), "
           "Holm-adjusted over the table; * significant at 5%"]
     for r in d["comparison"]:
         pair = f"{letters[r['arm_b']]}-{letters[r['arm_a']]}"
-        L.append(f"  {pair:<4} {r['metric']:<26} {fmt_diff(r['metric'], r['diff']):>10} "
-                 f"[{fmt_diff(r['metric'], r['low'])}, {fmt_diff(r['metric'], r['high'])}]".ljust(72)
+        L.append(f"  {pair:<4} {r['metric']:<26} {fmt_diff(r['metric'], r['diff'], r['metric'] in probs):>10} "
+                 f"[{fmt_diff(r['metric'], r['low'], r['metric'] in probs)}, {fmt_diff(r['metric'], r['high'], r['metric'] in probs)}]".ljust(72)
                  + (f"p={r['p_holm']:.2g}" if r["p_holm"] > 0 else "p<1e-300") + (" *" if r["significant"] else ""))
     if d["sensitivity"]:
         L += ["", f"Main drivers (partial rank correlation, top {top}; * Holm-significant at 5%)"]

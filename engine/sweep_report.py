@@ -14,7 +14,7 @@ from html import escape
 import numpy as np
 
 from . import svg
-from .sweep_file import fmt_diff, fmt_value, read
+from .sweep_file import fmt_diff, fmt_value, probabilities, read
 
 HEADLINE = ("defender_survives", "great_power_war")
 TORNADO_TOP = 12
@@ -26,8 +26,9 @@ def _table(head, rows) -> str:
     return f"<table><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
 
 
-def _v(name: str, v: float, signed: bool = False) -> str:
-    return fmt_diff(name, v) if signed else fmt_value(name, v)
+def _v(name: str, v: float, signed: bool = False, probs: set | None = None) -> str:
+    prob = None if probs is None else name in probs
+    return fmt_diff(name, v, prob) if signed else fmt_value(name, v, prob)
 
 
 def build(path) -> tuple[str, dict]:
@@ -66,10 +67,11 @@ def build(path) -> tuple[str, dict]:
                 [r["low"] for r in rs], [r["high"] for r in rs], "partial rank correlation", lim=1.0)
 
     arm_rows = [(letters[i], arm["label"], json.dumps(arm["overrides"])) for i, arm in enumerate(arms)]
-    est_rows = [(n, cat[n], *(f"{_v(n, est[(n, i)]['estimate'])} [{_v(n, est[(n, i)]['low'])}, "
-                              f"{_v(n, est[(n, i)]['high'])}]" for i in range(len(arms)))) for n in cat]
-    cmp_rows = [(f"{letters[r['arm_b']]} - {letters[r['arm_a']]}", r["metric"], _v(r["metric"], r["diff"], True),
-                 f"[{_v(r['metric'], r['low'], True)}, {_v(r['metric'], r['high'], True)}]", r["test"],
+    pr = probabilities(d)
+    est_rows = [(n, cat[n], *(f"{_v(n, est[(n, i)]['estimate'], probs=pr)} [{_v(n, est[(n, i)]['low'], probs=pr)}, "
+                              f"{_v(n, est[(n, i)]['high'], probs=pr)}]" for i in range(len(arms)))) for n in cat]
+    cmp_rows = [(f"{letters[r['arm_b']]} - {letters[r['arm_a']]}", r["metric"], _v(r["metric"], r["diff"], True, pr),
+                 f"[{_v(r['metric'], r['low'], True, pr)}, {_v(r['metric'], r['high'], True, pr)}]", r["test"],
                  f"{r['p']:.3g}", f"{r['p_holm']:.3g}", "yes" if r["significant"] else "no") for r in d["comparison"]]
     prov = [("scenario", a.get("scenario")), ("config file", a.get("config_path")),
             ("config SHA-256 (with the common overrides)", a.get("config_sha256")),

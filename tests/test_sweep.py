@@ -281,3 +281,21 @@ def test_sweep_refuses_to_overwrite(tmp_path, capsys):
     out.write_text("keep me")
     assert main(["sweep", str(TAIWAN), "--vary", "states.USA.doctrine=never,self_help", "--out", str(out)]) == 2
     assert "--overwrite" in capsys.readouterr().err and out.read_text() == "keep me"
+
+
+def test_a_system_scenario_sweeps_its_doctrines(tmp_path):
+    """The system kind (engine/system) plugs into the same sweep: its own metrics, same statistics."""
+    out = tmp_path / "earth.h5"
+    p = cli("sweep", CONFIGS / "earth.toml", "--vary", "system.doctrine=realpolitik,collective_security",
+            "--runs", "60", "--out", out, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    d = sweep_file.read(out)
+    assert d["attrs"]["kind"] == sweep_file.FILE_KIND and "all_survived" in d["metrics"]
+    probs = sweep_file.probabilities(d)
+    assert "all_survived" in probs and "survivors" not in probs  # a count is a mean, not a share
+    survivors = [r for r in d["estimates"] if r["metric"] == "survivors"]
+    assert all(1 <= r["estimate"] <= 10 for r in survivors)
+    assert re.search(r"survivors\s+\d+\.\d \[", p.stdout)  # printed as a number, not a percentage
+    # Collective security keeps more states alive than realpolitik in this system, significantly.
+    row = next(r for r in d["comparison"] if r["metric"] == "survivors")
+    assert row["diff"] > 0 and row["significant"]
