@@ -244,18 +244,6 @@ def _is_square(x, y, a, b, p, q, rx, ry, dt):
 
 
 @njit(**JIT)
-def _finish(i, xi, yi, x1, y1, rx, ry, dt, stochastic, seed, reps, slots, step, purpose, xo, yo):
-    # Store row i's strengths, drawn around the deterministic (x1, y1) when stochastic.
-    if stochastic:
-        u0, u1, u2, u3 = block_open(seed, np.uint64(_at(reps, i)), step,
-                                    np.uint64(_at(slots, i)), purpose, 0)
-        x1 = _draw_side(xi, xi + rx * dt, x1, u0, u1)
-        y1 = _draw_side(yi, yi + ry * dt, y1, u2, u3)
-    xo[i] = x1
-    yo[i] = y1
-
-
-@njit(**JIT)
 def _rows(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, step, purpose, xo, yo):
     # Rows lo..hi-1 with per-row parameters -> number of rows with a bad input.
     # Every input must be finite and >= 0.  v * 0 is 0 for finite v and NaN for
@@ -273,7 +261,8 @@ def _rows(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, s
         fin = (((xi * 0.0 + yi * 0.0) + (ai * 0.0 + bi * 0.0))
                + ((pi * 0.0 + qi * 0.0) + (rxi * 0.0 + ryi * 0.0)) + ti * 0.0)
         low = min(min(min(xi, yi), min(ai, bi)), min(min(pi, qi), min(min(rxi, ryi), ti)))
-        if not (fin == 0.0 and low >= 0.0) or _at(reps, i) < 0 or _at(slots, i) < 0:
+        ri, si = _at(reps, i), _at(slots, i)
+        if not (fin == 0.0 and low >= 0.0) or ri < 0 or si < 0:
             nbad += 1
             xo[i] = yo[i] = math.nan
             continue
@@ -286,7 +275,12 @@ def _rows(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, s
             x1, y1 = _square_with(xi, yi, ti, g, s, ch, sh)
         else:
             x1, y1 = _advance(xi, yi, ai, bi, pi, qi, rxi, ryi, ti)
-        _finish(i, xi, yi, x1, y1, rxi, ryi, ti, stochastic, seed, reps, slots, step, purpose, xo, yo)
+        if stochastic:
+            u0, u1, u2, u3 = block_open(seed, np.uint64(ri), step, np.uint64(si), purpose, 0)
+            x1 = _draw_side(xi, xi + rxi * ti, x1, u0, u1)
+            y1 = _draw_side(yi, yi + ryi * ti, y1, u2, u3)
+        xo[i] = x1
+        yo[i] = y1
     return nbad
 
 
@@ -307,7 +301,8 @@ def _rows_shared(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, s
         g, s, ch, sh = _square_coef(a, b, dt)
     for i in range(lo, hi):
         xi, yi = x[i], y[i]
-        if not (xi * 0.0 + yi * 0.0 == 0.0 and min(xi, yi) >= 0.0) or _at(reps, i) < 0 or _at(slots, i) < 0:
+        ri, si = _at(reps, i), _at(slots, i)
+        if not (xi * 0.0 + yi * 0.0 == 0.0 and min(xi, yi) >= 0.0) or ri < 0 or si < 0:
             nbad += 1
             xo[i] = yo[i] = math.nan
             continue
@@ -315,7 +310,12 @@ def _rows_shared(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, s
             x1, y1 = _square_with(xi, yi, dt, g, s, ch, sh)
         else:
             x1, y1 = _advance(xi, yi, a, b, p, q, rx, ry, dt)
-        _finish(i, xi, yi, x1, y1, rx, ry, dt, stochastic, seed, reps, slots, step, purpose, xo, yo)
+        if stochastic:  # (the same as in _rows)
+            u0, u1, u2, u3 = block_open(seed, np.uint64(ri), step, np.uint64(si), purpose, 0)
+            x1 = _draw_side(xi, xi + rx * dt, x1, u0, u1)
+            y1 = _draw_side(yi, yi + ry * dt, y1, u2, u3)
+        xo[i] = x1
+        yo[i] = y1
     return nbad
 
 
