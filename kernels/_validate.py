@@ -38,8 +38,13 @@ def n_rows(name, v):
     return v.shape[0]
 
 
-def f64(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False):
-    """Real scalar (broadcast) or 1-D length-n real array -> float64[n]."""
+def f64(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False, scan=True):
+    """Real scalar (broadcast) or 1-D length-n real array -> float64[n].
+
+    scan=False leaves an array's values unchecked, for kernels that range-check
+    them in their own loop and call f64 again to name a bad value (scalars are
+    always checked: that costs nothing).
+    """
     arr = np.asarray(v)
     if arr.dtype.kind not in "iuf":
         raise ValueError(f"{name} must be real numbers (int or float), got {_describe(v)}")
@@ -49,6 +54,8 @@ def f64(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False):
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(f"{name} must be a scalar or a 1-D array of length {n}, got {_describe(v)}")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if not scan:
+        return arr
     i = _first_bad(arr, -np.inf if lo is None else float(lo), np.inf if hi is None else float(hi),
                    bool(lo_open), bool(allow_inf))
     if i >= 0:
@@ -56,6 +63,17 @@ def f64(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False):
         raise ValueError(f"{name}[{i}] = {float(arr[i])!r} is invalid: expected a "
                          f"{'non-NaN' if allow_inf else 'finite'} value in {rng}")
     return arr
+
+
+def param(name, v, n, lo=None, hi=None, lo_open=False, allow_inf=False, scan=True):
+    """Like f64, but a scalar becomes a checked float64[1] (kernels read it for every row)."""
+    if np.ndim(v) == 0:
+        arr = np.asarray(v)
+        if arr.dtype.kind not in "iuf":
+            raise ValueError(f"{name} must be real numbers (int or float), got {_describe(v)}")
+        _check_scalar(name, float(arr), lo, hi, lo_open, allow_inf)
+        return np.full(1, float(arr))
+    return f64(name, v, n, lo, hi, lo_open, allow_inf, scan)
 
 
 _CONSTANTS: dict = {}
@@ -86,8 +104,11 @@ def _check_scalar(name, x, lo, hi, lo_open, allow_inf):
         raise ValueError(f"{name} = {x!r} is invalid: expected a {'non-NaN' if allow_inf else 'finite'} value in {rng}")
 
 
-def i64(name, v, n):
-    """1-D length-n non-negative integer array -> int64[n]; None -> zeros."""
+def i64(name, v, n, scan=True):
+    """1-D length-n non-negative integer array -> int64[n]; None -> zeros.
+
+    scan=False skips the sign check (see f64).
+    """
     if v is None:
         return np.zeros(n, dtype=np.int64)
     if not isinstance(v, np.ndarray) or v.ndim != 1 or v.shape[0] != n or v.dtype.kind not in "iu":
@@ -95,7 +116,7 @@ def i64(name, v, n):
     if v.dtype.kind == "u" and v.size and v.max() > np.iinfo(np.int64).max:
         raise ValueError(f"{name} has values above 2**63-1; expected int64-representable values")
     arr = np.ascontiguousarray(v, dtype=np.int64)
-    if arr.size and arr.min() < 0:
+    if scan and arr.size and arr.min() < 0:
         i = int(np.argmin(arr))
         raise ValueError(f"{name}[{i}] = {arr[i]} is negative; expected >= 0")
     return arr

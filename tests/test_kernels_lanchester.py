@@ -220,3 +220,43 @@ def test_validation(kw, msg):
     args.update(kw)
     with pytest.raises(ValueError, match=msg):
         lanchester_step(**args)
+
+
+# The kernel range-checks values in its own loop (shared-parameter and per-row paths);
+# every kind of bad value must still raise with the argument's name and index.
+@pytest.mark.parametrize("kw,msg", [
+    (dict(x=np.array([10.0, np.nan])), r"x\[1\] = nan"),
+    (dict(y=np.array([np.inf, 5.0])), r"y\[0\] = inf"),
+    (dict(x=np.array([-0.5, 1.0]), a=np.array([0.1, 0.2])), r"x\[0\] = -0.5"),
+    (dict(dt=np.array([1.0, np.inf])), r"dt\[1\] = inf"),
+    (dict(rx=np.array([0.0, -2.0])), r"rx\[1\] = -2.0"),
+    (dict(q=np.array([np.nan, 1.0])), r"q\[0\] = nan"),
+    (dict(reps=np.array([0, -3]), slots=np.array([0, 1])), r"reps\[1\] = -3 is negative"),
+    (dict(stochastic=True, reps=np.array([0, 1]), slots=np.array([-1, 1])), r"slots\[0\] = -1 is negative"),
+    (dict(x=np.array([1.0]), y=np.array([2.0]), b=np.array([np.nan])), r"b\[0\] = nan"),
+])
+def test_validation_in_kernel_loop(kw, msg):
+    args = dict(x=np.array([10.0, 20.0]), y=np.array([5.0, 5.0]), a=0.1, b=0.1, p=0.0, q=1.0,
+                rx=0.0, ry=0.0, dt=1.0)
+    args.update(kw)
+    with pytest.raises(ValueError, match=msg):
+        lanchester_step(**args)
+
+
+def test_shared_and_per_row_parameters_agree():
+    # Scalars take the kernel's shared-parameter path, arrays the per-row path with its
+    # coefficient memo: the same values must give the same bits, drawn or not, for every
+    # law and with sides at zero.
+    rng = np.random.default_rng(11)
+    n = 5000
+    x = rng.choice([0.0, 0.4, 3.0, 80.0, 2e3, 5e4], n) * rng.uniform(0.5, 1.5, n)
+    y = rng.choice([0.0, 0.4, 3.0, 80.0, 2e3, 5e4], n) * rng.uniform(0.5, 1.5, n)
+    reps, slots = rng.integers(0, 50, n), rng.integers(0, 4, n)
+    for a, b, p, q, rx, ry, dt in [(0.02, 0.03, 0.0, 1.0, 0.0, 0.0, 1.0), (0.0, 0.03, 0.0, 1.0, 0.0, 0.0, 2.0),
+                                   (0.02, 0.01, 1.0, 1.0, 0.0, 0.0, 0.5), (0.02, 0.01, 1.0, 0.0, 0.0, 0.0, 1.0),
+                                   (0.02, 0.01, 0.3, 0.7, 1.0, 2.0, 1.0), (0.02, 0.03, 0.0, 1.0, 0.0, 0.0, 0.0)]:
+        for stoch in (False, True):
+            one = lanchester_step(x, y, a, b, p, q, rx, ry, dt, stoch, 5, reps, slots, 2, streams.AIR)
+            per_row = [np.full(n, v) for v in (a, b, p, q, rx, ry, dt)]
+            many = lanchester_step(x, y, *per_row, stoch, 5, reps, slots, 2, streams.AIR)
+            assert np.array_equal(one[0], many[0]) and np.array_equal(one[1], many[1])
