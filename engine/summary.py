@@ -31,57 +31,112 @@ COLUMNS = {"replications": ("outcome", "war_day", "end_day"),
            "states": ("intervened", "intervention_day", "side", "withdrew_day", "losses", "escalation_level")}
 
 
+class Histogram:
+    """Counts of values in bins, from which percentiles are read as ``np.percentile`` reads them
+    from the values (linear interpolation between order statistics), in memory that does not
+    grow with the number of values.
+
+    ``step`` > 0: values on a grid (days: every event is on the step grid); bins are grid
+    points, so percentiles are exact. ``step`` = 0: positive continuous values (losses) in
+    logarithmic bins of relative width REL; a value is represented by its bin's geometric
+    middle, so a percentile is within REL/2 of the exact one (zeros are counted exactly).
+    """
+
+    REL = 1e-3
+
+    def __init__(self, step: float = 0.0):
+        self.step, self.counts = float(step), {}
+        self._log = np.log1p(self.REL)
+
+    def add(self, x: np.ndarray) -> None:
+        x = np.asarray(x, dtype=float)
+        x = x[np.isfinite(x)]
+        if x.size == 0:
+            return
+        if self.step > 0:
+            keys = np.rint(x / self.step).astype(np.int64)
+        else:  # key 0 below every positive bin holds the zeros
+            pos = x > 0
+            keys = np.full(x.size, np.iinfo(np.int64).min)
+            keys[pos] = np.floor(np.log(x[pos]) / self._log).astype(np.int64)
+        u, c = np.unique(keys, return_counts=True)
+        for k, n in zip(u.tolist(), c.tolist()):
+            self.counts[k] = self.counts.get(k, 0) + n
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
+
+    def _value(self, k: np.ndarray) -> np.ndarray:
+        if self.step > 0:
+            return k * self.step
+        v = np.exp((k.astype(float) + 0.5) * self._log)
+        return np.where(k == np.iinfo(np.int64).min, 0.0, v)
+
+    def percentile(self, qs) -> tuple:
+        n = self.n
+        if n == 0:
+            return (np.nan,) * len(qs)
+        keys = np.array(sorted(self.counts), dtype=np.int64)
+        cum = np.cumsum([self.counts[k] for k in keys.tolist()])
+        out = []
+        for q in qs:
+            h = (n - 1) * q / 100.0
+            lo, hi = int(np.floor(h)), int(np.ceil(h))
+            v = self._value(keys[np.searchsorted(cum, [lo + 1, hi + 1])])  # the lo-th and hi-th order statistics
+            out.append(float(v[0] + (h - lo) * (v[1] - v[0])))
+        return tuple(out)
+
+
 class Accumulator:
     """Summary statistics over chunks of replications, so a file of any size is summarised in
-    bounded memory: counts are summed, and only the values percentiles need are kept (float32)."""
+    bounded memory: counts are summed, and percentiles come from histograms (``Histogram``)."""
 
     def __init__(self, attrs: dict, layout: dict):
         self.attrs, self.lay = attrs, layout
         S = len(layout["states"])
+        step = float(layout.get("step_days", 1.0))
         self.n = 0
         self.outcomes = np.zeros(len(layout["outcomes"]), dtype=np.int64)
-        self.durations: list = []
+        self.durations = Histogram(step)
         self.iv = np.zeros(S, dtype=np.int64)
-        self.iv_days: list = [[] for _ in range(S)]
+        self.iv_days = [Histogram(step) for _ in range(S)]
         self.side = np.zeros((S, 2), dtype=np.int64)  # joined defender, joined attacker
         self.withdrew = np.zeros(S, dtype=np.int64)
-        self.losses: list = [[] for _ in range(S)]
+        self.losses = [Histogram() for _ in range(S)]
         self.esc = np.zeros((S, 4), dtype=np.int64)
 
     def add(self, reps: dict, st: dict) -> None:
         self.n += reps["outcome"].size
         self.outcomes += np.bincount(reps["outcome"], minlength=self.outcomes.size)
         war = np.isfinite(reps["war_day"])
-        self.durations.append((reps["end_day"] - reps["war_day"])[war].astype(np.float32))
+        self.durations.add((reps["end_day"] - reps["war_day"])[war])
         for s in range(self.iv.size):
             iv = st["intervened"][:, s]
             self.iv[s] += int(iv.sum())
-            self.iv_days[s].append((st["intervention_day"][iv, s] - reps["war_day"][iv]).astype(np.float32))
+            self.iv_days[s].add(st["intervention_day"][iv, s] - reps["war_day"][iv])
             self.side[s] += [(st["side"][iv, s] == -1).sum(), (st["side"][iv, s] == 1).sum()]
             self.withdrew[s] += int(np.isfinite(st["withdrew_day"][:, s]).sum())
-            self.losses[s].append(st["losses"][war, s, :].sum(axis=1).astype(np.float32))
+            self.losses[s].add(st["losses"][war, s, :].sum(axis=1))
             self.esc[s] += [(st["escalation_level"][:, s] >= k).sum() for k in (1, 2, 3, 4)]
 
     def result(self) -> dict:
         lay, n = self.lay, self.n
         out = {"runs": n, "scenario": self.attrs.get("scenario", ""), "seed": self.attrs.get("seed")}
         out["outcomes"] = {name: wilson(int(self.outcomes[i]), n) for i, name in enumerate(lay["outcomes"])}
-        dur = np.concatenate(self.durations) if self.durations else np.empty(0)
-        out["wars"] = int(dur.size)
-        out["duration"] = tuple(np.percentile(dur, [50, 5, 95])) if dur.size else (np.nan,) * 3
+        out["wars"] = self.durations.n
+        out["duration"] = self.durations.percentile([50, 5, 95])
         rows = []
         for s, sid in enumerate(lay["states"]):
-            days = np.concatenate(self.iv_days[s]) if self.iv_days[s] else np.empty(0)
-            loss = np.concatenate(self.losses[s]) if self.losses[s] else np.empty(0)
             rows.append({
                 "state": sid,
                 "role": "attacker" if s == lay["attacker"] else "defender" if s == lay["defender"] else "third party",
                 "intervened": wilson(int(self.iv[s]), n),
                 "joined_defender": int(self.side[s, 0]),
                 "joined_attacker": int(self.side[s, 1]),
-                "median_day": float(np.median(days)) if days.size else float("nan"),
+                "median_day": self.iv_days[s].percentile([50])[0],
                 "withdrew": int(self.withdrew[s]),
-                "losses": tuple(np.percentile(loss, [50, 5, 95])) if loss.size else (np.nan,) * 3,
+                "losses": self.losses[s].percentile([50, 5, 95]),
                 "escalation": [wilson(int(self.esc[s, k]), n) for k in range(4)],
             })
         out["states"] = rows
@@ -101,7 +156,9 @@ def compute_file(path) -> dict:
 
     attrs, layout = read_meta(path)
     acc = Accumulator(attrs, layout)
-    for chunk in iter_columns(path, COLUMNS):
+    # Chunks of 16,384 rows (4 HDF5 chunks): the summary of a million replications then needs
+    # no more memory than the summary of ten thousand.
+    for chunk in iter_columns(path, COLUMNS, chunk=16_384):
         acc.add(chunk["replications"], chunk["states"])
     if acc.n == 0:
         raise ValueError("no finished replication yet")
