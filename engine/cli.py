@@ -295,6 +295,9 @@ def cmd_exercise(args) -> int:
         if is_system(loaded):
             raise UserError(f"exercise: {loaded.path} is a system scenario (kind = \"system\"); classroom games "
                             "are for crisis scenarios")
+        if not loaded.scenario.fronts:
+            raise UserError(f"exercise: {loaded.path} has no fronts (a raids-only scenario); in classroom games "
+                            "people decide about a ground war, and joining an air defence is not a choice yet")
         if args.decisions:
             script_rows += ex.load_decisions(args.decisions)
         if args.out and (Path(args.out).exists() and not args.overwrite):

@@ -116,9 +116,9 @@ def situation(g: Game, term: Terminal, shown: set) -> None:
             actor = g.ids[e["actor"]] if e["actor"] >= 0 else ""
             target = g.ids[e["target"]] if e["target"] >= 0 else ""
             if EVENT_TYPES[e["type"]] == "inject":
-                term.say(f"  day {e['day']:>5.0f}  INJECT: {g.w.injects.items[int(e['value'])]['text']}")
+                term.say(f"  day {e['day'] + 0.0:>5.0f}  INJECT: {g.w.injects.items[int(e['value'])]['text']}")
                 continue
-            term.say(f"  day {e['day']:>5.0f}  {EVENT_TYPES[e['type']]:<14}{actor:<6}{target}")
+            term.say(f"  day {e['day'] + 0.0:>5.0f}  {EVENT_TYPES[e['type']]:<14}{actor:<6}{target}")
     term.say()
 
 

@@ -155,3 +155,9 @@ def test_two_teams_play_attacker_and_intervener_with_a_typed_inject(tmp_path):
     assert again.returncode == 0, again.stderr
     with h5py.File(tmp_path / "teams.h5") as a, h5py.File(tmp_path / "again.h5") as b:
         assert a["events"][()].tobytes() == b["events"][()].tobytes()
+
+
+def test_a_raids_only_scenario_is_refused_in_one_line(tmp_path):
+    p = cli("exercise", CONFIGS / "iran_israel_2024.toml", "--play", "USA", cwd=tmp_path)
+    assert p.returncode == 2 and "has no fronts" in p.stderr and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
