@@ -218,7 +218,9 @@ def cmd_validate(args) -> int:
         if is_system(loaded):
             print(f"{path}: ok ({sc.scenario.name}: system of {len(sc.states)} states over {sc.scenario.horizon_years} years)")
             continue
-        print(f"{path}: ok ({sc.scenario.name}: {len(sc.states)} states, {len(sc.fronts)} fronts)")
+        n_f, n_r = len(sc.fronts), len(sc.raids)
+        what = f"{n_f} front{'s' * (n_f != 1)}" + (f", {n_r} raid{'s' * (n_r != 1)}" if n_r else "")
+        print(f"{path}: ok ({sc.scenario.name}: {len(sc.states)} states, {what})")
     return 2 if bad else 0
 
 
