@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
 class _Dist(BaseModel):
@@ -127,3 +127,27 @@ def check_range(p, lo: float | None, hi: float | None) -> str | None:
     if hi is not None and b > hi:
         return f"must be <= {hi:g}" + ("" if isinstance(p, (int, float)) else " over the whole distribution (set high)")
     return None
+
+
+# ---- building blocks of every schema (engine/scenario.py, raids_schema.py, system/schema.py)
+class Strict(BaseModel):
+    """A schema table: unknown keys are errors, and a parsed scenario cannot change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def ranged(lo=None, hi=None):
+    """A validator that keeps a number, or every value a distribution can take, in [lo, hi]."""
+
+    def check(v):
+        msg = check_range(v, lo, hi)
+        if msg:
+            raise ValueError(msg)
+        return v
+
+    return AfterValidator(check)
+
+
+NonNeg = Annotated[Param, ranged(0.0)]
+Share = Annotated[Param, ranged(0.0, 1.0)]
+Days = Annotated[Param, ranged(0.0, 3650.0)]

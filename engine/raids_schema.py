@@ -10,27 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .params import Param, check_range
-
-
-def _ranged(lo=None, hi=None):
-    def check(v):
-        msg = check_range(v, lo, hi)
-        if msg:
-            raise ValueError(msg)
-        return v
-
-    return AfterValidator(check)
+from .params import NonNeg, Param, Share, Strict as _M, ranged as _ranged
 
 
-NonNeg = Annotated[Param, _ranged(0.0)]
-Share = Annotated[Param, _ranged(0.0, 1.0)]
-
-
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Weapon(_M):

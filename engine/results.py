@@ -17,7 +17,7 @@ from importlib import metadata
 import numpy as np
 
 from . import raids
-from .log import ACTIONS, DECISION_DTYPE, EVENT_DTYPE, EVENT_TYPES
+from .log import ACTIONS, EVENT_TYPES
 from .world import CASUALTY_SHARE, OUTCOMES, RUNG_NAMES, World
 
 SCHEMA_VERSION = "1.0"

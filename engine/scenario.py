@@ -16,10 +16,10 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .injects import check as check_inject
-from .params import Param, check_range
+from .params import Days, NonNeg, Param, Share, Strict as _M, ranged as _ranged
 from .scenario_errors import ScenarioError, format_errors  # noqa: F401  (re-exported)
 from .raids_schema import AirDefence, Raid, Weapon, check_raids
 
@@ -27,23 +27,6 @@ DOCTRINES = ("self_help", "collective_security", "buck_passing", "bandwagon", "n
 DOMAINS = ("ground", "air", "naval")
 
 
-def _ranged(lo=None, hi=None):
-    def check(v):
-        msg = check_range(v, lo, hi)
-        if msg:
-            raise ValueError(msg)
-        return v
-
-    return AfterValidator(check)
-
-
-NonNeg = Annotated[Param, _ranged(0.0)]
-Share = Annotated[Param, _ranged(0.0, 1.0)]
-Days = Annotated[Param, _ranged(0.0, 3650.0)]
-
-
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Forces(_M):

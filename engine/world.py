@@ -264,7 +264,7 @@ class World:
 
     # ---- irregular war: guerrilla fronts, morale, fronts that fall (engine/irregular.py)
     def _irregular_params(self, sc: Scenario):
-        R, S, F = self.R, self.S, self.F
+        R, S = self.R, self.S
         fronts = list(sc.fronts.values())
         # 0: the front's (p, q) law; 1: Deitchman with the attacker as guerrilla; 2: the defender.
         self.guerrilla = np.array([0 if fr.law != "deitchman" else 1 if fr.guerrilla == "attacker" else 2

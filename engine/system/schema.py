@@ -10,32 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from ..params import Param, check_range
+from ..params import NonNeg, Param, Share, Strict as _M, ranged as _ranged
 
 DOCTRINES = ("realpolitik", "collective_security", "laissez_faire", "central_authority")
 Doctrine = Literal["realpolitik", "collective_security", "laissez_faire", "central_authority"]
 
 
-def _ranged(lo=None, hi=None):
-    from pydantic import AfterValidator
-
-    def check(v):
-        msg = check_range(v, lo, hi)
-        if msg:
-            raise ValueError(msg)
-        return v
-
-    return AfterValidator(check)
-
-
-NonNeg = Annotated[Param, _ranged(0.0)]
-Share = Annotated[Param, _ranged(0.0, 1.0)]
-
-
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Meta(_M):
