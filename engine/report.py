@@ -22,6 +22,7 @@ import h5py
 import numpy as np
 
 from . import raids_summary, svg
+from .page import page, section, table as _table
 from .store import iter_columns, read_meta
 from .summary import compute_file
 
@@ -148,11 +149,6 @@ def _history(c: dict) -> str:
                                            "source"], rows))
 
 
-def _table(head, rows) -> str:
-    h = "".join(f"<th>{escape(str(x))}</th>" for x in head)
-    b = "".join("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
-
 
 def _pct(p) -> str:
     return f"{100 * p:.1f}%" if np.isfinite(p) else "-"
@@ -217,7 +213,6 @@ def build(path: str | Path) -> tuple[str, dict]:
                       r["joined_defender"], r["joined_attacker"], r["withdrew"],
                       *(f"{x:,.0f}" if np.isfinite(x) else "-" for x in r["losses"])) for r in s["states"]])
     med, lo, hi = s["duration"]
-    section = lambda t, body: f"<section><h2>{escape(t)}</h2>{body}</section>"  # noqa: E731
     body = [
         f"<h1>After-action report: {escape(str(attrs.get('scenario')))}</h1>",
         section("The class's game", figs["class_game"] + class_html) if class_html else "",
@@ -242,22 +237,7 @@ def build(path: str | Path) -> tuple[str, dict]:
     body.append(section("Scenario and provenance", _table(["item", "value"], prov)
                         + f"<details><summary>Scenario file</summary><pre>{escape(str(attrs.get('config_text')))}"
                           "</pre></details>"))
-    html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>wargame report: {escape(str(attrs.get('scenario')))}</title>
-<style>body{{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}}
-table{{border-collapse:collapse;margin:1em 0;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}
-svg{{display:block;margin:1em 0;max-width:100%;height:auto}}pre{{background:#f6f6f6;padding:1em;overflow:auto}}</style>
-</head><body>
-{''.join(body)}
-<script>
-// Self-check for people and for the tests: how many figures actually rendered with a size.
-const figs = Array.from(document.querySelectorAll('svg'));
-const ok = figs.filter(s => s.getBBox().width > 0 && s.getBoundingClientRect().height > 0).length;
-document.body.dataset.figures = figs.length;
-document.body.dataset.rendered = ok;
-</script>
-</body></html>
-"""
+    html = page(f"wargame report: {attrs.get('scenario')}", body)
     return html, figs
 
 

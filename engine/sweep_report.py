@@ -14,16 +14,12 @@ from html import escape
 import numpy as np
 
 from . import svg
+from .page import page, section, table as _table
 from .sweep_file import fmt_diff, fmt_value, probabilities, read
 
 HEADLINE = ("defender_survives", "great_power_war")
 TORNADO_TOP = 12
 
-
-def _table(head, rows) -> str:
-    h = "".join(f"<th>{escape(str(x))}</th>" for x in head)
-    b = "".join("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
 
 
 def _v(name: str, v: float, signed: bool = False, probs: set | None = None) -> str:
@@ -80,7 +76,6 @@ def build(path) -> tuple[str, dict]:
             ("created", a.get("created")), ("engine version", a.get("engine_version")),
             ("packages", a.get("package_versions")), ("command", a.get("command"))]
     tornado = [v for k, v in figs.items() if k.startswith("tornado_")]
-    section = lambda t, body: f"<section><h2>{escape(t)}</h2>{body}</section>"  # noqa: E731
     body = [
         f"<h1>Sweep report: {escape(str(a.get('scenario')))}</h1>",
         f"<p>{len(arms)} arms x {int(a['runs']):,} replications, seed {a['seed']}. Every arm sees the same random "
@@ -99,20 +94,5 @@ def build(path) -> tuple[str, dict]:
         section("Scenario and provenance", _table(["item", "value"], prov)
                 + f"<details><summary>Scenario file</summary><pre>{escape(str(a.get('config_text')))}</pre></details>"),
     ]
-    html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>wargame sweep: {escape(str(a.get('scenario')))}</title>
-<style>body{{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}}
-table{{border-collapse:collapse;margin:1em 0;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}
-svg{{display:block;margin:1em 0;max-width:100%;height:auto}}pre{{background:#f6f6f6;padding:1em;overflow:auto}}</style>
-</head><body>
-{''.join(body)}
-<script>
-// Self-check for people and for the tests: how many figures actually rendered with a size.
-const figs = Array.from(document.querySelectorAll('svg'));
-const ok = figs.filter(s => s.getBBox().width > 0 && s.getBoundingClientRect().height > 0).length;
-document.body.dataset.figures = figs.length;
-document.body.dataset.rendered = ok;
-</script>
-</body></html>
-"""
+    html = page(f"wargame sweep: {a.get('scenario')}", body)
     return html, figs
