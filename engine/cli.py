@@ -275,17 +275,9 @@ def cmd_exercise(args) -> int:
     from . import exercise as ex
     from .game import Game
 
-    script_rows = []
     try:
         if args.load:
-            try:
-                doc = json.loads(Path(args.load).read_text())
-                text, path, ov = doc["config_text"], doc["config_path"], [tuple(o) for o in doc["overrides"]]
-                seed, rep, play = int(doc["seed"]), int(doc["rep"]), list(doc["play"])
-            except (OSError, ValueError, KeyError, TypeError) as e:
-                raise UserError(f"{args.load}: not a saved exercise ({e.__class__.__name__}: {e})") from None
-            loaded = scenario.loads(text, path, ov)
-            script_rows = ex.load_decisions(args.load)
+            loaded, seed, rep, play, script_rows = ex.load_saved(args.load)
         else:
             if not args.config:
                 raise UserError("exercise: give a scenario file (or --load a saved game)")
@@ -294,6 +286,7 @@ def cmd_exercise(args) -> int:
             loaded = scenario.load(args.config, _overrides(args))
             seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
             rep, play = args.rep, [p.strip() for p in args.play.split(",") if p.strip()]
+            script_rows = []
         if is_system(loaded):
             raise UserError(f"exercise: {loaded.path} is a system scenario (kind = \"system\"); classroom games "
                             "are for crisis scenarios")

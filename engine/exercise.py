@@ -288,6 +288,19 @@ def save(g: Game, path: str) -> None:
     Path(path).write_text(json.dumps(doc, indent=1, default=float))
 
 
+def load_saved(path: str):
+    """A game saved by ``save``: (loaded scenario, seed, replication, played states, its decisions)."""
+    from . import scenario
+
+    try:
+        doc = json.loads(Path(path).read_text())
+        text, source, ov = doc["config_text"], doc["config_path"], [tuple(o) for o in doc["overrides"]]
+        seed, rep, play = int(doc["seed"]), int(doc["rep"]), list(doc["play"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ExerciseError(f"{path}: not a saved exercise ({e.__class__.__name__}: {e})") from None
+    return scenario.loads(text, source, ov), seed, rep, play, load_decisions(path)
+
+
 def load_decisions(path: str) -> list[dict]:
     try:
         doc = json.loads(Path(path).read_text())
