@@ -175,10 +175,9 @@ def test_a_ceasefire_needs_the_players_consent(stalled):
 
 def test_lookahead_before_the_invasion(sc):
     g = Game(sc, 7, ["PRC"], rep=1)
-    t = g.advance()
+    assert g.advance() == 0.0
     g.decide("PRC", "mobilise")
-    t = g.advance()
-    assert g.kind == "invade" and [q.topic for q in g.pending] == ["invade"]
+    assert g.advance() is not None and g.kind == "invade" and [q.topic for q in g.pending] == ["invade"]
     la = g.lookahead("PRC", 300)
     assert la["stand_down"]["no_war"][0] == 1.0
     assert la["invade"]["no_war"][0] == 0.0 and la["wait"]["no_war"][0] == 0.0
