@@ -13,10 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import executors, runner, scenario, summary
+from . import executors, runner, scenario
 from .store import HDF5Store, read_meta
-from .scenario import DOCTRINES, ScenarioError
-from .system import command as system_command, is_system, summary as system_summary
+from .scenario import DOCTRINES, ScenarioError, is_system
+from kernels._startup import skip_blas_probe
 
 
 class UserError(Exception):
@@ -110,6 +110,8 @@ def cmd_run(args) -> int:
                 raise UserError(f"--batch-size {batch_size}: must be >= 1")
             if not args.compare_doctrines and out.exists() and not args.overwrite:
                 raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
+            from .system import command as system_command
+
             return system_command.run(args, loaded, out, runs, seed, Progress(sys.stderr.isatty() and not args.quiet),
                                       UserError)
         if args.compare_doctrines:
@@ -153,6 +155,8 @@ def cmd_run(args) -> int:
     finally:
         executor.close()
     if not args.quiet:
+        from . import summary  # imported when needed: not on the way to the first results
+
         print(summary.format_table(summary.compute_file(out)))
         ks = 100 * stats.kernel_seconds / max(stats.batch_seconds, 1e-9)
         print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s on "
@@ -239,7 +243,10 @@ def cmd_summary(args) -> int:
         raise UserError(f"{path}: no such file")
     try:
         kind = read_meta(path)[1].get("kind", "crisis")
-        table = system_summary if kind == "system" else summary
+        if kind == "system":
+            from .system import summary as table
+        else:
+            from . import summary as table
         res = table.compute_file(path)
     except (OSError, KeyError, ValueError) as e:
         raise UserError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
@@ -427,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    skip_blas_probe()  # numba would import SciPy's linear algebra before the first kernel: 0.25-0.45 s
     if argv[:1] == ["bench"]:  # the harness parses its own options (argparse would eat --help)
         from bench.harness import main as bench_main
 

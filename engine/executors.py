@@ -106,6 +106,14 @@ class InProcess:
         pass
 
 
+def _start_worker(parent: int) -> None:
+    """Initialise a spawned worker: numba's fast start (kernels._startup), then watch the parent."""
+    from kernels._startup import skip_blas_probe
+
+    skip_blas_probe()
+    _watch_parent(parent)
+
+
 def _watch_parent(parent: int) -> None:
     """Exit this worker when the process that started it is gone (e.g. killed with SIGKILL);
     otherwise spawned workers would wait on their task queue forever as orphans."""
@@ -128,7 +136,7 @@ class LocalPool:
     def __init__(self, workers: int):
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                        initializer=_watch_parent, initargs=(os.getpid(),))
+                                        initializer=_start_worker, initargs=(os.getpid(),))
 
     def map(self, tasks, first=None):
         tasks = ({**t, "single_thread": True} for t in tasks)

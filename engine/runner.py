@@ -56,7 +56,7 @@ class RunStats:
         return self.runs / self.seconds if self.seconds > 0 else float("nan")
 
 
-FIRST_BATCH = 256  # the first results reach the file after a small batch, not a full one
+FIRST_BATCH = 64  # the first results reach the file after a small batch, not a full one
 
 
 def tasks_for(loaded, ranges, seed, batch_size, doctrines, timeseries, first: int | None = None):

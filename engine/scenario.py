@@ -364,6 +364,11 @@ class Loaded(BaseModel):
         return h.hexdigest()
 
 
+def is_system(loaded: Loaded) -> bool:
+    """Whether a loaded scenario is of the system kind (many states over decades, engine/system/)."""
+    return getattr(loaded.scenario, "kind", None) == "system"
+
+
 def load(path: str | Path, overrides: list[tuple[str, str]] | None = None) -> Loaded:
     """Read, override and validate one scenario file; raise ScenarioError with one line per problem."""
     source = str(path)

@@ -6,11 +6,8 @@ processes), ``results`` (batch arrays, driver, sweep metrics), ``summary`` and
 ``command`` (what `wargame run` does for this kind). The model is in docs/system.md.
 """
 
+from ..scenario import is_system
 from .results import CATALOGUE, arm_metrics, catalogue
 from .schema import DOCTRINES
 
 __all__ = ["CATALOGUE", "DOCTRINES", "arm_metrics", "catalogue", "is_system"]
-
-
-def is_system(loaded) -> bool:
-    return getattr(loaded.scenario, "kind", None) == "system"
