@@ -61,17 +61,20 @@ def _replications_written(path: str) -> int:
         return 0
 
 
-def time_to_first_result(config: str, runs: int, poll: float = 0.01) -> dict:
+def time_to_first_result(config: str, runs: int, repeats: int = 3, poll: float = 0.01) -> dict:
     """Seconds from starting a warm `wargame run` of ``runs`` replications until its file holds results.
 
-    After one untimed run (numba cache and OS page cache warm), the child is started
-    again and the output file is polled every ``poll`` seconds for a non-zero
-    ``replications_written`` (the writer replaces the file atomically after each
-    finished batch, so a poll sees the old or the new index, never half of one).
-    The first batch is small (engine.runner.FIRST_BATCH), so this comes well before
-    the end of the run, which is reported too (interpreter start, imports and
-    cached-kernel loading are in both).
+    After one untimed run (every cache warm, see below), the child is started
+    ``repeats`` times and each time its output file is polled every ``poll`` seconds
+    for a non-zero ``replications_written`` (the writer replaces the file atomically
+    after each finished batch, so a poll sees the old or the new index, never half of
+    one). The best start is reported, as the in-process measurements keep the best
+    of k: on a shared machine it is the start least disturbed by others; every try
+    is kept too. The first batch is small (engine.runner.FIRST_BATCH), so this comes
+    well before the end of the run, which is reported too (interpreter start,
+    imports and cached-kernel loading are in both).
     """
+    tries = []
     with tempfile.TemporaryDirectory(prefix="bench-ttfr-") as tmp:
         out = f"{tmp}/out.h5"
         cmd = _cli_run(config, runs, out)
@@ -82,18 +85,26 @@ def time_to_first_result(config: str, runs: int, poll: float = 0.01) -> dict:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = f"{tmp}/pycache"
         subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True)  # the warm-up run
-        os.unlink(out)
-        first = None
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        while p.poll() is None and first is None:
-            if os.path.exists(out) and _replications_written(out) > 0:
-                first = time.perf_counter() - t0
-            else:
-                time.sleep(poll)
-        err = p.communicate()[1]
-        whole = time.perf_counter() - t0
+        for _ in range(repeats):
+            os.unlink(out)
+            tries.append(_first_result(cmd, env, out, poll))
+    best = min(tries, key=lambda t: t[0])
+    return {"runs": runs, "seconds": best[0], "whole_run_seconds": best[1], "how": best[2],
+            "tries_seconds": [t[0] for t in tries]}
+
+
+def _first_result(cmd: list[str], env: dict, out: str, poll: float) -> tuple[float, float, str]:
+    """(seconds to the first results in ``out``, seconds to the end, how the first was seen) of one run."""
+    first = None
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while p.poll() is None and first is None:
+        if os.path.exists(out) and _replications_written(out) > 0:
+            first = time.perf_counter() - t0
+        else:
+            time.sleep(poll)
+    err = p.communicate()[1]
+    whole = time.perf_counter() - t0
     if p.returncode != 0:
         raise RuntimeError(f"wargame run exited {p.returncode}: {err.strip()[-500:]}")
-    return {"runs": runs, "seconds": whole if first is None else first, "whole_run_seconds": whole,
-            "how": "end of run" if first is None else "first batch in the file"}
+    return (whole, whole, "end of run") if first is None else (first, whole, "first batch in the file")

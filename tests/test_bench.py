@@ -61,5 +61,8 @@ def test_quick_end_to_end(tmp_path):
     rec = json.loads(floors.read_text())
     for name, value in doc["ratios"].items():
         assert rec["floors"][name] == pytest.approx(value / 2, rel=1e-3)
+    ttfr = doc["figures"]["ttfr"]
+    assert len(ttfr["tries_seconds"]) == 3 and ttfr["seconds"] == min(ttfr["tries_seconds"])
+    assert ttfr["how"] == "first batch in the file" and ttfr["seconds"] < ttfr["whole_run_seconds"]
     for word in ("kernel front-days/s", "rng_limit", "duel reps/s", "taiwan reps/s", "floor", "status"):
         assert word in p.stdout, word
