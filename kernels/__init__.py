@@ -29,9 +29,20 @@ def _cache_dir() -> str:
     return _os.path.join(base, "wargame", "numba", h.hexdigest()[:16])
 
 
-# Must be set before numba is first imported; an explicit NUMBA_CACHE_DIR wins.
+# An explicit NUMBA_CACHE_DIR wins. numba reads the variable when it is first
+# imported; a program that imported numba before us gets the directory through
+# numba's config instead, which every @njit(cache=True) below (and any that imports
+# kernels before it is decorated, like the bench peers) reads when it is decorated.
+# Without this, the cache would fall back to __pycache__ beside each file, where
+# a changed callee in another file leaves stale machine code.
 if "NUMBA_CACHE_DIR" not in _os.environ:
     _os.environ["NUMBA_CACHE_DIR"] = _cache_dir()
+    import sys as _sys
+
+    if "numba" in _sys.modules:
+        from numba.core import config as _config
+
+        _config.CACHE_DIR = _os.environ["NUMBA_CACHE_DIR"]
 
 from . import streams  # noqa: E402
 from .guerrilla import deitchman_step  # noqa: E402

@@ -21,7 +21,7 @@ from numba import njit, prange
 
 from . import _validate as V
 from ._dispatch import threads_for
-from .config import JIT, PJIT
+from .config import INLINE, JIT, PJIT
 from .philox import block_open
 from .variates import binomial
 
@@ -67,7 +67,7 @@ def _square_coef(a, b, t):
     return g, s, 1.0 + 0.5 * (em - emi), 0.5 * (em + emi)
 
 
-@njit(**JIT)
+@njit(**INLINE)
 def _square_with(x, y, t, g, s, ch, sh):
     # Exact aimed-fire solution given _square_coef's (g, s, ch, sh).  With
     # g = sqrt(ab), s = sqrt(b/a) and the defender in attacker units Y = s y,
@@ -217,7 +217,7 @@ def _advance(x, y, a, b, p, q, rx, ry, dt):
     return _rk4_path(x, y, a, b, p, q, rx, ry, dt)
 
 
-@njit(**JIT)
+@njit(**INLINE)
 def _draw_side(s, gross, s1, u1, u2):
     # Expected loss L = gross - s1 clipped to [0, s]; the drawn loss is
     # Binomial(round(s), L / round(s)) with round = floor(s + 0.5), so its
@@ -229,7 +229,7 @@ def _draw_side(s, gross, s1, u1, u2):
     return max(gross - binomial(m, min(loss / m, 1.0), u1, u2), 0.0)
 
 
-@njit(**JIT)
+@njit(**INLINE)
 def _at(v, i):
     # A per-row parameter: a length-n array, or length 1 when one value serves
     # every row (no n-row copy of a scalar to fill, check and stream through).
@@ -284,26 +284,29 @@ def _rows(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, s
     return nbad
 
 
-@njit(**JIT)
-def _rows_shared(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, step, purpose,
-                 xo, yo):
-    # _rows when every row has the same a, b, p, q, rx, ry, dt: they are
-    # checked, the law chosen and its coefficients computed once.
-    nbad = 0
+@njit(**PJIT)
+def _step_shared(x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, step, purpose, xo, yo):
+    # _lanchester_step when every row has the same a, b, p, q, rx, ry, dt (the
+    # usual case: one lethality and day length for a whole batch). They are
+    # checked, the law chosen and its coefficients computed once; the loop is then
+    # a plain prange over rows, with the row code inlined: measured 57 -> 53 ns an
+    # engagement-day (stochastic, one thread) against the chunked loop below.
+    n = x.shape[0]
     fin = (a * 0.0 + b * 0.0) + (p * 0.0 + q * 0.0) + (rx * 0.0 + ry * 0.0) + dt * 0.0
     if not (fin == 0.0 and min(min(min(a, b), min(p, q)), min(min(rx, ry), dt)) >= 0.0):
-        for i in range(lo, hi):
+        for i in prange(n):
             xo[i] = yo[i] = math.nan
-        return hi - lo
+        return n
     square = _is_square(1.0, 1.0, a, b, p, q, rx, ry, dt)
     g = s = ch = sh = 0.0
     if square:
         g, s, ch, sh = _square_coef(a, b, dt)
-    for i in range(lo, hi):
+    bad = 0
+    for i in prange(n):
         xi, yi = x[i], y[i]
         ri, si = _at(reps, i), _at(slots, i)
         if not (xi * 0.0 + yi * 0.0 == 0.0 and min(xi, yi) >= 0.0) or ri < 0 or si < 0:
-            nbad += 1
+            bad += 1
             xo[i] = yo[i] = math.nan
             continue
         if square and xi > 0.0 and yi > 0.0:
@@ -316,28 +319,23 @@ def _rows_shared(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, s
             y1 = _draw_side(yi, yi + ry * dt, y1, u2, u3)
         xo[i] = x1
         yo[i] = y1
-    return nbad
+    return bad
 
 
 @njit(**PJIT)
 def _lanchester_step(x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots,
                      step, purpose, xo, yo):
-    # Returns the number of rows whose inputs failed the range check (their
-    # results are NaN); the wrapper then names the first bad value.  Checking
-    # here, on values the loop loads anyway, replaced four single-threaded
-    # passes over x, y, reps and slots (about a tenth of a 200,000-row call).
+    # Rows with their own parameters, in chunks of _CHUNK rows (each keeps its
+    # own square-law coefficient memo). Returns the number of rows whose inputs
+    # failed the range check (their results are NaN); the wrapper then names the
+    # first bad value.  Checking here, on values the loop loads anyway, replaced
+    # four single-threaded passes over x, y, reps and slots (about a tenth of a
+    # 200,000-row call).
     n = x.shape[0]
-    shared = (a.shape[0] == 1 and b.shape[0] == 1 and p.shape[0] == 1 and q.shape[0] == 1
-              and rx.shape[0] == 1 and ry.shape[0] == 1 and dt.shape[0] == 1)
     bad = 0
     for c in prange((n + _CHUNK - 1) // _CHUNK):
-        lo, hi = c * _CHUNK, min((c + 1) * _CHUNK, n)
-        if shared:
-            bad += _rows_shared(lo, hi, x, y, a[0], b[0], p[0], q[0], rx[0], ry[0], dt[0],
-                                stochastic, seed, reps, slots, step, purpose, xo, yo)
-        else:
-            bad += _rows(lo, hi, x, y, a, b, p, q, rx, ry, dt,
-                         stochastic, seed, reps, slots, step, purpose, xo, yo)
+        bad += _rows(c * _CHUNK, min((c + 1) * _CHUNK, n), x, y, a, b, p, q, rx, ry, dt,
+                     stochastic, seed, reps, slots, step, purpose, xo, yo)
     return bad
 
 
@@ -369,9 +367,12 @@ def lanchester_step(x, y, a, b, p, q, rx, ry, dt, stochastic=False, seed=0,
     # their pages each time (about 750 page faults, 1.6 ms per 200,000-row call).
     xo, yo = np.empty((2, n))
     if n:
+        keys = (st, V.u64("seed", seed), r, sl, V.u64("step", step), V.u64("purpose", purpose), xo, yo)
         with threads_for(n):
-            bad = _lanchester_step(xs, ys, *arrs, st, V.u64("seed", seed), r, sl,
-                                   V.u64("step", step), V.u64("purpose", purpose), xo, yo)
+            if all(v.shape[0] == 1 for v in arrs):  # one set of parameters for every row
+                bad = _step_shared(xs, ys, *(float(v[0]) for v in arrs), *keys)
+            else:
+                bad = _lanchester_step(xs, ys, *arrs, *keys)
         if bad:  # the exact checks raise, naming the first offending value
             V.f64("x", x, n, lo=0.0)
             V.f64("y", y, n, lo=0.0)

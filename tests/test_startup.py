@@ -1,5 +1,6 @@
-"""Process start-up (kernels/_startup.py): the CLI loads numba without importing SciPy's
-linear algebra, and numba's own linear algebra still works in that process."""
+"""Process start-up: the CLI loads numba without importing SciPy's linear algebra
+(kernels/_startup.py) and numba's own linear algebra still works in that process; the
+kernels' numba cache is keyed by their sources whatever the import order (kernels/__init__.py)."""
 
 import importlib.util
 import json
@@ -61,3 +62,22 @@ def test_probe_is_left_alone_once_numba_loaded_its_target():
     assert skip_blas_probe() is False
     assert arraymath._HAVE_BLAS == before
     assert linalg.ensure_blas.__module__ == "numba.np.linalg"  # the real function, untouched
+
+
+def test_kernel_cache_is_keyed_by_the_sources_even_when_numba_was_imported_first(tmp_path):
+    # numba reads NUMBA_CACHE_DIR once, when it is imported. A program that imports numba
+    # before the kernels must still get the source-keyed directory (kernels/__init__.py),
+    # not __pycache__ beside each file, where a changed callee leaves stale machine code.
+    code = ("import numba, json, kernels\n"
+            "from kernels import lanchester\n"
+            "from bench.peers import rng_limit\n"
+            "print(json.dumps([kernels._cache_dir(), lanchester._step_shared._cache._cache_path,"
+            " rng_limit._draw._cache._cache_path]))")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    want, kernel_path, peer_path = json.loads(p.stdout.strip().splitlines()[-1])
+    assert want.startswith(str(tmp_path))
+    assert kernel_path.startswith(want) and peer_path.startswith(want)
