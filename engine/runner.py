@@ -87,7 +87,11 @@ def kernels_cached() -> bool:
 def warm_up(loaded, doctrines=None) -> float:
     """Compile (or load from numba's cache) every kernel the scenario uses, before workers start."""
     t0 = time.perf_counter()
-    run_task(next(tasks_for(loaded, [(0, 1)], 0, 1, dict(doctrines or {}), False)))
+    # Two replications, not one: with a single row every per-row parameter array has
+    # length 1, and lanchester_step takes its shared-parameter path for those; two rows
+    # reach the per-row path that real batches take (one replication left each worker
+    # compiling it, about 9 s on a cold cache).
+    run_task(next(tasks_for(loaded, [(0, 2)], 0, 2, dict(doctrines or {}), False)))
     return time.perf_counter() - t0
 
 

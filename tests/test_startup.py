@@ -1,6 +1,7 @@
 """Process start-up: the CLI loads numba without importing SciPy's linear algebra
 (kernels/_startup.py) and numba's own linear algebra still works in that process; the
-kernels' numba cache is keyed by their sources whatever the import order (kernels/__init__.py)."""
+kernels' numba cache is keyed by their sources whatever the import order (kernels/__init__.py);
+the parent's warm-up loads every kernel signature a worker's batch will use (engine/runner.py)."""
 
 import importlib.util
 import json
@@ -81,3 +82,40 @@ def test_kernel_cache_is_keyed_by_the_sources_even_when_numba_was_imported_first
     want, kernel_path, peer_path = json.loads(p.stdout.strip().splitlines()[-1])
     assert want.startswith(str(tmp_path))
     assert kernel_path.startswith(want) and peer_path.startswith(want)
+
+
+WARM_CHILD = """
+import json, sys
+import numba.core.registry as reg
+import kernels
+from kernels import guerrilla, lanchester, modifiers, philox, salvo, variates, _validate
+from engine import executors, runner, scenario
+
+def signatures():
+    out = {}
+    for mod in (guerrilla, lanchester, modifiers, philox, salvo, variates, _validate):
+        for name, obj in vars(mod).items():
+            if isinstance(obj, reg.CPUDispatcher):
+                out[f"{mod.__name__}.{name}"] = sorted(map(str, obj.signatures))
+    return out
+
+loaded = scenario.load(sys.argv[1])
+runner.warm_up(loaded)
+before = signatures()
+task = next(runner.tasks_for(loaded, [(0, 300)], 1, 300, {}, False))
+executors.run_task({**task, "single_thread": True})  # what a worker runs
+after = signatures()
+print(json.dumps({k: v for k, v in after.items() if v != before.get(k)}))
+"""
+
+
+@pytest.mark.parametrize("config", ["configs/taiwan_strait.toml", "configs/afghanistan_2021.toml",
+                                    "configs/iran_israel_2024.toml"])
+def test_warm_up_loads_every_kernel_a_batch_uses(config):
+    # The parent warms the kernels before workers start so that workers only load the
+    # cache; a kernel signature first met in a real batch would be compiled by every
+    # worker at once on a cold cache.
+    p = subprocess.run([sys.executable, "-c", WARM_CHILD, config], cwd=ROOT, capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout.strip().splitlines()[-1]) == {}
