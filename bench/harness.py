@@ -27,7 +27,7 @@ DEFAULT_FLOORS = HERE / "floors.json"
 DUEL, TAIWAN = "configs/duel.toml", "configs/taiwan_strait.toml"
 
 CONFIGS = {
-    "small": {"kernel": {"n": 200_000, "days": 20, "k": 3, "seed": 20261124},
+    "small": {"kernel": {"n": 200_000, "days": 20, "k": 5, "seed": 20261124},
               "e2e": {"duel": (DUEL, 4000, 30), "taiwan": (TAIWAN, 2000, 10)}, "e2e_k": 3, "e2e_seed": 20261124,
               "rss_runs": (10_000, 20_000), "ttfr_runs": 1000},
     "large": {"kernel": {"n": 2_000_000, "days": 30, "k": 5, "seed": 20261124},

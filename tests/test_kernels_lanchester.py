@@ -260,3 +260,23 @@ def test_shared_and_per_row_parameters_agree():
             per_row = [np.full(n, v) for v in (a, b, p, q, rx, ry, dt)]
             many = lanchester_step(x, y, *per_row, stoch, 5, reps, slots, 2, streams.AIR)
             assert np.array_equal(one[0], many[0]) and np.array_equal(one[1], many[1])
+
+
+@pytest.mark.parametrize("law", [SQUARE, LINEAR, (0.3, 0.7)])
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_shared_parameters_give_the_same_bits_as_per_row(law, stochastic):
+    # One set of scalar parameters takes _step_shared (and, for aimed fire with draws,
+    # its _square_draws loop); the same values as n-row arrays take the per-row chunks.
+    # Sides at zero and exact parity are in the mix.
+    rng = np.random.default_rng(21)
+    n = 5000
+    x = np.where(rng.random(n) < 0.05, 0.0, rng.uniform(0, 2e4, n))
+    y = np.where(rng.random(n) < 0.05, 0.0, rng.uniform(0, 2e4, n))
+    y[:20] = x[:20]
+    reps, slots = rng.integers(0, 10**6, n), rng.integers(0, 40, n)
+    p, q = law
+    shared = lanchester_step(x, y, 0.012, 0.009, p, q, 0.0, 0.0, 1.0, stochastic, 5, reps, slots, 4, streams.GROUND)
+    full = lanchester_step(x, y, *(np.full(n, v) for v in (0.012, 0.009, p, q, 0.0, 0.0, 1.0)), stochastic, 5,
+                           reps, slots, 4, streams.GROUND)
+    assert np.array_equal(shared[0], full[0]) and np.array_equal(shared[1], full[1])
+    assert (shared[0] != x).any()  # it did fight
