@@ -17,7 +17,7 @@ import numpy as np
 from kernels import normals, streams, uniforms
 from kernels.variates import _A, _B, _C, _D, _P_LOW
 
-from .params import Fixed, Normal, Pert, Triangular, Uniform
+from .params import Fixed, Normal, Pert, Triangular, Uniform, is_uncertain
 
 _ROUNDS = 48  # gamma rejection rounds; P(no acceptance) < 0.05**48
 
@@ -108,3 +108,11 @@ def sample(p, path: str, seed: int, reps: np.ndarray) -> np.ndarray:
         right = b - np.sqrt((1 - u) * (b - a) * (b - m))
         return np.where(u < fc, left, right)
     raise TypeError(f"unknown parameter type {type(p).__name__} at {path}")
+
+
+def sample_recorded(p, path: str, seed: int, reps: np.ndarray, params: dict) -> np.ndarray:
+    """``sample``, keeping the draws in ``params[path]`` when p is uncertain (they go to the results file)."""
+    x = sample(p, path, seed, reps)
+    if is_uncertain(p):
+        params[path] = x
+    return x

@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import injects
-from .params import is_uncertain
 from .scenario import DOCTRINES, Scenario
-from .sampling import sample
+from .sampling import sample_recorded
 
 DOCTRINE_CODE = {name: i for i, name in enumerate(DOCTRINES)}
 SELF_HELP, COLLECTIVE, BUCK_PASSING, BANDWAGON, NEVER = range(5)
@@ -211,10 +210,7 @@ class World:
         return c
 
     def _p(self, value, path: str) -> np.ndarray:
-        x = sample(value, path, self.seed, self.reps)
-        if is_uncertain(value):
-            self.params[path] = x
-        return x
+        return sample_recorded(value, path, self.seed, self.reps, self.params)
 
     def _init_dynamic(self):
         R, S, F = self.R, self.S, self.F

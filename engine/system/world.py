@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import is_uncertain
-from ..sampling import sample
+from ..sampling import sample_recorded
 from .schema import DOCTRINES, SystemScenario
 
 REALPOLITIK, COLLECTIVE, LAISSEZ_FAIRE, CENTRAL = range(4)
@@ -48,10 +47,7 @@ class SystemWorld:
         self._init_dynamic()
 
     def _p(self, value, path: str) -> np.ndarray:
-        x = sample(value, path, self.seed, self.reps)
-        if is_uncertain(value):
-            self.params[path] = x
-        return x
+        return sample_recorded(value, path, self.seed, self.reps, self.params)
 
     def _init_dynamic(self):
         R, S = self.R, self.S
