@@ -236,6 +236,19 @@ def _at(v, i):
     return v[0] if v.shape[0] == 1 else v[i]
 
 
+@njit(**INLINE)
+def _row_ok(xi, yi, ri, si):
+    # Strengths finite and >= 0 (v * 0 is 0 for finite v, NaN otherwise), indices >= 0.
+    return xi * 0.0 + yi * 0.0 == 0.0 and min(xi, yi) >= 0.0 and ri >= 0 and si >= 0
+
+
+@njit(**INLINE)
+def _draws(xi, yi, x1, y1, gx, gy, seed, ri, si, step, purpose):
+    # Drawn losses around the deterministic (x1, y1); gx, gy: strengths plus reinforcement.
+    u0, u1, u2, u3 = block_open(seed, np.uint64(ri), step, np.uint64(si), purpose, 0)
+    return _draw_side(xi, gx, x1, u0, u1), _draw_side(yi, gy, y1, u2, u3)
+
+
 @njit(**JIT)
 def _is_square(x, y, a, b, p, q, rx, ry, dt):
     # The case _advance hands to _square's hyperbola with both lethalities > 0.
@@ -262,7 +275,7 @@ def _rows(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, s
                + ((pi * 0.0 + qi * 0.0) + (rxi * 0.0 + ryi * 0.0)) + ti * 0.0)
         low = min(min(min(xi, yi), min(ai, bi)), min(min(pi, qi), min(min(rxi, ryi), ti)))
         ri, si = _at(reps, i), _at(slots, i)
-        if not (fin == 0.0 and low >= 0.0) or ri < 0 or si < 0:
+        if not (fin == 0.0 and low >= 0.0 and ri >= 0 and si >= 0):
             nbad += 1
             xo[i] = yo[i] = math.nan
             continue
@@ -276,9 +289,7 @@ def _rows(lo, hi, x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, s
         else:
             x1, y1 = _advance(xi, yi, ai, bi, pi, qi, rxi, ryi, ti)
         if stochastic:
-            u0, u1, u2, u3 = block_open(seed, np.uint64(ri), step, np.uint64(si), purpose, 0)
-            x1 = _draw_side(xi, xi + rxi * ti, x1, u0, u1)
-            y1 = _draw_side(yi, yi + ryi * ti, y1, u2, u3)
+            x1, y1 = _draws(xi, yi, x1, y1, xi + rxi * ti, yi + ryi * ti, seed, ri, si, step, purpose)
         xo[i] = x1
         yo[i] = y1
     return nbad
@@ -296,7 +307,7 @@ def _square_draws(x, y, a, b, rx, ry, dt, g, s, ch, sh, seed, reps, slots, step,
     for i in prange(x.shape[0]):
         xi, yi = x[i], y[i]
         ri, si = reps[i], slots[i]
-        if not (xi * 0.0 + yi * 0.0 == 0.0 and min(xi, yi) >= 0.0) or ri < 0 or si < 0:
+        if not _row_ok(xi, yi, ri, si):
             bad += 1
             xo[i] = yo[i] = math.nan
             continue
@@ -304,9 +315,7 @@ def _square_draws(x, y, a, b, rx, ry, dt, g, s, ch, sh, seed, reps, slots, step,
             x1, y1 = _square_with(xi, yi, dt, g, s, ch, sh)
         else:
             x1, y1 = _advance(xi, yi, a, b, 0.0, 1.0, rx, ry, dt)
-        u0, u1, u2, u3 = block_open(seed, np.uint64(ri), step, np.uint64(si), purpose, 0)
-        xo[i] = _draw_side(xi, xi + rx * dt, x1, u0, u1)
-        yo[i] = _draw_side(yi, yi + ry * dt, y1, u2, u3)
+        xo[i], yo[i] = _draws(xi, yi, x1, y1, xi + rx * dt, yi + ry * dt, seed, ri, si, step, purpose)
     return bad
 
 
@@ -333,7 +342,7 @@ def _step_shared(x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, st
     for i in prange(n):
         xi, yi = x[i], y[i]
         ri, si = _at(reps, i), _at(slots, i)
-        if not (xi * 0.0 + yi * 0.0 == 0.0 and min(xi, yi) >= 0.0) or ri < 0 or si < 0:
+        if not _row_ok(xi, yi, ri, si):
             bad += 1
             xo[i] = yo[i] = math.nan
             continue
@@ -341,10 +350,8 @@ def _step_shared(x, y, a, b, p, q, rx, ry, dt, stochastic, seed, reps, slots, st
             x1, y1 = _square_with(xi, yi, dt, g, s, ch, sh)
         else:
             x1, y1 = _advance(xi, yi, a, b, p, q, rx, ry, dt)
-        if stochastic:  # (the same as in _rows)
-            u0, u1, u2, u3 = block_open(seed, np.uint64(ri), step, np.uint64(si), purpose, 0)
-            x1 = _draw_side(xi, xi + rx * dt, x1, u0, u1)
-            y1 = _draw_side(yi, yi + ry * dt, y1, u2, u3)
+        if stochastic:
+            x1, y1 = _draws(xi, yi, x1, y1, xi + rx * dt, yi + ry * dt, seed, ri, si, step, purpose)
         xo[i] = x1
         yo[i] = y1
     return bad
