@@ -1,5 +1,9 @@
 """Command line: argument parsing, exit codes and printing; no model logic lives here.
 
+`wargame run` itself (fresh or resumed, its checks, interrupts and write errors) is
+engine/run_command.py; what the subcommands share (UserError, overrides, the
+progress bar) is engine/cli_support.py.
+
 Exit codes: 0 success, 1 internal error, 2 a user mistake (bad config, bad option,
 output in the way), 130 interrupted (finished batches are kept).
 """
@@ -10,158 +14,14 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 from . import executors, runner, scenario
-from .store import HDF5Store, read_meta
-from .scenario import DOCTRINES, ScenarioError, is_system
+from .cli_support import Progress, UserError, overrides
+from .run_command import run as cmd_run
+from .store import read_meta
+from .scenario import ScenarioError, is_system
 from kernels._startup import skip_blas_probe
-
-
-class UserError(Exception):
-    """A mistake in the command line or the environment that the user can fix."""
-
-
-def _pairs(items, what):
-    out = []
-    for it in items or []:
-        if "=" not in it:
-            raise UserError(f"{what} {it!r}: expected KEY=VALUE")
-        k, v = it.split("=", 1)
-        out.append((k.strip(), v.strip()))
-    return out
-
-
-def _overrides(args) -> list[tuple[str, str]]:
-    ov = _pairs(args.set, "--set")
-    for state, doc in _pairs(args.doctrine, "--doctrine"):
-        if doc not in DOCTRINES:
-            raise UserError(f"--doctrine {state}={doc}: doctrine must be one of {', '.join(DOCTRINES)}")
-        ov.append((f"states.{state}.doctrine", json.dumps(doc)))
-    return ov
-
-
-class Progress:
-    """A one-line progress bar on a terminal, shown once a run has taken more than a second."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.t0 = time.perf_counter()
-        self.shown = False
-
-    def __call__(self, done: int, total: int):
-        el = time.perf_counter() - self.t0
-        if not self.enabled or (el < 1.0 and done < total and not self.shown):
-            return
-        self.shown = True
-        rate = done / el if el > 0 else 0.0
-        eta = (total - done) / rate if rate > 0 else 0.0
-        bar = "#" * int(30 * done / total)
-        sys.stderr.write(f"\r[{bar:<30}] {done}/{total} runs  {rate:,.0f} runs/s  ETA {eta:4.0f}s ")
-        sys.stderr.flush()
-        if done >= total:
-            sys.stderr.write("\n")
-
-
-def _resume_plan(args, out: Path, store: "HDF5Store"):
-    """Check an interrupted run can be resumed with this command; return (loaded, runs, seed, batch, ts)."""
-    if not out.exists():
-        raise UserError(f"{out}: nothing to resume (no such file)")
-    try:
-        store.open_existing()
-    except (OSError, KeyError, ValueError) as e:
-        raise UserError(f"{out}: not a wargame results file ({e.__class__.__name__}: {e})") from None
-    a = store.attrs
-    if not {"config_sha256", "runs", "seed", "batch_size", "timeseries"} <= set(a):
-        raise UserError(f"{out}: not a resumable wargame run (its attributes are incomplete); start again with --overwrite")
-    given = _overrides(args)
-    stored = [tuple(o) for o in json.loads(a.get("overrides", "[]"))]
-    loaded = scenario.load(args.config, given or stored)
-    if loaded.sha256 != a["config_sha256"]:
-        raise UserError(f"{args.config}: differs from the scenario (or overrides) of the run in {out}; "
-                        "resume needs the same ones")
-    for opt, val, key in (("--runs", args.runs, "runs"), ("--seed", args.seed, "seed")):
-        if val is not None and int(val) != int(a[key]):
-            raise UserError(f"{opt} {val}: the run in {out} has {key} = {a[key]}; leave it out to resume")
-    return loaded, int(a["runs"]), int(a["seed"]), int(a["batch_size"]), bool(a["timeseries"])
-
-
-def cmd_run(args) -> int:
-    out = Path(args.out) if args.out else Path(Path(args.config).stem + ".h5")
-    store = HDF5Store(out)
-    if args.resume:
-        loaded, runs, seed, batch_size, timeseries = _resume_plan(args, out, store)
-        if is_system(loaded):
-            raise UserError(f"--resume: not available for a system scenario; run {args.config} again")
-        if store.is_complete():
-            print(f"{out}: already complete ({runs} replications); nothing to resume", file=sys.stderr)
-            return 0
-        ranges = store.missing(runs)
-    else:
-        loaded = scenario.load(args.config, _overrides(args))
-        runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
-        seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
-        batch_size, timeseries, ranges = args.batch_size, args.timeseries, None
-        if runs < 1:
-            raise UserError(f"--runs {runs}: must be >= 1")
-        if is_system(loaded):  # many states over decades: engine/system/
-            if batch_size < 1:
-                raise UserError(f"--batch-size {batch_size}: must be >= 1")
-            if not args.compare_doctrines and out.exists() and not args.overwrite:
-                raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
-            from .system import command as system_command
-
-            return system_command.run(args, loaded, out, runs, seed, Progress(sys.stderr.isatty() and not args.quiet),
-                                      UserError)
-        if args.compare_doctrines:
-            raise UserError(f"--compare-doctrines: {args.config} is not a system scenario (kind = \"system\")")
-        if (out.exists() or store.parts.exists()) and not args.overwrite:
-            raise UserError(f"{out}: output exists; pass --overwrite to replace it, --resume to finish "
-                            "an interrupted run, or --out to choose another name")
-    if batch_size < 1:
-        raise UserError(f"--batch-size {batch_size}: must be >= 1")
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers {args.workers}: must be >= 1")
-    parent = out.resolve().parent
-    if not parent.is_dir():
-        raise UserError(f"{out}: directory {out.parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UserError(f"{out}: directory {out.parent} is not writable")
-    todo = runs if ranges is None else sum(b - a for a, b in ranges)
-    nbatches = -(-max(0, todo - runner.FIRST_BATCH) // batch_size)  # besides the first, run here
-    resume_cmd = f"wargame run {args.config} --out {out} --resume"
-    try:
-        executor = executors.make(args.workers, args.scheduler, args.dask_local, batches=nbatches)
-    except (RuntimeError, OSError) as e:
-        raise UserError(f"cannot start the executor: {e}") from None
-    progress = Progress(sys.stderr.isatty() and not args.quiet)
-    try:
-        if (executor.workers > 1 or executor.name == "dask") and not runner.kernels_cached():
-            runner.warm_up(loaded)  # compile once here, or every worker would compile too
-        stats = runner.run(loaded, runs, seed=seed, sink=store, batch_size=batch_size, timeseries=timeseries,
-                           progress=progress, command=" ".join(sys.argv), executor=executor,
-                           resume_ranges=ranges, first_batch=runner.FIRST_BATCH)
-        store.finish({"seconds": stats.seconds, "kernel_seconds": stats.kernel_seconds})
-    except KeyboardInterrupt:
-        done = sum(b - a for a, b in store.shards)
-        print(f"\ninterrupted: {out} keeps the {done} replications finished so far; resume with: {resume_cmd}",
-              file=sys.stderr)
-        return 130
-    except OSError as e:
-        done = sum(b - a for a, b in store.shards)
-        raise UserError(f"cannot write results to {out} ({e.strerror or e}); the {done} replications finished "
-                        f"so far are kept; fix it and resume with: {resume_cmd}") from None
-    finally:
-        executor.close()
-    if not args.quiet:
-        from . import summary  # imported when needed: not on the way to the first results
-
-        print(summary.format_table(summary.compute_file(out)))
-        ks = 100 * stats.kernel_seconds / max(stats.batch_seconds, 1e-9)
-        print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s on "
-              f"{executor.workers} {executor.name} worker(s); {ks:.0f}% of simulation time in kernels)")
-    return 0
 
 
 def cmd_sweep(args) -> int:
@@ -172,7 +32,7 @@ def cmd_sweep(args) -> int:
         raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
     if not out.resolve().parent.is_dir():
         raise UserError(f"{out}: directory {out.parent} does not exist")
-    base = _overrides(args)
+    base = overrides(args)
     try:
         varied = sweep.parse_vary(args.vary)
         sweep.make_arms(args.config, base, varied)  # every arm is valid before anything runs
@@ -290,7 +150,7 @@ def cmd_exercise(args) -> int:
                 raise UserError("exercise: give a scenario file (or --load a saved game)")
             if not args.play:
                 raise UserError("exercise: --play STATE[,STATE...] names the states your class plays")
-            loaded = scenario.load(args.config, _overrides(args))
+            loaded = scenario.load(args.config, overrides(args))
             seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
             rep, play = args.rep, [p.strip() for p in args.play.split(",") if p.strip()]
             script_rows = []

@@ -1,6 +1,6 @@
 """`wargame run` for a system scenario: one run, or every doctrine with common random numbers.
 
-Called by engine/cli.py once the scenario is loaded; raises the CLI's UserError for
+Called by engine/run_command.py once the scenario is loaded; raises the CLI's UserError for
 mistakes the user can fix. Runs in this process (a batch of 2,000 replications of a
 10-state system over 200 years takes seconds; see docs/system.md).
 """
@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from .. import scenario
+from ..cli_support import UserError
 from ..store import HDF5Store
 from . import results, summary
 from .schema import DOCTRINES
@@ -26,11 +27,11 @@ def _write(loaded, runs, seed, out: Path, batch_size, command, progress=None) ->
     return time.perf_counter() - t0
 
 
-def run(args, loaded, out: Path, runs: int, seed: int, progress, user_error) -> int:
+def run(args, loaded, out: Path, runs: int, seed: int, progress) -> int:
     """Run the loaded system scenario into ``out`` (or each doctrine into OUT_<doctrine>.h5)."""
     if args.resume or args.timeseries or args.workers not in (None, 1) or args.scheduler or args.dask_local:
-        raise user_error("--resume, --timeseries, --workers, --scheduler and --dask-local are not available "
-                         "for a system scenario (it runs in this process)")
+        raise UserError("--resume, --timeseries, --workers, --scheduler and --dask-local are not available "
+                        "for a system scenario (it runs in this process)")
     command = " ".join(sys.argv)
     if not args.compare_doctrines:
         sec = _write(loaded, runs, seed, out, args.batch_size, command, progress)
@@ -44,7 +45,7 @@ def run(args, loaded, out: Path, runs: int, seed: int, progress, user_error) -> 
         arm = scenario.loads(loaded.text, loaded.path, ov)
         path = out.with_name(f"{out.stem}_{doc}{out.suffix}")
         if path.exists() and not args.overwrite:
-            raise user_error(f"{path}: output exists; pass --overwrite to replace it or --out to choose another name")
+            raise UserError(f"{path}: output exists; pass --overwrite to replace it or --out to choose another name")
         sec = _write(arm, runs, seed, path, args.batch_size, command)
         rows.append((doc, summary.compute_file(path), sec))
     if not args.quiet:
