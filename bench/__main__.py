@@ -1,7 +1,7 @@
-"""``python -m bench``: the benchmark harness (bench.harness.main)."""
+"""``python -m wargame.bench``: the benchmark harness (bench.harness.main)."""
 
 import sys
 
-from bench.harness import main
+from wargame.bench.harness import main
 
 sys.exit(main())

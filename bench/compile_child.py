@@ -1,6 +1,6 @@
 """Child process for the compile-time figure: import kernels and call each public kernel once.
 
-Run as ``python -m bench.compile_child`` with NUMBA_CACHE_DIR pointing at an empty
+Run as ``python -m wargame.bench.compile_child`` with NUMBA_CACHE_DIR pointing at an empty
 directory (cold: everything compiles) or at one a previous run filled (warm: numba
 loads the cached machine code).  Prints one JSON line: {"seconds": ...}, the time
 from before ``import kernels`` to the end of the last call.
@@ -12,7 +12,7 @@ import time
 t0 = time.perf_counter()
 import numpy as np  # noqa: E402
 
-import kernels  # noqa: E402
+from wargame import kernels  # noqa: E402
 
 
 def call_each() -> None:

@@ -1,6 +1,6 @@
 """Benchmark harness: runs every measurement, prints the table, checks ratios against floors.
 
-    python -m bench [--quick] [--json PATH] [--floors PATH] [--record-floors]
+    python -m wargame.bench [--quick] [--json PATH] [--floors PATH] [--record-floors]
 
 Owns the configurations (``small`` for --quick, ``large`` otherwise), the table,
 the floors file and the exit code: 1 when a gated ratio is below its floor, else 0.
@@ -20,11 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench import measure, system
+from wargame.bench import measure, system
+from wargame.model import shipped
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FLOORS = HERE / "floors.json"
-DUEL, TAIWAN = "configs/duel.toml", "configs/taiwan_strait.toml"
+# The shipped scenarios, found in the installed package: `wargame bench` runs from any directory.
+DUEL, TAIWAN = str(shipped.find("duel")), str(shipped.find("taiwan_strait"))
 
 CONFIGS = {
     "small": {"kernel": {"n": 200_000, "days": 20, "k": 5, "seed": 20261124},
@@ -150,7 +152,7 @@ def load_floors(path: Path) -> dict:
 def record_floors(path: Path, ratio: dict, mode: str, argv: list[str]) -> None:
     # Half the measured ratio: machine noise (often 20-40% here) never fails CI, a real 2x regression does.
     data = {"note": "floors = half the ratios measured by the command below; see docs/bench.md",
-            "command": "python -m bench " + " ".join(argv), "mode": mode,
+            "command": "python -m wargame.bench " + " ".join(argv), "mode": mode,
             "measured": {k: round(v, 4) for k, v in ratio.items()},
             "floors": {k: round(v / 2, 4) for k, v in ratio.items()}}
     path.write_text(json.dumps(data, indent=2) + "\n")
@@ -158,17 +160,12 @@ def record_floors(path: Path, ratio: dict, mode: str, argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    p = argparse.ArgumentParser(prog="python -m bench", description="Benchmark the engine against its peers.")
+    p = argparse.ArgumentParser(prog="python -m wargame.bench", description="Benchmark the engine against its peers.")
     p.add_argument("--quick", action="store_true", help="small configuration (< 2 minutes)")
     p.add_argument("--json", metavar="PATH", help="write every figure to this JSON file")
-    p.add_argument("--floors", metavar="PATH", default=str(DEFAULT_FLOORS), help="floors file (default bench/floors.json)")
+    p.add_argument("--floors", metavar="PATH", default=str(DEFAULT_FLOORS), help="floors file (default: the floors.json shipped in wargame.bench)")
     p.add_argument("--record-floors", action="store_true", help="write floors at half the measured ratios")
     args = p.parse_args(argv)
-    missing = [c for c in (DUEL, TAIWAN) if not Path(c).exists()]
-    if missing:
-        print(f"wargame bench: {missing[0]} not found; run it from the repository root, where configs/ is",
-              file=sys.stderr)
-        return 2
     floors_path = Path(args.floors)
     if not args.record_floors and not floors_path.exists():
         print(f"wargame bench: floors file {floors_path} not found", file=sys.stderr)

@@ -14,10 +14,12 @@ import time
 import numpy as np
 import simpy
 
-import kernels
-from kernels import streams
+from wargame import kernels
+from wargame.kernels import streams
 
-from bench.peers import naive, numpy_peer, rng_limit
+from wargame.bench.peers import naive
+from wargame.bench.peers import numpy_peer
+from wargame.bench.peers import rng_limit
 
 
 def interleaved(fns: dict, k: int, warm: bool = True) -> dict:
@@ -95,14 +97,16 @@ def count_simpy_events():
 
 
 def end_to_end(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
-    """Replications/s of engine.runner.run (batched) and of the naive peer (one env per replication)."""
-    from engine import runner, scenario
+    """Replications/s of wargame.kinds.run (batched) and of the naive peer (one env per replication)."""
+    from wargame import kinds
+    from wargame.execution import runner
+    from wargame.model import scenario
 
     loaded = scenario.load(config)
     last = {}
 
     def engine():
-        last["stats"] = runner.run(loaded, engine_runs, seed=seed)
+        last["stats"] = kinds.run(loaded, engine_runs, seed=seed)
 
     def peer():
         naive.run(loaded, naive_runs, seed=seed)

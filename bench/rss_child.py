@@ -1,6 +1,6 @@
 """Wrapper that runs one command as its only child and reports the child's peak RSS.
 
-    python -m bench.rss_child CMD [ARG ...]
+    python -m wargame.bench.rss_child CMD [ARG ...]
 
 Prints one JSON line: returncode, maxrss_bytes (getrusage(RUSAGE_CHILDREN).ru_maxrss,
 which on Linux is in KiB and, with a single child, is that child's peak), seconds,

@@ -13,14 +13,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path.cwd()  # the repository root, where configs/ is (the harness checks it is there)
 GIB = 1024**3
 
 
 def _child_json(cmd: list[str], env: dict | None = None, timeout: float = 3600) -> dict:
-    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-500:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -30,21 +28,21 @@ def compile_times() -> dict:
     """Seconds to import kernels and call each public kernel once: cold (empty cache), then warm."""
     with tempfile.TemporaryDirectory(prefix="bench-numba-") as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        cmd = [sys.executable, "-m", "bench.compile_child"]
+        cmd = [sys.executable, "-m", "wargame.bench.compile_child"]
         cold = _child_json(cmd, env)["seconds"]
         warm = _child_json(cmd, env)["seconds"]
     return {"cold_s": cold, "warm_s": warm}
 
 
 def _cli_run(config: str, runs: int, out: str) -> list[str]:
-    # `python -m engine.cli` is what the `wargame` script runs, without depending on PATH.
-    return [sys.executable, "-m", "engine.cli", "run", config, "--runs", str(runs), "--quiet", "--out", out]
+    # `python -m wargame` is what the `wargame` script runs, without depending on PATH.
+    return [sys.executable, "-m", "wargame", "run", config, "--runs", str(runs), "--quiet", "--out", out]
 
 
 def peak_rss(config: str, runs: int) -> dict:
     """Peak RSS (bytes) of `wargame run CONFIG --runs N --quiet` in a fresh child, via bench.rss_child."""
     with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
-        r = _child_json([sys.executable, "-m", "bench.rss_child", *_cli_run(config, runs, f"{tmp}/out.h5")])
+        r = _child_json([sys.executable, "-m", "wargame.bench.rss_child", *_cli_run(config, runs, f"{tmp}/out.h5")])
     if r["returncode"] != 0:
         raise RuntimeError(f"wargame run --runs {runs} exited {r['returncode']}: {r['stderr'][-500:]}")
     return {"runs": runs, "bytes": r["maxrss_bytes"], "seconds": r["seconds"]}
@@ -84,7 +82,7 @@ def time_to_first_result(config: str, runs: int, repeats: int = 3, poll: float =
         # the bytecode goes to a private cache directory instead (PYTHONPYCACHEPREFIX).
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = f"{tmp}/pycache"
-        subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True)  # the warm-up run
+        subprocess.run(cmd, env=env, capture_output=True, check=True)  # the warm-up run
         for _ in range(repeats):
             os.unlink(out)
             tries.append(_first_result(cmd, env, out, poll))
@@ -97,7 +95,7 @@ def _first_result(cmd: list[str], env: dict, out: str, poll: float) -> tuple[flo
     """(seconds to the first results in ``out``, seconds to the end, how the first was seen) of one run."""
     first = None
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     while p.poll() is None and first is None:
         if os.path.exists(out) and _replications_written(out) > 0:
             first = time.perf_counter() - t0

@@ -47,8 +47,7 @@ if "NUMBA_CACHE_DIR" not in _os.environ:
 from . import streams  # noqa: E402
 from .guerrilla import deitchman_step  # noqa: E402
 from .lanchester import LINEAR, LOG, SQUARE, lanchester_step, law_pq  # noqa: E402
-from .modifiers import (FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor,
-                        control_share, front_modifiers)
+from .modifiers import FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor, control_share, front_modifiers
 from .philox import normals, philox4x64, uniforms
 from .salvo import raid_step, salvo_step
 from .variates import binomial, poisson

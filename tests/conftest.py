@@ -18,16 +18,18 @@ def trio():
 
 
 def run_memory(path, runs, seed=7, batch_size=1000, overrides=None, timeseries=False):
-    from engine import results, runner, scenario
+    from wargame import kinds
+    from wargame.execution import results
+    from wargame.model import scenario
 
     loaded = scenario.load(path, overrides)
     sink = results.MemoryResults()
-    runner.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size, timeseries=timeseries)
+    kinds.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size, timeseries=timeseries)
     return sink.read()
 
 
 def cli(*args, cwd=None, timeout=600):
-    """Run the installed `wargame` command (falling back to `python -m engine.cli`)."""
+    """Run the installed `wargame` command (falling back to `python -m wargame`)."""
     exe = shutil.which("wargame")
-    cmd = [exe, *map(str, args)] if exe else [sys.executable, "-m", "engine.cli", *map(str, args)]
+    cmd = [exe, *map(str, args)] if exe else [sys.executable, "-m", "wargame", *map(str, args)]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)

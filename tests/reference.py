@@ -3,5 +3,5 @@
 They live in the bench package (installed with the engine) because the naive
 benchmark peer runs them too; one copy keeps the two from drifting apart.
 """
-from bench.peers.twins import *  # noqa: F401,F403
-from bench.peers.twins import _z  # noqa: F401
+from wargame.bench.peers.twins import *  # noqa: F401,F403
+from wargame.bench.peers.twins import _z  # noqa: F401

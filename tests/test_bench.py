@@ -9,10 +9,11 @@ import pytest
 
 from conftest import CONFIGS, ROOT
 
-import kernels
-from bench import harness
-from bench.peers import naive, twins
-from engine import scenario
+from wargame import kernels
+from wargame.bench import harness
+from wargame.bench.peers import naive
+from wargame.bench.peers import twins
+from wargame.model import scenario
 
 
 def test_python_kernels_patches_and_restores():
@@ -52,7 +53,7 @@ def test_table_fails_below_floor():
 def test_quick_end_to_end(tmp_path):
     # 45-55 s on the 2-core development machine (under 60 s), so it runs by default (no slow mark).
     out, floors = tmp_path / "bench.json", tmp_path / "floors.json"
-    p = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", str(out), "--floors", str(floors),
+    p = subprocess.run([sys.executable, "-m", "wargame.bench", "--quick", "--json", str(out), "--floors", str(floors),
                         "--record-floors"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
     doc = json.loads(out.read_text())

@@ -12,14 +12,15 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-import kernels
-from bench.peers import twins
+from wargame import kernels
+from wargame.bench.peers import twins
 from conftest import CONFIGS, cli, run_memory
-from engine import cases, scenario
-from engine.combat import KernelClock
-from engine.events import run_batch
-from engine.log import EV
-from engine.world import World
+from wargame.crisis import cases
+from wargame.model import scenario
+from wargame.crisis.combat import KernelClock
+from wargame.crisis.events import run_batch
+from wargame.model.log import EV
+from wargame.crisis.world import World
 
 # ---------------------------------------------------------------- Deitchman's law
 

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -36,6 +35,6 @@ def test_doc_examples_run(doc, tmp_path):
         for line in body.splitlines():
             if not line.startswith("$ wargame "):
                 continue
-            cmd = line[2:].replace("wargame", wargame or f"{sys.executable} -m engine.cli", 1)
+            cmd = line[2:].replace("wargame", wargame or f"{sys.executable} -m wargame", 1)
             p = subprocess.run(cmd, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=600)
             assert p.returncode == 0, f"{doc.name}: `{line}` exited {p.returncode}:\n{p.stderr}"

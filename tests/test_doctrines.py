@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import run_memory
-from engine.log import EVENT_TYPES
+from wargame.model.log import EVENT_TYPES
 
 EV = {n: i for i, n in enumerate(EVENT_TYPES)}
 A, D, T1, T2, T3 = range(5)

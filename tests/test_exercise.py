@@ -17,7 +17,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def _spawn(*args, cwd):
     exe = shutil.which("wargame")
-    cmd, argv = (exe, list(args)) if exe else (sys.executable, ["-m", "engine.cli", *args])
+    cmd, argv = (exe, list(args)) if exe else (sys.executable, ["-m", "wargame", *args])
     return pexpect.spawn(cmd, argv, cwd=str(cwd), encoding="utf-8", timeout=120, dimensions=(40, 80))
 
 

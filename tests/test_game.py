@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from conftest import CONFIGS
-from engine import scenario
-from engine.combat import KernelClock
-from engine.events import run_batch
-from engine.game import Game
-from engine.world import World
+from wargame.model import scenario
+from wargame.crisis.combat import KernelClock
+from wargame.crisis.events import run_batch
+from wargame.play.game import Game
+from wargame.crisis.world import World
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from conftest import cli
-from engine.history import ardennes as A
-from engine.history import cdb90 as C
-from engine.history.data import DEFAULT_DIR, DataError
-from engine.history.fit import goodness, nelder_mead
+from wargame.history import ardennes as A
+from wargame.history import cdb90 as C
+from wargame.history.data import DEFAULT_DIR, DataError
+from wargame.history.fit import goodness, nelder_mead
 
 ARD = DEFAULT_DIR / "ardennes"
 

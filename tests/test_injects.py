@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from conftest import CONFIGS, cli
-from engine import injects, scenario
-from engine.combat import KernelClock
-from engine.events import run_batch
-from engine.game import Game
-from engine.log import EV
-from engine.world import World
+from wargame.model import injects as inject_rules
+from wargame.model import scenario
+from wargame.crisis.combat import KernelClock
+from wargame.crisis.events import run_batch
+from wargame.play.game import Game
+from wargame.model.log import EV
+from wargame.crisis.world import World
 
 INJECT = EV["inject"]
 
@@ -79,14 +80,14 @@ def test_bad_injects_are_one_line_errors(tmp_path, effect, message):
 
 
 def test_typed_injects_parse():
-    item = injects.parse_typed("fronts.landing.lift_per_day *0.5 for 5 days : typhoon in the strait", 40.0)
+    item = inject_rules.parse_typed("fronts.landing.lift_per_day *0.5 for 5 days : typhoon in the strait", 40.0)
     assert item == {"day": 40.0, "text": "typhoon in the strait",
                     "effects": [{"target": "fronts.landing.lift_per_day", "op": "scale", "value": 0.5, "days": 5.0}]}
-    assert injects.parse_typed(": Congress holds hearings", 3.0)["effects"] == []
-    assert injects.parse_typed("states.USA.doctrine =never", 3.0)["effects"][0]["value"] == "never"
+    assert inject_rules.parse_typed(": Congress holds hearings", 3.0)["effects"] == []
+    assert inject_rules.parse_typed("states.USA.doctrine =never", 3.0)["effects"][0]["value"] == "never"
     for bad in ("fronts.landing.lift_per_day 0.5", "x *2 for two days", "x *2 for -1 days"):
         with pytest.raises(ValueError, match="inject"):
-            injects.parse_typed(bad, 1.0)
+            inject_rules.parse_typed(bad, 1.0)
 
 
 def test_a_facilitators_inject_is_replayed_and_reaches_the_lookahead():
@@ -106,7 +107,7 @@ def test_a_facilitators_inject_is_replayed_and_reaches_the_lookahead():
             t = g.advance()
         return g
 
-    typhoon = injects.parse_typed("fronts.landing.lift_per_day *0 for 20 days : typhoon", 0)
+    typhoon = inject_rules.parse_typed("fronts.landing.lift_per_day *0 for 20 days : typhoon", 0)
     a, b, c = play([typhoon]), play([typhoon]), play([])
     assert a.log.events().tobytes() == b.log.events().tobytes()
     assert a.log.events().tobytes() != c.log.events().tobytes()
@@ -117,6 +118,6 @@ def test_a_facilitators_inject_is_replayed_and_reaches_the_lookahead():
     # In force during a look-ahead: copies of the paused world keep the inject's change.
     g = Game(sc, 7, ["USA"], rep=0)
     g.advance()
-    g.inject(injects.parse_typed("fronts.landing.lift_per_day *0 : the fleet is sunk in port", 0))
+    g.inject(inject_rules.parse_typed("fronts.landing.lift_per_day *0 : the fleet is sunk in port", 0))
     c = g.w.copies(10, 1 << 40)
     assert (c.lift[:, g.w.front_ids.index("landing")] == 0).all()

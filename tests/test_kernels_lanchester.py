@@ -4,15 +4,16 @@ import os
 
 import numba
 
-from kernels._dispatch import PARALLEL_MIN_ROWS
+from wargame.kernels._dispatch import PARALLEL_MIN_ROWS
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import reference as R
-from kernels import LINEAR, LOG, SQUARE, lanchester_step, law_pq, streams
-from kernels.lanchester import _advance
+from wargame.kernels import LINEAR, LOG, SQUARE, lanchester_step, law_pq
+from wargame.kernels import streams
+from wargame.kernels.lanchester import _advance
 
 HYP = settings(max_examples=int(os.environ.get("KERNELS_HYP_EXAMPLES", 150)), deadline=None,
                derandomize=os.environ.get("KERNELS_HYP_RANDOM") is None)

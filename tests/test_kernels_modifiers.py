@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reference as R
-from kernels import (FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor,
-                     control_share, front_modifiers)
+from wargame.kernels import FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor, control_share, front_modifiers
 
 
 def test_attack_factor_hand_values():

@@ -1,13 +1,14 @@
 """Philox4x64-10 against numpy.random.Philox, stream layout, thread invariance."""
 import numba
 
-from kernels._dispatch import PARALLEL_MIN_ROWS
+from wargame.kernels._dispatch import PARALLEL_MIN_ROWS
 import numpy as np
 import pytest
 
 import reference as R
-from kernels import normals, streams, uniforms
-from kernels.philox import box_muller, philox4x64, u64_to_open, u64_to_unit
+from wargame.kernels import normals, uniforms
+from wargame.kernels import streams
+from wargame.kernels.philox import box_muller, philox4x64, u64_to_open, u64_to_unit
 
 M64 = 2**64 - 1
 

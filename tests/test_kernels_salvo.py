@@ -3,12 +3,13 @@ import math
 
 import numba
 
-from kernels._dispatch import PARALLEL_MIN_ROWS
+from wargame.kernels._dispatch import PARALLEL_MIN_ROWS
 import numpy as np
 import pytest
 
 import reference as R
-from kernels import salvo_step, streams
+from wargame.kernels import salvo_step
+from wargame.kernels import streams
 
 
 def _one(A, B, alpha, beta, a1, b1, a3, b3):

@@ -6,9 +6,10 @@ import pytest
 from numba import njit
 
 import reference as R
-from kernels import streams, uniforms
-from kernels.philox import u64_to_open
-from kernels.variates import NORMAL_THRESHOLD, binomial, poisson
+from wargame.kernels import uniforms
+from wargame.kernels import streams
+from wargame.kernels.philox import u64_to_open
+from wargame.kernels.variates import NORMAL_THRESHOLD, binomial, poisson
 
 
 def _open_uniforms(n, seed):

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import reference as R
 from conftest import CONFIGS, cli, run_memory
-from kernels import raid_step, streams
+from wargame.kernels import raid_step
+from wargame.kernels import streams
 
 
 def _one(launched, rel, pk, shots, stock, limit=np.inf, damage=1.0):
@@ -229,7 +230,7 @@ def iran_israel():
 
 
 def test_history_inside_the_central_90_percent(iran_israel):
-    from engine import raids_summary
+    from wargame.crisis import raids_summary
 
     s = raids_summary.compute(iran_israel)
     checks = {h["raid"]: h for h in s["history"]}

@@ -8,7 +8,7 @@ import h5py
 import pytest
 
 from conftest import CONFIGS, cli
-from engine.report import HEADLESS, chromium
+from wargame.report.html import HEADLESS, chromium
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +76,12 @@ def test_png_figures(report, tmp_path):
 
 def test_interrupted_results_file_reports_what_it_has(report, tmp_path):
     """An index file of finished batches (as after kill -9) is reported like a complete one."""
-    from engine import runner, scenario
-    from engine.store import HDF5Store
+    from wargame import kinds
+    from wargame.model import scenario
+    from wargame.execution.store import HDF5Store
 
     store = HDF5Store(tmp_path / "partial.h5")
-    runner.run(scenario.load(CONFIGS / "duel.toml"), 300, sink=store, batch_size=100)  # no finish(): index only
+    kinds.run(scenario.load(CONFIGS / "duel.toml"), 300, sink=store, batch_size=100)  # no finish(): index only
     with h5py.File(tmp_path / "partial.h5", "r") as f:
         assert not f.attrs["complete"] and len(f["batches"]) == 3
     p = cli("report", tmp_path / "partial.h5", "--out", tmp_path / "partial.html")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.params import Normal, Pert, Triangular, Uniform
-from engine.sampling import sample
+from wargame.model.params import Normal, Pert, Triangular, Uniform
+from wargame.model.sampling import sample
 
 N = 40000
 REPS = np.arange(N, dtype=np.int64)
@@ -57,7 +57,7 @@ def test_draws_depend_only_on_replication_and_key():
 def test_bad_distributions_rejected(bad):
     from pydantic import TypeAdapter, ValidationError
 
-    from engine.params import Dist
+    from wargame.model.params import Dist
 
     with pytest.raises(ValidationError):
         TypeAdapter(Dist).validate_python(bad)

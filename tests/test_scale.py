@@ -52,16 +52,18 @@ def test_workers_and_batch_size_do_not_change_bits(reference, tmp_path):
 
 def test_dask_local_cluster_gives_the_same_bits(reference):
     pytest.importorskip("distributed")
-    from engine import executors, runner, scenario
-    from engine.results import MemoryResults
-    from engine.store import read
+    from wargame import kinds
+    from wargame.execution import executors
+    from wargame.model import scenario
+    from wargame.execution.results import MemoryResults
+    from wargame.execution.store import read
 
     loaded = scenario.load(CFG)
     ex = executors.DaskExecutor(local_workers=2)
     try:
         assert all(addr.startswith("tcp://127.0.0.1") for addr in ex.client.scheduler_info()["workers"])
         sink = MemoryResults()
-        runner.run(loaded, 1200, sink=sink, batch_size=300, executor=ex)
+        kinds.run(loaded, 1200, sink=sink, batch_size=300, executor=ex)
     finally:
         ex.close()
     got, ref = sink.read(), read(reference)
@@ -94,7 +96,7 @@ def _children(pid):
 
 
 def _start(out, *extra):
-    exe = [sys.executable, "-m", "engine.cli"]
+    exe = [sys.executable, "-m", "wargame"]
     return subprocess.Popen([*exe, "run", str(CFG), "--runs", "1200", "--batch-size", "100", "--out", str(out),
                              "--quiet", *map(str, extra)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -165,7 +167,7 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(tmp_path, limit, finished)
     """A file-size limit stands in for a full disk: at 400 kB the batches fit but the final
     file does not; at 3 kB not even one batch fits."""
     out = tmp_path / "full.h5"
-    cmd = [sys.executable, "-m", "engine.cli", "run", str(CFG), "--runs", "3000", "--batch-size", "100",
+    cmd = [sys.executable, "-m", "wargame", "run", str(CFG), "--runs", "3000", "--batch-size", "100",
            "--workers", "1", "--out", str(out), "--quiet", "--timeseries"]
     p = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_limit_file_size(limit), timeout=600)
     assert p.returncode == 2, p.stderr
@@ -203,7 +205,8 @@ def test_numba_cache_is_per_kernel_version_in_a_user_dir(tmp_path):
 import os
 os.environ.pop('NUMBA_CACHE_DIR', None)
 os.environ['XDG_CACHE_HOME'] = {str(tmp_path)!r}
-import numpy as np, kernels
+import numpy as np
+from wargame import kernels
 d = os.environ['NUMBA_CACHE_DIR']
 assert d.startswith(os.path.join({str(tmp_path)!r}, 'wargame', 'numba') + os.sep), d
 assert d == kernels._cache_dir()
@@ -218,7 +221,7 @@ print(d)
     # A copy of the kernels with one source changed gets another cache directory.
     import shutil
 
-    import kernels
+    from wargame import kernels
 
     copy = tmp_path / "pkg" / "kernels"
     shutil.copytree(os.path.dirname(kernels.__file__), copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -238,10 +241,13 @@ def test_a_finished_batch_leaves_no_world_behind():
     import gc
     import weakref
 
-    from engine import executors, runner, scenario, world
+    from wargame.execution import executors
+    from wargame.execution import runner
+    from wargame.model import scenario
+    from wargame.crisis import batch, world
 
     loaded = scenario.load(str(CFG))
-    task = next(runner.tasks_for(loaded, [(0, 20)], 1, 20, {}, True))
+    task = next(runner.tasks_for(loaded, [(0, 20)], 1, 20, {}, True, batch.run_task))
     made = []
     orig = world.World.__init__
 

@@ -17,11 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, sys
 import numpy as np
-from engine.cli import main
+from wargame.cli.main import main
 rc = main(["run", "configs/duel.toml", "--runs", "4", "--quiet", "--out", sys.argv[1]])
 linalg_after_run = "scipy.linalg" in sys.modules
 from numba.np import arraymath
-from kernels._startup import skip_blas_probe
+from wargame.kernels._startup import skip_blas_probe
 again = skip_blas_probe()  # arraymath is loaded now: nothing left to do
 from numba import njit
 a = np.arange(6.0).reshape(2, 3)
@@ -52,8 +52,8 @@ def test_probe_is_left_alone_once_numba_loaded_its_target():
     # In this (test) process some kernel has usually run already; make sure one has.
     import numpy as np
 
-    import kernels
-    from kernels._startup import skip_blas_probe
+    from wargame import kernels
+    from wargame.kernels._startup import skip_blas_probe
 
     kernels.philox.uniforms(1, np.arange(2), 1, 0, 4)
     assert "numba.np.arraymath" in sys.modules
@@ -69,9 +69,10 @@ def test_kernel_cache_is_keyed_by_the_sources_even_when_numba_was_imported_first
     # numba reads NUMBA_CACHE_DIR once, when it is imported. A program that imports numba
     # before the kernels must still get the source-keyed directory (kernels/__init__.py),
     # not __pycache__ beside each file, where a changed callee leaves stale machine code.
-    code = ("import numba, json, kernels\n"
-            "from kernels import lanchester\n"
-            "from bench.peers import rng_limit\n"
+    code = ("import numba, json\n"
+            "from wargame import kernels\n"
+            "from wargame.kernels import lanchester\n"
+            "from wargame.bench.peers import rng_limit\n"
             "print(json.dumps([kernels._cache_dir(), lanchester._step_shared._cache._cache_path,"
             " rng_limit._draw._cache._cache_path]))")
     env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_CACHE_DIR"}
@@ -87,9 +88,10 @@ def test_kernel_cache_is_keyed_by_the_sources_even_when_numba_was_imported_first
 WARM_CHILD = """
 import json, sys
 import numba.core.registry as reg
-import kernels
-from kernels import guerrilla, lanchester, modifiers, philox, salvo, variates, _validate
-from engine import executors, runner, scenario
+from wargame import kinds
+from wargame.kernels import guerrilla, lanchester, modifiers, philox, salvo, variates, _validate
+from wargame.execution import executors, runner
+from wargame.model import scenario
 
 def signatures():
     out = {}
@@ -100,9 +102,9 @@ def signatures():
     return out
 
 loaded = scenario.load(sys.argv[1])
-runner.warm_up(loaded)
+kinds.warm_up(loaded)
 before = signatures()
-task = next(runner.tasks_for(loaded, [(0, 300)], 1, 300, {}, False))
+task = next(runner.tasks_for(loaded, [(0, 300)], 1, 300, {}, False, kinds.of(loaded).batch))
 executors.run_task({**task, "single_thread": True})  # what a worker runs
 after = signatures()
 print(json.dumps({k: v for k, v in after.items() if v != before.get(k)}))

@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 from conftest import CONFIGS
-from engine import runner, scenario, summary
-from engine.results import MemoryResults
-from engine.summary import Histogram
+from wargame import kinds
+from wargame.model import scenario
+from wargame.crisis import summary
+from wargame.execution.results import MemoryResults
+from wargame.estimate import Histogram
 
 QS = [50, 5, 95, 0, 100, 37.5]
 
@@ -38,7 +40,7 @@ def test_continuous_percentiles_within_the_stated_error():
 def test_run_summary_matches_the_raw_columns():
     loaded = scenario.load(CONFIGS / "taiwan_strait.toml")
     sink = MemoryResults()
-    runner.run(loaded, 3_000, seed=11, sink=sink, batch_size=700)
+    kinds.run(loaded, 3_000, seed=11, sink=sink, batch_size=700)
     res = sink.read()
     s = summary.compute(res)
     rp, st = res["replications"], res["states"]

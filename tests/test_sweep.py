@@ -10,7 +10,11 @@ import pytest
 import scipy.stats as ss
 
 from conftest import CONFIGS, cli
-from engine import scenario, sensitivity, stats, sweep, sweep_file
+from wargame.model import scenario
+from wargame.analysis import sensitivity
+from wargame.analysis import stats
+from wargame.analysis import sweep
+from wargame.analysis import sweep_file
 
 TAIWAN = CONFIGS / "taiwan_strait.toml"
 
@@ -245,7 +249,7 @@ def test_sweep_aa_comparison_flags_nothing(tmp_path):
     (["--vary", "states.USA.doctrine=never,self_help", "--runs", "0"], "--runs 0: must be >= 1"),
 ])
 def test_sweep_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, msg):
-    from engine.cli import main  # in process: quick; the fixture above drives the real command
+    from wargame.cli.main import main  # in process: quick; the fixture above drives the real command
 
     assert main(["sweep", str(TAIWAN), *args, "--out", str(tmp_path / "x.h5")]) == 2
     err = capsys.readouterr().err
@@ -254,7 +258,7 @@ def test_sweep_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, msg):
 
 
 def test_sweep_report_renders_in_headless_chromium(swept, tmp_path):
-    from engine.report import HEADLESS, chromium
+    from wargame.report.html import HEADLESS, chromium
 
     _, out, _ = swept
     html = tmp_path / "r.html"
@@ -275,7 +279,7 @@ def test_sweep_report_renders_in_headless_chromium(swept, tmp_path):
 
 
 def test_sweep_refuses_to_overwrite(tmp_path, capsys):
-    from engine.cli import main
+    from wargame.cli.main import main
 
     out = tmp_path / "x.h5"
     out.write_text("keep me")

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from conftest import CONFIGS, cli
-from engine import scenario
-from engine.results import MemoryResults
-from engine.system import CATALOGUE, arm_metrics, catalogue
-from engine.system.events import run_batch
-from engine.system.results import run
-from engine.system.world import SystemWorld
+from wargame.model import scenario
+from wargame.execution.results import MemoryResults
+from wargame import kinds
+from wargame.analysis.sweep import arm_metrics
+from wargame.system.metrics import CATALOGUE, catalogue
+from wargame.system.events import run_batch
+from wargame.system.world import SystemWorld
 
 # Deterministic rules: no growth, no noise, every opportunity taken, equal lethality.
 CALM = dict(growth_mean=0.0, growth_sd=0.0, war_propensity=1.0, attack_ratio=1.5, perception_sd=0.0,
@@ -103,7 +104,7 @@ def test_results_do_not_depend_on_the_batch_size(doctrine):
     outs = []
     for bs in (40, 7):
         sink = MemoryResults()
-        run(loaded, 40, 5, sink, batch_size=bs)
+        kinds.run(loaded, 40, seed=5, sink=sink, batch_size=bs)
         outs.append(sink.read())
     a, b = outs
     for g in ("replications", "states"):

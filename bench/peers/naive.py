@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-import kernels
-from bench.peers import twins
+from wargame import kernels
+from wargame.bench.peers import twins
 
 # The kernels module attributes that engine/combat.py, engine/doctrines.py and
 # engine/escalation.py look up at call time (``kernels.X(...)``).
@@ -46,9 +46,9 @@ def run(loaded, runs: int, seed: int, first: int = 0, doctrines: dict | None = N
 
     Returns (seconds, per-replication outcome dict of arrays) for comparing with the engine.
     """
-    from engine.combat import KernelClock
-    from engine.events import run_batch
-    from engine.world import World
+    from wargame.crisis.combat import KernelClock
+    from wargame.crisis.events import run_batch
+    from wargame.crisis.world import World
 
     out = {"outcome": [], "end_day": [], "lost": [], "position": []}
     clock = KernelClock()
@@ -68,9 +68,9 @@ def run(loaded, runs: int, seed: int, first: int = 0, doctrines: dict | None = N
 def engine_outcomes(loaded, runs: int, seed: int, first: int = 0, batch_size: int = 2000,
                     doctrines: dict | None = None):
     """The same per-replication figures from the engine's batched path (one World per batch)."""
-    from engine.combat import KernelClock
-    from engine.events import run_batch
-    from engine.world import World
+    from wargame.crisis.combat import KernelClock
+    from wargame.crisis.events import run_batch
+    from wargame.crisis.world import World
 
     out = {"outcome": [], "end_day": [], "lost": [], "position": []}
     for b0 in range(first, first + runs, batch_size):

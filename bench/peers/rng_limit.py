@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from kernels.config import PJIT
-from kernels.philox import block_open
-from kernels.variates import binomial
+from wargame.kernels.config import PJIT
+from wargame.kernels.philox import block_open
+from wargame.kernels.variates import binomial
 
 
 @njit(**PJIT)

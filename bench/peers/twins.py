@@ -11,7 +11,7 @@ The twins live by kernel family in twins_random.py (philox, variates), twins_att
 (lanchester, guerrilla) and twins_fire.py (salvo, raids, modifiers); this module gathers them.
 """
 
-from .twins_attrition import *  # noqa: F401,F403
-from .twins_fire import *  # noqa: F401,F403
-from .twins_random import *  # noqa: F401,F403
-from .twins_random import _z  # noqa: F401
+from wargame.bench.peers.twins_attrition import *  # noqa: F401,F403
+from wargame.bench.peers.twins_fire import *  # noqa: F401,F403
+from wargame.bench.peers.twins_random import *  # noqa: F401,F403
+from wargame.bench.peers.twins_random import _z  # noqa: F401

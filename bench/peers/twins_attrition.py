@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .twins_random import binomial, block_open
+from wargame.bench.peers.twins_random import binomial, block_open
 
 
 # ---------------------------------------------------------------- lanchester

@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from .twins_attrition import _rows
-from .twins_random import binomial, block_open
+from wargame.bench.peers.twins_attrition import _rows
+from wargame.bench.peers.twins_random import binomial, block_open
 
 
 # ---------------------------------------------------------------- salvo

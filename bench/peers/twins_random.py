@@ -60,7 +60,7 @@ def normals(seed, reps, purpose, step, k):
 # ---------------------------------------------------------------- variates
 
 # Acklam's coefficients are data, shared with the kernel; the operations below are the twin.
-from kernels.variates import _A, _B, _C, _D, _P_LOW  # noqa: E402
+from wargame.kernels.variates import _A, _B, _C, _D, _P_LOW  # noqa: E402
 
 
 def _z(u1, u2):

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-import kernels
+from wargame import kernels
 
-from .data import DEFAULT_DIR, DataError, number, read_csv
-from .fit import goodness, nelder_mead
+from wargame.history.data import DEFAULT_DIR, DataError, number, read_csv
+from wargame.history.fit import goodness, nelder_mead
 
 WEIGHTS = {"combat_manpower": 1.0, "tanks": 20.0, "apcs": 5.0, "artillery": 40.0}  # Bracken's
 FILES = {"engaged": "ardennes_acsdb_daily_bracken.csv",
@@ -156,7 +156,7 @@ def format_table(fits: list[dict]) -> str:
 
 def report(data_dir: Path = DEFAULT_DIR, plot_dir: Path | None = None) -> tuple[str, list[Path]]:
     """The table of every fit and, with plot_dir, its SVG figures: what the CLI prints and writes."""
-    from . import plots
+    from wargame.history import plots
 
     fits = fit_all(data_dir)
     paths = []

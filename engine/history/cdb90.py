@@ -26,11 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import runner, scenario
-from ..executors import run_task
-from ..summary import wilson
-from ..world import OUTCOMES
-from .data import DEFAULT_DIR, DataError, number, read_csv
+from wargame.execution import runner
+from wargame.model import scenario
+from wargame.crisis import batch
+from wargame.estimate import wilson
+from wargame.crisis.world import OUTCOMES
+from wargame.history.data import DEFAULT_DIR, DataError, number, read_csv
 
 POSTURES = {"HD": "hasty", "PD": "prepared", "FD": "fortified"}
 RATIO_BINS = (0.0, 1.0, 1.5, 2.0, 3.0, math.inf)          # attacker / defender
@@ -134,8 +135,8 @@ def engine_outcomes(battles: list[dict], runs: int, seed: int) -> np.ndarray:
         loaded = scenario.loads(BATTLE, "cdb90_battle", ov)
         # One batch through the runner's own task path (runner.run would also build file
         # attributes, a third of the time for a battle this small).
-        task = next(runner.tasks_for(loaded, [(0, runs)], seed * 1024 + b["isqno"], runs, {}, False))
-        out = run_task(task)[0]["replications"]["outcome"]
+        task = next(runner.tasks_for(loaded, [(0, runs)], seed * 1024 + b["isqno"], runs, {}, False, batch.run_task))
+        out = batch.run_task(task)[0]["replications"]["outcome"]
         counts[k] = [(out == win).sum(), (out == hold).sum(), ((out != win) & (out != hold)).sum()]
     return counts
 
@@ -147,9 +148,9 @@ def decision_rule(battles: list[dict]) -> np.ndarray:
     deterministic law over projection_days (30), then 1 - hold with
     hold = 1 / (1 + (m / breakthrough_ratio)^sharpness), no perception error.
     """
-    from ..combat import GROUND, KernelClock
-    from ..doctrines import project
-    from ..world import World
+    from wargame.crisis.combat import GROUND, KernelClock
+    from wargame.crisis.doctrines import project
+    from wargame.crisis.world import World
 
     out = np.empty(len(battles))
     for k, b in enumerate(battles):
@@ -253,7 +254,7 @@ def format_table(res: dict) -> str:
 def report(runs: int, seed: int, data_dir: Path = DEFAULT_DIR, plot_dir: Path | None = None,
            max_battles: int | None = None) -> tuple[str, list[Path]]:
     """The comparison tables and, with plot_dir, its SVG figures: what the CLI prints and writes."""
-    from . import plots
+    from wargame.history import plots
 
     res = run(runs, seed, data_dir, max_battles)
     paths = plots.write(plots.cdb90_figures(res), plot_dir) if plot_dir is not None else []

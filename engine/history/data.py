@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from wargame.errors import WargameError
 
 
 def _default_dir() -> Path:
@@ -21,7 +22,7 @@ def _default_dir() -> Path:
 DEFAULT_DIR = _default_dir()
 
 
-class DataError(Exception):
+class DataError(WargameError):
     """A validation data file is missing or not in the expected form (a user-fixable problem)."""
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import svg
-from ..svg import M, PALETTE, W, H
+from wargame.report import svg
+from wargame.report.svg import M, PALETTE, W, H
 
 
 def _nice(v: float) -> float:

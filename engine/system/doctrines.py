@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .world import CENTRAL, COLLECTIVE, REALPOLITIK, SystemWorld
+from wargame.system.world import CENTRAL, COLLECTIVE, REALPOLITIK, SystemWorld
 
 
 def realign(w: SystemWorld) -> tuple[np.ndarray, np.ndarray]:

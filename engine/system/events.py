@@ -15,11 +15,12 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from engine.log import EVENT_DTYPE
-from kernels import lanchester_step, normals, streams, uniforms
+from wargame.model.log import EVENT_DTYPE
+from wargame.kernels import lanchester_step, normals, uniforms
+from wargame.kernels import streams
 
-from . import doctrines
-from .world import CENTRAL, SystemWorld
+from wargame.system import doctrines
+from wargame.system.world import CENTRAL, SystemWorld
 
 EVENT_TYPES = ("war", "conquest", "defeat", "stalemate", "contest", "alliance_formed", "alliance_broken",
                "dominance")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..summary import wilson
+from wargame.estimate import wilson
 
 COLUMNS = {"replications": ("survivors", "endurance_years", "dominated", "wars", "war_sizes", "conquests",
                             "contests", "alliances_formed"),
@@ -75,7 +75,7 @@ def compute(res: dict) -> dict:
 
 
 def compute_file(path) -> dict:
-    from ..store import iter_columns, read_meta
+    from wargame.execution.store import iter_columns, read_meta
 
     attrs, layout = read_meta(path)
     acc = Accumulator(attrs, layout)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sampling import sample_recorded
-from .schema import DOCTRINES, SystemScenario
+from wargame.model.sampling import sample_recorded
+from wargame.model.system import DOCTRINES, SystemScenario
 
 REALPOLITIK, COLLECTIVE, LAISSEZ_FAIRE, CENTRAL = range(4)
 DOCTRINE_CODE = {d: i for i, d in enumerate(DOCTRINES)}

@@ -1,0 +1,1 @@
+"""The `wargame` command: argument parsing, calls into the package, exit codes."""

@@ -1,0 +1,145 @@
+"""One simulated step of fighting for every active (replication, front) pair at once.
+
+Order within a step (documented in docs/model.md): amphibious lift and transit
+losses, the air battle (square law), the naval salvo exchange, ground attrition
+(the front's law, with posture/terrain/amphibious/air/sea modifiers), then
+movement of the line. Each stage is one kernel call over all engagements; losses
+on a side are shared among its states in proportion to the combat power each has
+on that front.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from wargame import kernels
+from wargame.kernels import streams
+
+from wargame.crisis import irregular
+from wargame.crisis.world import World, side_sum
+
+GROUND, AIR, NAVAL = 0, 1, 2
+
+
+class KernelClock:
+    """Accumulates wall time spent inside kernel calls (for the share-of-time figure)."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.calls = 0
+
+    def __call__(self, fn, *args, **kw):
+        t0 = time.perf_counter()
+        out = fn(*args, **kw)
+        self.seconds += time.perf_counter() - t0
+        self.calls += 1
+        return out
+
+
+def control(att, dfd, k):
+    """Attacker's share of control, att^k / (att^k + def^k), 0.5 when neither side has any."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.exp(np.clip(k * (np.log(np.maximum(dfd, 1e-300)) - np.log(np.maximum(att, 1e-300))), -700, 700))
+        return np.where((att <= 0) & (dfd <= 0), 0.5, 1.0 / (1.0 + r))
+
+
+def side_totals(w: World, cp: np.ndarray, rows: np.ndarray, d: int):
+    """Attacker- and defender-side combat power per (row, front) in domain d."""
+    side = w.side[rows]
+    return side_sum(cp[:, :, :, d], side, 1), side_sum(cp[:, :, :, d], side, -1)
+
+
+def _apply(w: World, cp, rows, d, x0, y0, x1, y1):
+    """Scale each side's per-state cp by its surviving fraction and book the losses."""
+    sd = w.side[rows][:, None, :]
+    fx = np.where(x0 > 0, x1 / np.where(x0 > 0, x0, 1.0), 1.0)[:, :, None]
+    fy = np.where(y0 > 0, y1 / np.where(y0 > 0, y0, 1.0), 1.0)[:, :, None]
+    before = cp[:, :, :, d].copy()
+    cp[:, :, :, d] = np.where(sd == 1, before * fx, np.where(sd == -1, before * fy, before))
+    w.lost[rows, :, d] += (before - cp[:, :, :, d]).sum(axis=1)
+
+
+def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
+    """Resolve the day ending at time t for replications ``rows`` (all at war, none ended)."""
+    if rows.size == 0:
+        return
+    n, F, dt = rows.size, w.F, w.dt
+    k = int(round(t / dt))  # stream step: the index of this simulated day
+    rr = np.repeat(w.reps[rows], F)
+    slots = np.tile(np.arange(F, dtype=np.int64), n)
+    cp = w.front[rows]
+    st = w.stochastic
+
+    # -- amphibious lift: embarked ground cp lands as lift and sea control allow
+    if w.amphibious.any():
+        am = w.amphibious[None, :]
+        sea = w.sea_control[rows]
+        cap = w.lift[rows] * dt * np.minimum(1.0, 2.0 * sea) * am
+        afl = w.afloat[rows]
+        tot = afl.sum(axis=2)
+        landed = np.minimum(tot, cap)
+        frac = np.where(tot > 0, landed / np.where(tot > 0, tot, 1.0), 0.0)[:, :, None]
+        moving = afl * frac
+        lost = moving * (w.transit_loss[rows] * (1.0 - sea))[:, :, None]
+        w.afloat[rows] = afl - moving
+        cp[:, :, :, GROUND] += moving - lost
+        w.lost[rows, :, GROUND] += lost.sum(axis=1)
+        first = (landed > 0) & np.isinf(w.landing_day[rows])
+        if first.any():
+            ld = w.landing_day[rows]
+            ld[first] = t - dt
+            w.landing_day[rows] = ld
+
+    # -- air battle (square law, symmetric exchange), then air control
+    x0, y0 = side_totals(w, cp, rows, AIR)
+    al = w.air_leth[rows].ravel()
+    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), al, al, 0.0, 1.0, 0.0, 0.0, dt,
+                   st, w.seed, rr, slots, k, streams.AIR)
+    x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
+    _apply(w, cp, rows, AIR, x0, y0, x1, y1)
+    air = control(x1, y1, 2.0)
+    w.air_control[rows] = air
+
+    # -- naval salvo exchange on naval fronts, then sea control
+    if w.naval.any():
+        x0, y0 = side_totals(w, cp, rows, NAVAL)
+        nav = {key: v[rows].repeat(F) for key, v in w.nav.items()}
+        a_new, b_new, _, _ = clock(
+            kernels.salvo_step, x0.ravel(), y0.ravel(), nav["attacker_missiles_per_ship"],
+            nav["defender_missiles_per_ship"], nav["attacker_hits_to_kill"], nav["defender_hits_to_kill"],
+            nav["attacker_interceptions_per_ship"], nav["defender_interceptions_per_ship"],
+            st, w.seed, rr, slots, k, streams.NAVAL)
+        x1 = np.where(w.naval[None, :], a_new.reshape(n, F), x0)
+        y1 = np.where(w.naval[None, :], b_new.reshape(n, F), y0)
+        _apply(w, cp, rows, NAVAL, x0, y0, x1, y1)
+        sea = control(x1, y1, w.nav["sea_control_exponent"][rows][:, None])
+        w.sea_control[rows] = np.where(w.naval[None, :], sea, 0.5)
+
+    # -- ground attrition with the force-ratio modifiers
+    x0, y0 = side_totals(w, cp, rows, GROUND)
+    in_assault = w.amphibious[None, :] & (t - dt < w.landing_day[rows] + w.assault_days[rows])
+    factor = clock(kernels.front_modifiers, np.tile(w.posture, n), w.terrain[rows].ravel(), in_assault.ravel(),
+                   w.penalty[rows].ravel(), air.ravel(), w.air_weight[rows].ravel(),
+                   w.sea_control[rows].ravel(), w.sea_weight[rows].ravel())
+    a = w.att_leth[rows].ravel() * factor
+    b = w.def_leth[rows].ravel()
+    if w.has_morale.any():  # irregular war: a force fights as it holds together
+        a, b = irregular.fire_scale(w, cp, rows, a, b)
+    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a, b,
+                   w.law_p[rows].ravel(), w.law_q[rows].ravel(), 0.0, 0.0, dt, st, w.seed, rr, slots, k,
+                   streams.GROUND)
+    x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
+    if w.guerrilla.any():  # Deitchman fronts replace the (p, q) result
+        x1, y1 = irregular.guerrilla(w, rows, x0, y0, a, b, x1, y1, dt, st, rr, slots, k, clock)
+    _apply(w, cp, rows, GROUND, x0, y0, x1, y1)
+
+    # -- movement: the line moves when the ratio passes the breakthrough threshold
+    ex, ey = irregular.effective(w, cp, rows, x1, y1) if w.has_morale.any() else (x1, y1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(ey > 0, ex / ey, np.where(ex > 0, np.inf, 1.0))
+    km = clock(kernels.advance, ratio.ravel(), w.breakthrough[rows].ravel(), w.vmax[rows].ravel(), dt).reshape(n, F)
+    pos = w.position[rows] + km
+    w.position[rows] = np.clip(pos, -w.counter_depth[rows], w.depth[rows])
+    w.front[rows] = cp

@@ -1,0 +1,286 @@
+"""SimPy processes of one batch: crisis, warning, mobilisation, invasion, decisions, fighting.
+
+Each process is a plain generator over the whole batch. It sleeps until the next
+time any replication needs it and then acts, with array operations, on the mask of
+replications due. SimPy events per batch therefore grow with the number of
+distinct event times (days), not with the number of replications. Times are in
+days and every event time is rounded up to the scenario's step grid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from wargame.crisis import combat
+from wargame.crisis import doctrines
+from wargame.crisis import escalation
+from wargame.crisis import injects
+from wargame.crisis import irregular
+from wargame.crisis import raids
+from wargame.crisis.combat import GROUND, KernelClock
+from wargame.model.log import Log
+from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
+
+
+def at_times(env: simpy.Environment, w: World, times: np.ndarray, act, since: float | None = None):
+    """Sleep until each distinct finite time in ``times`` (R,) and call ``act(rows_due, t)``.
+
+    ``since``: a world resumed from a pause skips the times that already happened.
+    """
+    keep = np.isfinite(times) & (times <= w.horizon)
+    if since is not None:
+        keep &= times > since
+    for t in np.unique(times[keep]):
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        act(np.flatnonzero(times == t), float(t))
+
+
+def crisis(env, w: World, log: Log, since: float | None = None):
+    if since is None:
+        log.record(np.ones(w.R, dtype=bool), 0.0, "crisis", w.att, w.dfd)
+
+        if w.hook is not None:  # a classroom game: a human-played attacker decides to mobilise
+            yield from w.hook(env, 0.0, "crisis")
+
+    def warn(rows, t):
+        w.warned[rows] = True
+        log.record(rows, t, "warning", w.dfd)
+
+    for t in np.unique(w.grid(w.warning)):
+        if since is not None and t <= since or t > w.horizon:
+            continue
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        warn(np.flatnonzero(w.grid(w.warning) == t), float(t))
+        if w.hook is not None:  # the others hear of it and may mobilise
+            yield from w.hook(env, float(t), "warning")
+
+
+def _send_to_fronts(w: World, rows, s, cp_by_domain, side_share):
+    """Put (n, 3) combat power of state s on the fronts; amphibious ground goes afloat first."""
+    per_front = cp_by_domain[:, None, :] * w.share[rows, :, side_share][:, :, None]  # (n, F, 3)
+    if s == w.att and w.amphibious.any():
+        am = w.amphibious[None, :]
+        w.afloat[rows, :, s] += np.where(am, per_front[:, :, GROUND], 0.0)
+        per_front[:, :, GROUND] = np.where(am, 0.0, per_front[:, :, GROUND])
+    w.front[rows, :, s, :] += per_front
+    w.committed[rows, s, :] += cp_by_domain
+
+
+def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> None:
+    rows = rows[~w.at_war[rows] & ~w.ended[rows]]
+    if rows.size == 0:
+        return
+    w.at_war[rows] = True
+    w.war_day[rows] = t
+    w.ref_day[rows] = t
+    for s, j in ((w.att, 0), (w.dfd, 1)):
+        sent = w.commit[rows, s, :] * w.home[rows, s, :]
+        w.home[rows, s, :] -= sent
+        _send_to_fronts(w, rows, s, sent, j)
+    log.record(rows, t, "invade", w.att, w.dfd)
+    w.next_decision[rows] = t
+    if not wake[0].triggered:
+        wake[0].succeed()
+
+
+def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
+    if w.hook is not None and w.human[w.att]:  # a classroom game: people decide when (and whether) to invade
+        yield from _invasion_by_people(env, w, log, wake)
+        return
+    if not w.invasion_conditional:
+        yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake), since)
+        return
+    # Conditional: from the earliest day, invade once ready, strong enough and not deterred by trade.
+    t = float(w.grid(w.invasion_day).min())
+    if t > env.now:
+        yield env.timeout(t - env.now)
+    deadline = w.grid(w.deadline)
+    while env.now <= w.horizon:
+        t = env.now
+        cand = np.flatnonzero(~w.at_war & ~w.ended & (t >= w.grid(w.invasion_day)) & (t <= deadline))
+        if cand.size:
+            a = w.att
+            ready = np.where(w.reserve[cand, a] > 0, 1 - w.reserve_left[cand, a] / np.maximum(w.reserve[cand, a], 1e-300), 1.0)
+            own = (w.commit[cand, a, GROUND] * w.home[cand, a, GROUND])
+            opp = w.home[cand, w.dfd, GROUND] * w.commit[cand, w.dfd, GROUND]
+            ratio = own / np.maximum(opp, 1e-9)
+            exposed = (w.trade[cand, a, :] * (w.interest[cand, :, w.dfd] > 0)).sum(axis=1)
+            need = w.min_ratio[cand] * (1.0 + w.doc["trade_weight"][cand] * exposed)
+            go = (ready >= w.min_readiness[cand]) & (ratio >= need)
+            start_war(w, log, cand[go], t, wake)
+        if t >= deadline.max():
+            return
+        yield env.timeout(w.dt)
+
+
+def _invasion_by_people(env, w: World, log: Log, wake: list):
+    """The attacker's players decide from the planned (or earliest) invasion day, then at every turn."""
+    t = float(w.grid(w.invasion_day[0]))
+    while t <= w.horizon and not (w.at_war[0] or w.ended[0]):
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        choice = yield from w.hook(env, t, "invade")
+        if choice == "invade":
+            start_war(w, log, np.array([0]), t, wake)
+        elif choice == "stand_down":
+            _end(w, log, np.array([0]), t, NO_WAR, -1, "no_war", w.att)
+        t = float(w.grid(t + w.doc["decision_interval_days"][0]))
+
+
+def decisions(env, w: World, log: Log, wake: list, clock: KernelClock):
+    """Intervention decisions and escalation at each replication's decision points."""
+    while True:
+        live = ~w.ended & w.at_war
+        nxt = w.next_decision[live].min() if live.any() else np.inf
+        if nxt > w.horizon:
+            wake[0] = env.event()
+            yield wake[0]  # woken by the next invasion
+            continue
+        if nxt > env.now:
+            wake[0] = env.event()
+            yield env.timeout(nxt - env.now) | wake[0]
+            continue
+        t = env.now
+        rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
+        doctrines.decide(w, log, rows, t, clock)
+        escalation.climb(w, log, rows, t)
+        if w.hook is not None:  # a classroom game: the human-played states decide now
+            yield from w.hook(env, t, "war")
+        w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])
+
+
+def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
+    for s in np.flatnonzero(w.reserve.max(axis=0) > 0):
+        begins = np.flatnonzero(start[:, s] == t)
+        log.record(begins, t, "mobilise", s)
+        on = np.flatnonzero((start[:, s] <= t - w.dt) & (w.reserve_left[:, s] > 0) & ~w.ended)
+        if on.size == 0:
+            continue
+        flow = np.minimum(w.mob_rate[on, s] * w.dt, w.reserve_left[on, s])
+        w.reserve_left[on, s] -= flow
+        fighting = w.at_war[on] & (w.side[on, s] != 0) & (s in (w.att, w.dfd))
+        to_front = np.where(fighting, flow * w.commit[on, s, GROUND], 0.0)
+        w.home[on, s, GROUND] += flow - to_front
+        dom = np.zeros((on.size, 3))
+        dom[:, GROUND] = to_front
+        _send_to_fronts(w, on, s, dom, 0 if s == w.att else 1)
+
+
+def _end(w: World, log: Log, idx, t, outcome, winner, etype, actor, value=-1.0):
+    if idx.size == 0:
+        return
+    w.ended[idx], w.outcome[idx], w.end_day[idx], w.winner[idx] = True, outcome, t, winner
+    log.record(idx, t, etype, actor, -1, value)
+
+
+def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
+    """Capitulation at breakpoint or objective, the attacker's failure, ceasefire after stalemate."""
+    rows = rows[~w.ended[rows]]
+    if rows.size == 0:
+        return
+    lf = w.loss_fraction(rows)
+    press_a = lf[:, w.att] / w.tolerance[rows, w.att]
+    press_d = lf[:, w.dfd] / w.tolerance[rows, w.dfd]
+    pos = w.position[rows]
+    objective = (w.decisive[None, :] & (pos >= w.depth[rows] - 1e-9)).any(axis=1)
+    collapse = ((w.counter_depth[rows] > 0) & (pos <= -w.counter_depth[rows] + 1e-9)).any(axis=1)
+    side, ground = w.side[rows], w.front[rows][:, :, :, GROUND]
+    att_ground = (side_sum(ground, side, 1) + side_sum(w.afloat[rows], side, 1)).sum(axis=1)
+    def_ground = side_sum(ground, side, -1).sum(axis=1)
+    def_breaks = (press_d >= 1) | (def_ground < 1.0)
+    att_breaks = (press_a >= 1) | collapse | (att_ground < 1.0)
+    # When both break on the same day, the side under more pressure gives way.
+    att_wins = objective | (def_breaks & ~(att_breaks & (press_a > press_d)))
+    def_wins = ~att_wins & att_breaks
+    obj_front = np.where(objective, np.argmax(pos >= w.depth[rows] - 1e-9, axis=1), -1)
+    _end(w, log, rows[att_wins], t, ATTACKER_WINS, w.att, "capitulate", w.dfd, obj_front[att_wins])
+    _end(w, log, rows[def_wins], t, DEFENDER_HOLDS, w.dfd, "sue_for_peace", w.att)
+    rest = rows[~w.ended[rows]]
+    due = rest[t - w.ref_day[rest] >= w.stalemate_days[rest] - 1e-9]
+    if due.size:
+        moved = np.abs(w.position[due] - w.pos_ref[due]).max(axis=1)
+        still = moved < w.stalemate_km[due]
+        if w.hook is not None and w.human[[w.att, w.dfd]].any():  # people are asked (events.daily)
+            w.offer[due[still]] = True
+        else:
+            _end(w, log, due[still], t, CEASEFIRE, -1, "ceasefire", -1)
+        go = due[~still]
+        w.pos_ref[go], w.ref_day[go] = w.position[go], t
+
+
+def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None):
+    """The combat clock: mobilisation, arrivals, fighting, strikes and termination, once per step."""
+    start = w.mob_start
+    if since is None:
+        _mobilise(w, log, 0.0, start)
+    while env.now + w.dt <= w.horizon + 1e-9:
+        yield env.timeout(w.dt)
+        t = env.now
+        w.last_daily = t
+        _mobilise(w, log, t, start)
+        for s in range(w.S):
+            due = np.flatnonzero((w.arrival_day[:, s] <= t) & ~w.arrived[:, s] & ~w.ended & (w.side[:, s] != 0))
+            if due.size:
+                doctrines.deploy(w, log, due, s, t)
+        rows = np.flatnonzero(w.at_war & ~w.ended & (w.war_day <= t - w.dt + 1e-9))
+        moved_before = w.position[rows].copy()
+        combat.step(w, t, rows, clock)
+        escalation.strike(w, rows, t, clock)
+        crossed = (np.abs(w.position[rows]) > 0) & (moved_before == 0)
+        for f in range(w.F):
+            log.record(rows[crossed[:, f]], t, "breakthrough", w.att, w.dfd, float(f))
+        irregular.after_combat(w, log, rows, t)  # fronts falling, morale, desertion (no-op without them)
+        terminate(w, log, rows, t)
+        if w.offer.any():  # a classroom game: the players say whether they accept the ceasefire
+            accepted = yield from w.hook(env, t, "ceasefire")
+            if accepted:
+                _end(w, log, np.flatnonzero(w.offer), t, CEASEFIRE, -1, "ceasefire", -1)
+            else:  # the war goes on: a new stalemate window starts today
+                w.pos_ref[w.offer], w.ref_day[w.offer] = w.position[w.offer], t
+            w.offer[:] = False
+        if ts is not None:
+            ts.record(w, t)
+    left = ~w.ended
+    _end(w, log, np.flatnonzero(left & w.at_war), w.horizon, UNRESOLVED, -1, "horizon", -1)
+    idle = np.flatnonzero(left & ~w.at_war)
+    _end(w, log, idle, w.horizon, NO_WAR, -1, "no_war", w.att)
+
+
+def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=None, since: float | None = None):
+    """Start the batch's processes in ``env``; returns the combat clock's process (done at the horizon).
+
+    ``since`` resumes a world paused at that time (a copy of a classroom game): events
+    up to it already happened, and the combat clock continues from there.
+    """
+    if since is None:
+        w.next_decision = np.full(w.R, np.inf)
+        w.last_daily = 0.0
+    wake = [env.event()]
+    if w.injects.items:
+        env.process(injects.process(env, w, log, since))
+    env.process(crisis(env, w, log, since))
+    if w.F:  # a scenario of raids only has no front: no ground war to start
+        env.process(invasion(env, w, log, wake, since))
+    env.process(decisions(env, w, log, wake, clock))
+    if w.raid is not None:
+        env.process(raids.process(env, w, clock, since))
+    return env.process(daily(env, w, log, clock, ts, since))
+
+
+def run_batch(w: World, clock: KernelClock, ts=None) -> Log:
+    """Run one batch to its horizon in its own SimPy environment; returns the batch's log."""
+    env = simpy.Environment()
+    log = Log(w.reps)
+    env.run(until=start(env, w, log, clock, ts))
+    return log
+
+
+def run_from(w: World, since: float, clock: KernelClock) -> Log:
+    """Run a world resumed at time ``since`` (its last completed combat step) to its horizon."""
+    env = simpy.Environment(initial_time=since)
+    log = Log(w.reps)
+    env.run(until=start(env, w, log, clock, since=since))
+    return log

@@ -1,0 +1,70 @@
+"""Sweep metrics of the crisis kind: per-replication columns for ``wargame sweep``
+(the defender's survival, great-power war, escalation, interventions, losses)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.crisis.world import OUTCOMES
+
+RUNGS = ("forces", "bases", "homeland", "nuclear")
+
+
+def battle_catalogue(layout: dict, great_powers: list[str]) -> dict[str, str]:
+    """Metric name -> description for an invasion scenario with this layout."""
+    att, dfd = layout["states"][layout["attacker"]], layout["states"][layout["defender"]]
+    cat = {"defender_survives": f"P({dfd} survives): the war ends other than by {att} winning or by nuclear use"}
+    if great_powers:
+        cat["great_power_war"] = ("P(great-power war): a great power fights on each side (primary, or intervened); "
+                                  f"great powers: {', '.join(great_powers)}")
+    for k, rung in enumerate(RUNGS, 1):
+        cat[f"escalation_{rung}"] = f"P(some state strikes at rung >= {k}, {rung})"
+    for s, sid in enumerate(layout["states"]):
+        if s not in (layout["attacker"], layout["defender"]):
+            cat[f"intervened.{sid}"] = f"P({sid} intervenes)"
+    for sid in layout["states"]:
+        cat[f"losses.{sid}"] = f"E[{sid} personnel casualties], all domains"
+    return cat
+
+
+def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-replication metric columns of an invasion scenario (see ``battle_catalogue``)."""
+    reps, st = columns["replications"], columns["states"]
+    outcomes = layout["outcomes"]
+    att, dfd = layout["attacker"], layout["defender"]
+    oc = reps["outcome"]
+    m = {"defender_survives": (oc != outcomes.index("attacker_wins")) & (oc != outcomes.index("nuclear_use"))}
+    if great_power.any():
+        war = np.isfinite(reps["war_day"])
+        side = st["side"].astype(int)
+        fighting = st["intervened"].copy()
+        fighting[:, att] |= war
+        fighting[:, dfd] |= war
+        gp_att = (fighting & (side == 1) & great_power).any(axis=1)
+        gp_dfd = (fighting & (side == -1) & great_power).any(axis=1)
+        m["great_power_war"] = gp_att & gp_dfd
+    top = st["escalation_level"].max(axis=1)
+    for k, rung in enumerate(RUNGS, 1):
+        m[f"escalation_{rung}"] = top >= k
+    for s, sid in enumerate(layout["states"]):
+        if s not in (att, dfd):
+            m[f"intervened.{sid}"] = st["intervened"][:, s].astype(bool)
+    loss = st["losses"].sum(axis=2)
+    for s, sid in enumerate(layout["states"]):
+        m[f"losses.{sid}"] = loss[:, s].astype(float)
+    return m
+
+
+def metrics(columns: dict, layout: dict, loaded) -> dict[str, np.ndarray]:
+    """Per-replication metric columns (see ``catalogue``) from a run's columns."""
+    gp = np.array([st.great_power for st in loaded.scenario.states.values()], dtype=bool)
+    return _metrics(columns, layout, gp)
+
+
+def catalogue(loaded) -> dict[str, str]:
+    """Metric name -> description for this scenario."""
+    sc = loaded.scenario
+    ids = list(sc.states)
+    layout = {"states": ids, "attacker": ids.index(sc.scenario.attacker),
+              "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES)}
+    return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power])

@@ -1,0 +1,411 @@
+"""Scenario model: the TOML schema, its validation, and loading with overrides.
+
+A scenario file is parsed once into frozen pydantic models; nothing downstream
+sees a raw dict. Every validation problem becomes one line of the form::
+
+    configs/baltic.toml: states.RUS.casualty_tolerance = 1.5: must be <= 1
+
+and ``load`` raises ``ScenarioError`` carrying all of them. Time is in days,
+distances in km, forces in personnel (manpower) and combat-power units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from wargame.model import shipped
+from wargame.model.injects import check as check_inject
+from wargame.model.params import Days, NonNeg, Param, Share, Strict as _M, ranged as _ranged
+from wargame.model.errors import ScenarioError, format_errors  # noqa: F401  (re-exported)
+from wargame.model.raids import AirDefence, Raid, Weapon, check_raids
+
+DOCTRINES = ("self_help", "collective_security", "buck_passing", "bandwagon", "never")
+DOMAINS = ("ground", "air", "naval")
+
+
+
+
+class Forces(_M):
+    """One domain of a state's forces."""
+
+    manpower: NonNeg = Field(description="Personnel in this domain.")
+    combat_power: NonNeg | None = Field(
+        None,
+        description="Combat power in the domain's unit (ground: personnel-equivalents; air: combat "
+        "aircraft; naval: major combatants). Defaults to manpower.",
+    )
+
+
+_ZERO = Forces(manpower=0.0, combat_power=0.0)
+
+
+class DomainForces(_M):
+    ground: Forces
+    air: Forces = _ZERO
+    naval: Forces = _ZERO
+
+
+class Mobilisation(_M):
+    reserve: NonNeg = Field(description="Reservists that can be called up (personnel).")
+    quality: Annotated[Param, _ranged(0.0, 10.0)] = Field(
+        1.0, description="Combat power per reservist relative to the active ground force."
+    )
+    rate_per_day: NonNeg = Field(description="Reservists made ready per day once mobilisation runs.")
+    delay_days: Days = Field(0.0, description="Days from the state's warning to the start of call-up.")
+
+
+class Commit(_M):
+    """Shares of each domain sent to the war (primaries) or deployed to the theatre (interveners)."""
+
+    ground: Share = 0.0
+    air: Share = 0.0
+    naval: Share = 0.0
+
+
+class Strike(_M):
+    reach_km: NonNeg = Field(description="Conventional strike reach.")
+    missiles_per_day: NonNeg = Field(description="Missiles it can launch per day.")
+    inventory: NonNeg = Field(description="Missiles available for the war.")
+    escalation_propensity: Share = Field(
+        0.5, description="Chance per decision point of climbing one rung, scaled by pressure."
+    )
+    nuclear_threshold: Share = Field(
+        0.9, description="Pressure (own losses / casualty tolerance) needed before nuclear use or "
+        "homeland strikes on a nuclear power are considered."
+    )
+
+
+class Exposure(_M):
+    """Where this state can be struck, in km from the opposing primary's territory."""
+
+    theatre_km: NonNeg = 0.0
+    bases_km: NonNeg = 1e9
+    homeland_km: NonNeg = 1e9
+    base_hosts: list[str] = Field(default_factory=list, description="States whose territory hosts its bases.")
+
+
+# --------------------------------------------------------------------------- irregular war (engine/irregular.py)
+
+
+class Morale(_M):
+    """Cohesion of a state's forces: falls with losses, fallen fronts and a patron's withdrawal.
+
+    Below ``threshold`` its forces desert and surrender; its fire and its weight in the
+    movement ratio scale with morale (docs/model.md, "Irregular war and morale").
+    """
+
+    initial: Share = Field(1.0, description="Morale at the start of the war (1 = full cohesion).")
+    loss_weight: NonNeg = Field(1.0, description="Morale lost per unit of combat loss fraction (ground cp lost in "
+                                "combat / ground cp committed).")
+    fall_shock: Share = Field(0.0, description="Morale lost each time one of its fronts falls (the cascade).")
+    isolation_per_day: NonNeg = Field(0.0, description="Morale lost per day, times the share of its fronts "
+                                      "already fallen (cut-off garrisons).")
+    patron_day: Days | None = Field(None, description="Day (from day 0) a patron withdraws its support; none = no "
+                                    "patron.")
+    patron_shock: Share = Field(0.0, description="Morale lost when the patron withdraws.")
+    threshold: Share = Field(0.5, description="Morale below which its forces desert and surrender.")
+    desertion_per_day: Share = Field(0.0, description="Share of its ground cp on the fronts lost per day at morale "
+                                     "0, rising linearly from 0 at the threshold.")
+
+
+CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
+                "direct_intervention", "days_to_attacker_breaks", "war_ongoing")
+
+
+class HistoryCheck(_M):
+    """One historical value the engine's distribution is checked against (engine/cases.py)."""
+
+    metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
+                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing"] = Field(
+        description="What is compared (engine/cases.py defines each).")
+    value: float = Field(description="What happened (days, or 1/0 for yes/no metrics).")
+    what: str = Field("", description="The historical event in words.")
+    source: str = Field(description="Public source of the value.")
+
+
+class Case(_M):
+    """A historical case: which front is the capital, and what happened."""
+
+    capital_front: str = Field(description="Front whose objective is the defender's capital.")
+    front_word: str = Field("fronts", description="What a front stands for in this case (regions, provinces).")
+    history: list[HistoryCheck] = Field(default_factory=list)
+
+
+
+class State(_M):
+    name: str
+    doctrine: Literal["self_help", "collective_security", "buck_passing", "bandwagon", "never"] = "self_help"
+    forces: DomainForces
+    mobilisation: Mobilisation | None = None
+    commit: Commit = Commit()
+    deploy_delay_days: Days = Field(0.0, description="Days from a decision to intervene to arrival in theatre.")
+    casualty_tolerance: Annotated[Param, _ranged(0.001, 1.0)] = Field(
+        description="Share of committed personnel lost at which it sues for peace, capitulates or withdraws."
+    )
+    perception_error: Annotated[Param, _ranged(0.0, 3.0)] = Field(
+        0.1, description="Standard deviation of the log error in its estimate of each front's balance."
+    )
+    nuclear: bool = False
+    great_power: bool = Field(False, description="A great power (used by sweeps to define a great-power war).")
+    strike: Strike | None = None
+    exposure: Exposure = Exposure()
+    morale: Morale | None = Field(None, description="Cohesion that can collapse (irregular war); none = constant.")
+    treaties: list[str] = Field(default_factory=list, description="States it is committed to defend.")
+    interests: dict[str, Share] = Field(default_factory=dict, description="Stake in each state's survival, 0..1.")
+    trade: dict[str, NonNeg] = Field(
+        default_factory=dict, description="Bilateral trade with each state as a share of own GDP."
+    )
+
+
+class Front(_M):
+    name: str = ""
+    law: Literal["square", "linear", "log", "helmbold", "deitchman"] = "square"
+    guerrilla: Literal["attacker", "defender"] = Field(
+        "attacker", description="deitchman law: which side is the guerrilla (aimed fire; hit by area fire).")
+    falls: bool = Field(False, description="Non-decisive front: when the line reaches depth_km the defender's "
+                        "forces there surrender and the attacker's move to the fronts still held.")
+    helmbold_weight: Share = Field(0.5, description="Helmbold mixing weight w (1 = square, 0 = log).")
+    attacker_lethality: NonNeg = Field(description="Defender losses per attacker unit per day (before modifiers).")
+    defender_lethality: NonNeg = Field(description="Attacker losses per defender unit per day (before modifiers).")
+    posture: Literal["hasty", "prepared", "fortified"] = "prepared"
+    terrain: Annotated[Param, _ranged(0.1, 10.0)] = Field(1.0, description="Terrain multiplier for the defender.")
+    air_lethality: NonNeg = Field(0.02, description="Air-to-air exchange coefficient per day (square law).")
+    air_weight: Share = Field(0.3, description="How much air control scales the attacker's lethality.")
+    amphibious: bool = False
+    lift_per_day: NonNeg = Field(0.0, description="Ground combat power the attacker can land per day.")
+    amphibious_penalty: Annotated[Param, _ranged(1.0, 20.0)] = 3.0
+    assault_days: Days = Field(7.0, description="Days the amphibious penalty applies after the first landing.")
+    transit_loss: Share = Field(0.1, description="Share of a day's lift lost at sea with no sea control.")
+    sea_weight: Share = 0.5
+    naval: bool = Field(False, description="Fleets fight a salvo exchange on this front.")
+    breakthrough_ratio: Annotated[Param, _ranged(1.0, 100.0)] = 3.0
+    advance_km_per_day: NonNeg = 10.0
+    depth_km: Annotated[Param, _ranged(0.001)] = Field(description="Distance to the objective whose loss decides the war.")
+    counter_depth_km: NonNeg | None = Field(None, description="Defender counter-advance that collapses the attacker.")
+    decisive: bool = True
+    attacker_share: NonNeg = 1.0
+    defender_share: NonNeg = 1.0
+    intervener_share: NonNeg = 1.0
+
+
+class Naval(_M):
+    """Hughes salvo parameters shared by every naval engagement of the scenario."""
+
+    attacker_missiles_per_ship: NonNeg = 4.0
+    defender_missiles_per_ship: NonNeg = 4.0
+    attacker_hits_to_kill: Annotated[Param, _ranged(0.1)] = 2.0
+    defender_hits_to_kill: Annotated[Param, _ranged(0.1)] = 2.0
+    attacker_interceptions_per_ship: NonNeg = 2.0
+    defender_interceptions_per_ship: NonNeg = 2.0
+    sea_control_exponent: NonNeg = 2.0
+
+
+class Invasion(_M):
+    mode: Literal["scheduled", "conditional"] = "scheduled"
+    day: Days = Field(30.0, description="Invasion day (scheduled) or earliest day (conditional).")
+    min_readiness: Share = Field(0.8, description="Conditional: share of reserves mobilised.")
+    min_force_ratio: NonNeg = Field(1.5, description="Conditional: perceived attacker/defender ratio needed.")
+    deadline_day: Days = Field(365.0, description="Conditional: no invasion after this day (outcome no_war).")
+
+
+class Doctrine(_M):
+    """Weights of the doctrine formulas (docs/model.md)."""
+
+    decision_interval_days: Annotated[Param, _ranged(0.5, 365.0)] = 7.0
+    projection_days: Annotated[Param, _ranged(1.0, 3650.0)] = 30.0
+    sharpness: NonNeg = Field(2.0, description="Slope of the perceived hold probability in the log ratio.")
+    survival_value: NonNeg = Field(1.0, description="Utility of the defender's survival per unit of stake.")
+    loss_weight: NonNeg = 0.1
+    retaliation_weight: NonNeg = 0.5
+    trade_weight: NonNeg = 5.0
+    power_weight: NonNeg = 0.5
+    buck_pass_days: Days = 21.0
+    bandwagon_threshold: Annotated[Param, _ranged(0.5, 1.0)] = 0.75
+    severity: list[float] = Field(
+        default_factory=lambda: [0.1, 0.3, 0.6, 1.0],
+        description="Cost of suffering rung 1..4 (forces, bases, homeland, nuclear).",
+        min_length=4,
+        max_length=4,
+    )
+    aircraft_per_leaker: NonNeg = Field(0.5, description="Aircraft destroyed per missile leaking through at bases.")
+    homeland_cost_per_day: NonNeg = Field(0.01, description="Pressure added per day of homeland strikes.")
+
+
+class Termination(_M):
+    stalemate_days: Annotated[Param, _ranged(1.0, 3650.0)] = 30.0
+    stalemate_km: NonNeg = Field(2.0, description="Movement below which a window of days counts as stalemate.")
+
+
+class Meta(_M):
+    name: str
+    title: str = ""
+    description: str = ""
+    attacker: str
+    defender: str
+    horizon_days: Annotated[float, Field(gt=0, le=3650)] = 180.0
+    step_days: Annotated[float, Field(gt=0, le=30)] = 1.0
+    warning_days: Days = Field(0.0, description="Days after the crisis starts when the defender and others are warned.")
+    stochastic: bool = True
+    default_runs: Annotated[int, Field(ge=1)] = 10000
+
+
+class Effect(_M):
+    """One model change of an inject (engine/injects.py lists the targets)."""
+
+    target: str = Field(description="Key path, e.g. fronts.landing.lift_per_day or states.TWN.forces.air.")
+    op: Literal["scale", "set"] = "scale"
+    value: float | str = Field(description="Factor (scale), new value (set), or a doctrine's name.")
+    days: Annotated[float, Field(gt=0, le=3650)] | None = Field(None, description="Undo after this many days.")
+
+
+class Inject(_M):
+    day: Annotated[float, Field(ge=0, le=3650)] = Field(description="Day of the crisis it happens.")
+    text: str = Field(description="What players are told.")
+    effects: list[Effect] = Field(default_factory=list, description="Model changes; none for news only.")
+
+
+class Scenario(_M):
+    scenario: Meta
+    states: dict[str, State]
+    fronts: dict[str, Front] = Field(default_factory=dict)
+    invasion: Invasion = Invasion()
+    naval: Naval = Naval()
+    doctrine: Doctrine = Doctrine()
+    termination: Termination = Termination()
+    injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/injects.py).")
+    case: Case | None = None
+    # raids (engine/raids.py): all empty by default, so scenarios without raids are unchanged
+    weapons: dict[str, Weapon] = Field(default_factory=dict)
+    air_defence: dict[str, AirDefence] = Field(default_factory=dict)
+    arsenal: dict[str, dict[str, NonNeg]] = Field(default_factory=dict, description="Projectiles each state "
+                                                  "holds per weapon type; types left out are unlimited.")
+    raids: list[Raid] = Field(default_factory=list)
+    raid_damage_unit: str = "projectile hits"
+
+    @model_validator(mode="after")
+    def _references(self):
+        ids = set(self.states)
+        errs = []
+        m = self.scenario
+        for key, v in (("scenario.attacker", m.attacker), ("scenario.defender", m.defender)):
+            if v not in ids:
+                errs.append(f"{key} = {v!r}: not a state of this scenario (states: {', '.join(sorted(ids))})")
+        if m.attacker == m.defender:
+            errs.append(f"scenario.defender = {m.defender!r}: must differ from scenario.attacker")
+        for sid, st in self.states.items():
+            for t in st.treaties:
+                if t not in ids or t == sid:
+                    errs.append(f"states.{sid}.treaties = {t!r}: expected another state id ({', '.join(sorted(ids - {sid}))})")
+            for k in list(st.interests) + list(st.trade):
+                if k not in ids or k == sid:
+                    errs.append(f"states.{sid}.interests/trade key {k!r}: expected another state id")
+            for h in st.exposure.base_hosts:
+                if h not in ids:
+                    errs.append(f"states.{sid}.exposure.base_hosts = {h!r}: not a state of this scenario")
+        if not self.fronts and not self.raids:
+            errs.append("fronts: at least one front is required (or a raid)")
+        for k, inj in enumerate(self.injects):
+            why = check_inject(inj.model_dump(), list(self.states), list(self.fronts), DOCTRINES)
+            if why:
+                errs.append(f"injects[{k}].effects: {why}")
+        if self.case is not None and self.case.capital_front not in self.fronts:
+            errs.append(f"case.capital_front = {self.case.capital_front!r}: not a front of this scenario "
+                        f"(fronts: {', '.join(self.fronts)})")
+        errs += check_raids(self)
+        if errs:
+            raise ValueError("\n".join(errs))
+        return self
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def parse_value(text: str):
+    """Parse an override value as TOML (numbers, booleans, arrays, inline tables), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_override(raw: dict, key: str, value, source: str = "--set") -> None:
+    parts = key.split(".")
+    cur = raw
+    for i, p in enumerate(parts[:-1]):
+        if i == 0 and (p in Scenario.model_fields or p == "system") and p not in cur:
+            cur[p] = {}  # an optional section the file leaves at its defaults
+        if not isinstance(cur, dict) or p not in cur:
+            where = ".".join(parts[: i + 1])
+            raise ScenarioError([f"{source} {key}: {where!r} does not exist in the scenario"])
+        cur = cur[p]
+    if not isinstance(cur, dict):
+        raise ScenarioError([f"{source} {key}: {'.'.join(parts[:-1])!r} is not a table"])
+    cur[parts[-1]] = value
+
+
+class Loaded(BaseModel):
+    """A validated scenario together with the exact text it came from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    path: str
+    text: str
+    overrides: tuple[tuple[str, str], ...]
+    scenario: BaseModel  # a Scenario, or a wargame.model.system.SystemScenario for kind = "system"
+    kind: str = "crisis"  # the scenario kind (wargame.kinds): "crisis" or "system"
+
+    @property
+    def sha256(self) -> str:
+        h = hashlib.sha256(self.text.encode())
+        for k, v in self.overrides:
+            h.update(f"\n{k}={v}".encode())
+        return h.hexdigest()
+
+
+def load(path: str | Path, overrides: list[tuple[str, str]] | None = None) -> Loaded:
+    """Read, override and validate one scenario file; raise ScenarioError with one line per problem."""
+    path = shipped.resolve(path)  # a bare name is a shipped scenario (wargame scenarios lists them)
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([f"{source}: no such file, and no shipped scenario of that name "
+                             f"({', '.join(shipped.names())}; `wargame scenarios` lists them)"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError([f"{source}: cannot read ({e.__class__.__name__}: {e})"]) from None
+    return loads(text, source, overrides)
+
+
+def loads(text: str, source: str = "<string>", overrides: list[tuple[str, str]] | None = None) -> Loaded:
+    """Validate scenario text (as read from ``source``) with overrides applied."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError([f"{source}: TOML syntax error: {e}"]) from None
+    overrides = [tuple(o) for o in overrides or []]
+    for key, value in overrides:
+        apply_override(raw, key, parse_value(value), source=f"{source}: override")
+    kind = raw.get("kind", "crisis")
+    if kind == "system":  # many states over decades: wargame.system
+        from wargame.model.system import validate
+
+        return Loaded(path=source, text=text, overrides=tuple(overrides), scenario=validate(raw, source), kind="system")
+    if kind != "crisis":
+        raise ScenarioError([f"{source}: kind = {kind!r}: expected \"crisis\" (the default) or \"system\""])
+    raw.pop("kind", None)
+    try:
+        sc = Scenario.model_validate(raw)
+    except ValidationError as e:
+        raise ScenarioError(format_errors(source, raw, e)) from None
+    return Loaded(path=source, text=text, overrides=tuple(overrides), scenario=sc)
+
+
+def json_schema() -> dict:
+    schema = Scenario.model_json_schema()
+    schema["title"] = "wargame scenario"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

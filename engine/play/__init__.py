@@ -1,0 +1,1 @@
+"""Classroom play: a Game at one replication that teams decide for, and the terminal exercise."""

@@ -1,0 +1,1 @@
+"""Presentation: the HTML report, its figures and tables. Reads results; never runs the model."""

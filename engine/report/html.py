@@ -1,0 +1,277 @@
+"""The after-action report: one self-contained HTML file (no network) from a results file.
+
+Sections: scenario and provenance, outcome distribution with 95% intervals,
+interventions and escalation per state, losses, the timeline of events by day of
+the war, and force trajectories with percentile bands (when the run stored daily
+series). Figures are inline SVG (engine/svg.py); ``png_dir`` also writes them as
+PNG files through a headless Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import warnings
+from html import escape
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from wargame.crisis import raids_summary
+from wargame.report import svg
+from wargame.report.page import page, section, table as _table
+from wargame.execution.store import iter_columns, read_meta
+from wargame.crisis.summary import compute_file
+from wargame.errors import WargameError
+
+TIMELINE = ("intervene", "arrive", "escalate", "attacked", "withdraw", "front_falls", "capitulate", "sue_for_peace",
+            "ceasefire", "nuclear_use")
+BAND_SAMPLE = 2000  # replications used for percentile bands: enough for the 5th-95th percentiles
+
+
+class ReportError(WargameError):
+    """The input is not a results file this report can read."""
+
+
+def _timeline(path, layout, horizon: int) -> tuple[np.ndarray, dict]:
+    """Counts of the timeline's event types per day of the war (days since the invasion)."""
+    names = layout["event_types"]
+    chunks = list(iter_columns(path, {"replications": ("rep", "war_day")}))
+    reps = np.concatenate([c["replications"]["rep"] for c in chunks])
+    war_day = np.full(int(reps.max()) + 1 if reps.size else 0, np.nan)  # by replication index: an
+    war_day[reps] = np.concatenate([c["replications"]["war_day"] for c in chunks])  # interrupted run has gaps
+    days = np.arange(horizon + 1)
+    counts = {n: np.zeros(horizon + 1) for n in TIMELINE if n in names}
+    with h5py.File(path, "r") as f:
+        groups = [f["batches"][k] for k in sorted(f["batches"])] if "batches" in f else [f]
+        for g in groups:
+            ev = g["events"]
+            for a in range(0, ev.shape[0], 500_000):
+                e = ev[a:a + 500_000]
+                rel = np.floor(e["day"] - war_day[e["rep"]])
+                for n in counts:
+                    sel = (e["type"] == names.index(n)) & np.isfinite(rel)
+                    counts[n] += np.bincount(np.clip(rel[sel], 0, horizon).astype(int), minlength=horizon + 1)
+    return days, {n: c for n, c in counts.items() if c.any()}
+
+
+def _trajectories(path, layout) -> list[str]:
+    figs = []
+    with h5py.File(path, "r") as f:
+        g = f if "timeseries" in f else (f["batches"][sorted(f["batches"])[0]] if "batches" in f else None)
+        if g is None or "timeseries" not in g:
+            return figs
+        ts = g["timeseries/fronts"][:BAND_SAMPLE]  # (n, T, F, 3)
+    days = np.arange(1, ts.shape[1] + 1)
+    with warnings.catch_warnings():  # days with no war in any sampled replication are all-NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pct = np.nanpercentile(ts, [5, 50, 95], axis=0)  # (3, T, F, 3)
+    att, dfd = layout["states"][layout["attacker"]], layout["states"][layout["defender"]]
+    for fi, fid in enumerate(layout["fronts"]):
+        figs.append(svg.bands(f"Front {fid}: ground combat power (median, 5-95%)", days,
+                              {f"{att} side": pct[:, :, fi, 0], f"{dfd} side": pct[:, :, fi, 1]}, "combat power"))
+        figs.append(svg.bands(f"Front {fid}: line position (median, 5-95%)", days,
+                              {"km gained by the attacker": pct[:, :, fi, 2]}, "km"))
+    return figs
+
+
+def _class_game(path, attrs, layout, runs: int = 2000):
+    """For an exercise file: where the class's game falls among engine-played replications.
+
+    The same scenario, seed and overrides, with every state following its doctrine
+    (the class's states included), ``runs`` replications. Returns (html, figure).
+    """
+    from wargame import kinds
+    from wargame.model import scenario
+    from wargame.execution.results import MemoryResults
+    from wargame.execution.store import read
+
+    game = read(path, logs=False)
+    loaded = scenario.loads(attrs["config_text"], attrs.get("config_path", "<config>"),
+                            [tuple(o) for o in json.loads(attrs.get("overrides", "[]"))])
+    sink = MemoryResults()
+    kinds.run(loaded, runs, seed=int(attrs["seed"]), sink=sink)
+    mc = sink.read()
+    out, n = mc["replications"]["outcome"], runs
+    names = layout["outcomes"]
+    probs = np.bincount(out, minlength=len(names)) / n
+    g_out = int(game["replications"]["outcome"][0])
+    rows = [("outcome", names[g_out], f"{100 * probs[g_out]:.1f}% of engine-played games end this way")]
+    dur = (mc["replications"]["end_day"] - mc["replications"]["war_day"])
+    g_dur = float(game["replications"]["end_day"][0] - game["replications"]["war_day"][0])
+    if np.isfinite(g_dur):
+        ok = np.isfinite(dur)
+        rows.append(("war duration (days)", f"{g_dur:.0f}", f"percentile {100 * np.mean(dur[ok] <= g_dur):.0f} "
+                     f"(engine median {np.median(dur[ok]):.0f})"))
+    for s, sid in enumerate(layout["states"]):
+        loss = mc["states"]["losses"][:, s, :].sum(axis=1)
+        g_loss = float(game["states"]["losses"][0, s, :].sum())
+        if loss.max() > 0 or g_loss > 0:
+            rows.append((f"{sid} losses", f"{g_loss:,.0f}", f"percentile {100 * np.mean(loss <= g_loss):.0f} "
+                         f"(engine median {np.median(loss):,.0f})"))
+        iv = mc["states"]["intervened"][:, s]
+        if layout["states"][s] in json.loads(attrs.get("exercise_play", "[]")):
+            rows.append((f"{sid} intervened", "yes" if game["states"]["intervened"][0, s] else "no",
+                         f"the engine's doctrine intervened in {100 * iv.mean():.1f}%"))
+    fig = svg.bars(f"The class's game ({names[g_out]}) among {runs:,} engine-played games", names, probs,
+                   ylabel="probability", percent=True)
+    note = (f"<p>The same scenario and seed played {runs:,} times with every state following its doctrine "
+            f"(the class's states included) and the scenario's scheduled injects, but not the ones the "
+            f"facilitator typed: where the class's game falls.</p>")
+    return note + _table(["measure", "the class's game", "in the engine's distribution"], rows) + _decisions(attrs), fig
+
+
+def _decisions(attrs) -> str:
+    """The class's decisions and the facilitator's injects, turn by turn, for the review."""
+    rows = []
+    for d in json.loads(attrs.get("exercise_decisions", "[]")):
+        if "inject" in d:
+            effects = "; ".join(f"{e['target']} {'x' if e['op'] == 'scale' else '='}{e['value']}"
+                                + (f" for {e['days']:g} days" if e.get("days") else "") for e in d["inject"]["effects"])
+            rows.append((f"{d['day']:.0f}", "facilitator", f"inject: {d['inject']['text']}", effects or "news only"))
+        else:
+            rows.append((f"{d['day']:.0f}", d["state"], d["action"], ""))
+    if not rows:
+        return ""
+    return "<h3>The class's decisions</h3>" + _table(["day", "who", "decision", "effect"], rows)
+
+
+def _history(c: dict) -> str:
+    """The case's lines and one row per historical check (engine/cases.py)."""
+    from wargame.crisis.cases import _d, case_lines, where
+
+    lines = "".join(f"<li>{escape(x.strip())}</li>" for x in case_lines(c) if x.strip())
+    rows = [(k["metric"], escape(k["what"]), _d(k["value"]), f"{_d(k['median'])} [{_d(k['q05'])}, {_d(k['q95'])}]",
+             where(k), "yes" if k["inside"] else "NO", escape(k["source"])) for k in c["checks"]]
+    return (f"<ul>{lines}</ul>" + _table(["metric", "what happened", "historical value",
+                                           "engine median [5%, 95%]", "where history falls", "inside the central 90%",
+                                           "source"], rows))
+
+
+
+def _pct(p) -> str:
+    return f"{100 * p:.1f}%" if np.isfinite(p) else "-"
+
+
+def build(path: str | Path) -> tuple[str, dict]:
+    """The report's HTML and its figures by name (SVG text); a sweep file gets the sweep page."""
+    from wargame.analysis import sweep_file
+    from wargame.report import sweep as sweep_report
+
+    if sweep_file.is_sweep(path):
+        try:
+            return sweep_report.build(path)
+        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+            raise ReportError(f"{path}: not a complete sweep file ({e.__class__.__name__}: {e})") from None
+    try:
+        attrs, layout = read_meta(path)
+        s = compute_file(path)
+    except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+        raise ReportError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
+    figs: dict[str, str] = {}
+    out = s["outcomes"]
+    figs["outcomes"] = svg.bars("Outcome probabilities (95% intervals)", list(out),
+                                [v[0] for v in out.values()], [v[1] for v in out.values()],
+                                [v[2] for v in out.values()], "probability", percent=True)
+    third = [r for r in s["states"] if r["role"] == "third party"]
+    if third:
+        figs["interventions"] = svg.bars("Probability of intervening (95% intervals)", [r["state"] for r in third],
+                                         [r["intervened"][0] for r in third], [r["intervened"][1] for r in third],
+                                         [r["intervened"][2] for r in third], "probability", percent=True)
+    rungs = ("forces", "bases", "homeland", "nuclear")
+    esc = [(f"{r['state']} {rungs[k]}", r["escalation"][k]) for r in s["states"] for k in range(4)
+           if r["escalation"][0][0] > 0]
+    if esc:
+        figs["escalation"] = svg.bars("Escalation: share of replications reaching each rung", [e[0] for e in esc],
+                                      [e[1][0] for e in esc], [e[1][1] for e in esc], [e[1][2] for e in esc],
+                                      "probability", percent=True)
+    if s["wars"]:  # no war (e.g. a scenario of raids only): no losses to draw
+        figs["losses"] = svg.bars("Losses per state (median, 5-95%)", [r["state"] for r in s["states"]],
+                                  [r["losses"][0] for r in s["states"]], [r["losses"][1] for r in s["states"]],
+                                  [r["losses"][2] for r in s["states"]], "personnel")
+    days, counts = _timeline(path, layout, int(layout["horizon_days"]))
+    if counts:
+        figs["timeline"] = svg.stacked("Events by day of the war (all replications)", days, counts, "events")
+    for i, fig in enumerate(_trajectories(path, layout)):
+        figs[f"trajectory_{i}"] = fig
+    raids_html, raids_figs = raids_summary.report_section(s.get("raids"), svg)
+    figs.update(raids_figs)
+    class_html = ""
+    if "exercise_play" in attrs:
+        class_html, figs["class_game"] = _class_game(path, attrs, layout)
+
+    prov = [("scenario", attrs.get("scenario")), ("config file", attrs.get("config_path")),
+            ("config SHA-256", attrs.get("config_sha256")), ("overrides", attrs.get("overrides")),
+            ("seed", attrs.get("seed")), ("replications", f"{s['runs']} of {attrs.get('runs')}"),
+            ("complete", attrs.get("complete")), ("created", attrs.get("created")),
+            ("engine version", attrs.get("engine_version")), ("packages", attrs.get("package_versions")),
+            ("command", attrs.get("command"))]
+    states = _table(["state", "role", "intervened", "95% interval", "median day", "joined defender",
+                     "joined attacker", "withdrew", "losses median", "5%", "95%"],
+                    [(r["state"], r["role"], _pct(r["intervened"][0]), f"{_pct(r['intervened'][1])} - "
+                      f"{_pct(r['intervened'][2])}", "-" if not np.isfinite(r["median_day"]) else f"{r['median_day']:.0f}",
+                      r["joined_defender"], r["joined_attacker"], r["withdrew"],
+                      *(f"{x:,.0f}" if np.isfinite(x) else "-" for x in r["losses"])) for r in s["states"]])
+    med, lo, hi = s["duration"]
+    body = [
+        f"<h1>After-action report: {escape(str(attrs.get('scenario')))}</h1>",
+        section("The class's game", figs["class_game"] + class_html) if class_html else "",
+        f"<p>{s['runs']:,} replications; wars fought: {s['wars']:,}; duration median {med:.0f} days "
+        f"(5-95%: {lo:.0f}-{hi:.0f}).</p>" if s["wars"] else f"<p>{s['runs']:,} replications; no war was fought.</p>",
+        section("Outcomes", figs["outcomes"] + _table(["outcome", "probability", "95% interval"],
+                [(k, _pct(v[0]), f"{_pct(v[1])} - {_pct(v[2])}") for k, v in out.items()])),
+        section("States: interventions and losses", "".join(figs.get(k, "") for k in ("interventions", "losses"))
+                + states),
+    ]
+    if s.get("case"):  # a historical case (engine/cases.py): where what happened falls
+        body.append(section("History: where what happened falls in the engine's distribution", _history(s["case"])))
+    if raids_html:
+        body.append(section("Missile and drone raids: where history falls", raids_html))
+    if "escalation" in figs:
+        body.append(section("Escalation", figs["escalation"]))
+    if "timeline" in figs:
+        body.append(section("Timeline", figs["timeline"]))
+    traj = [v for k, v in figs.items() if k.startswith("trajectory_")]
+    body.append(section("Force trajectories", "".join(traj) if traj else
+                        "<p>This run stored no daily series; run with <code>--timeseries</code> to see them.</p>"))
+    body.append(section("Scenario and provenance", _table(["item", "value"], prov)
+                        + f"<details><summary>Scenario file</summary><pre>{escape(str(attrs.get('config_text')))}"
+                          "</pre></details>"))
+    html = page(f"wargame report: {attrs.get('scenario')}", body)
+    return html, figs
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def write_pngs(figs: dict, out_dir: Path) -> list[Path]:
+    """Render each SVG figure to PNG with headless Chromium."""
+    exe = chromium()
+    if exe is None:
+        raise ReportError("--png needs Chromium to render the figures (e.g. apt-get install chromium)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in figs.items():
+            src = Path(tmp) / f"{name}.svg"
+            src.write_text(text)
+            png = out_dir / f"{name}.png"
+            h = int(re.search(r'height="(\d+)"', text).group(1))  # the figure's own height (they differ)
+            subprocess.run([exe, *HEADLESS, f"--user-data-dir={tmp}/profile", f"--screenshot={png}",
+                            f"--window-size=640,{h}", src.as_uri()], capture_output=True, timeout=120, check=False)
+            if not png.exists():
+                raise ReportError(f"Chromium did not write {png}")
+            paths.append(png)
+    return paths
