@@ -18,7 +18,8 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     den = 1 + z * z / n
     mid = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return p, max(0.0, mid - half), min(1.0, mid + half)
+    # k = 0 and k = n give exactly 0 and 1 (rounding leaves ~1e-18 otherwise)
+    return p, 0.0 if k == 0 else max(0.0, mid - half), 1.0 if k == n else min(1.0, mid + half)
 
 
 class Histogram:

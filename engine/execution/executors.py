@@ -118,16 +118,21 @@ class LocalPool:
 
 
 class DaskExecutor:
-    """Batches on a Dask distributed cluster: an existing scheduler, or a LocalCluster on loopback."""
+    """Batches on a Dask distributed cluster: a client the caller holds, an existing scheduler,
+    or a LocalCluster on loopback."""
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, local_workers: int | None = None):
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None, client=None):
+        self.cluster, self.own_client = None, client is None
+        if client is not None:  # the caller's client (a notebook's): used, never closed here
+            self.client = client
+            self.workers = max(1, sum(self.client.nthreads().values()))
+            return
         try:
             from distributed import Client, LocalCluster
         except ImportError:
             raise RuntimeError("Dask is not installed: pip install 'wargame[dask]'") from None
-        self.cluster = None
         if scheduler:
             self.client = Client(scheduler, timeout="10s")
         else:
@@ -143,7 +148,8 @@ class DaskExecutor:
         return ordered(lambda t: self.client.submit(run_task, t, pure=False), tasks, 2 * self.workers, first)
 
     def close(self):
-        self.client.close()
+        if self.own_client:
+            self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 
