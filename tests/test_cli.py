@@ -227,9 +227,7 @@ def test_help_shows_defaults_and_allowed_values(cmd, tmp_path):
 
 def test_history_dataset_is_one_of_two():
     entries = _help_entries(cli("history", "--help").stdout)
-    assert "{ardennes,cdb90}" in entries
-    p = cli("history", "nope")
-    assert p.returncode == 2 and "invalid choice: 'nope'" in p.stderr and "Traceback" not in p.stderr
+    assert "{ardennes,cdb90}" in entries  # a bad one is a one-line error: tests/test_history.py
 
 
 def test_scenarios_lists_every_shipped_file_from_any_directory(tmp_path):

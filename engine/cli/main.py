@@ -94,14 +94,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
-    rows = shipped.listing()
-    if args.paths:
-        for r in rows:
-            print(f"{r.name:<{max(len(r.name) for r in rows)}}  {r.path}")
-        return 0
-    widths = [max(len(str(getattr(r, col))) for r in rows) for col in ("name", "kind", "size")]
-    for r in rows:
-        print("  ".join(f"{v:<{w}}" for v, w in zip((r.name, r.kind, r.size), widths)) + f"  {r.title}")
+    rows = [(r.name, r.path) if args.paths else (r.name, r.kind, r.size, r.title) for r in shipped.listing()]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]) - 1)]  # the last is not padded
+    for row in rows:
+        print("  ".join(f"{str(v):<{w}}" for v, w in zip(row, widths)) + f"  {row[-1]}")
     return 0
 
 
@@ -213,9 +209,11 @@ def cmd_history(args) -> int:
     try:
         if args.dataset == "ardennes":
             text, paths = ardennes.report(data, plot)
-        else:  # argparse's choices admit only these two
+        elif args.dataset == "cdb90":
             seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
             text, paths = cdb90.report(args.runs, seed, data, plot, args.max_battles)
+        else:
+            raise UserError(f"history {args.dataset}: unknown dataset; expected ardennes or cdb90")
     except DataError as e:
         raise UserError(str(e)) from None
     except OSError as e:
@@ -306,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Chromium (default: no PNG files)")
     rp.set_defaults(fn=cmd_report)
     h = sub.add_parser("history", help="validation against history: ardennes (Lanchester fit), cdb90 (force ratios)")
-    h.add_argument("dataset", choices=("ardennes", "cdb90"), help="which check (see docs/validation.md)")
+    # Not argparse choices: its error takes two lines (usage, then the error); ours takes one.
+    h.add_argument("dataset", metavar="{ardennes,cdb90}", help="which check (see docs/validation.md)")
     h.add_argument("--plot", metavar="DIR", help="also write the SVG figures into DIR (default: no figures)")
     h.add_argument("--data", metavar="DIR", help="validation data folder (default: the data shipped with wargame)")
     h.add_argument("--runs", type=int, metavar="N", default=200, help="cdb90: engine replications per battle")
@@ -323,7 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _say_once(sub) -> None:
     """Help every subcommand shares, written once: what a scenario argument takes, which
-    doctrines exist, and a description (the one-line help) atop each subcommand's --help."""
+    doctrines exist, and a description (the one-line help) atop each subcommand's --help.
+    argparse keeps a subcommand's help and a parser's arguments only in these attributes."""
     for choice in sub._choices_actions:
         parser = sub.choices[choice.dest]
         parser.description = parser.description or choice.help[0].upper() + choice.help[1:] + "."
