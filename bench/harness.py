@@ -158,9 +158,9 @@ def record_floors(path: Path, ratio: dict, mode: str, argv: list[str]) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m wargame.bench") -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    p = argparse.ArgumentParser(prog="python -m wargame.bench", description="Benchmark the engine against its peers.")
+    p = argparse.ArgumentParser(prog=prog, description="Benchmark the engine against its peers.")
     p.add_argument("--quick", action="store_true", help="small configuration (< 2 minutes)")
     p.add_argument("--json", metavar="PATH", help="write every figure to this JSON file")
     p.add_argument("--floors", metavar="PATH", default=str(DEFAULT_FLOORS), help="floors file (default: the floors.json shipped in wargame.bench)")

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import CONFIGS, ROOT
+from conftest import CONFIGS
 
 from wargame import kernels
 from wargame.bench import harness
@@ -52,9 +52,10 @@ def test_table_fails_below_floor():
 
 def test_quick_end_to_end(tmp_path):
     # 45-55 s on the 2-core development machine (under 60 s), so it runs by default (no slow mark).
+    # From a temp dir, as `wargame bench` runs for a user: it finds the shipped scenarios by itself.
     out, floors = tmp_path / "bench.json", tmp_path / "floors.json"
     p = subprocess.run([sys.executable, "-m", "wargame.bench", "--quick", "--json", str(out), "--floors", str(floors),
-                        "--record-floors"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+                        "--record-floors"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
     doc = json.loads(out.read_text())
     assert doc["mode"] == "small" and not doc["figures"]["errors"], doc["figures"]["errors"]

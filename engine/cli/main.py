@@ -1,8 +1,9 @@
 """Command line: argument parsing, exit codes and printing; no model logic lives here.
 
 `wargame run` itself (fresh or resumed, its checks, interrupts and write errors) is
-engine/run_command.py; what the subcommands share (UserError, overrides, the
-progress bar) is engine/cli_support.py.
+wargame.cli.run; what the subcommands share (UserError, overrides, the progress bar,
+the help formatter and ``--version``) is wargame.cli.support. Every command that takes
+a scenario takes a shipped one's name (``wargame scenarios`` lists them) or a file.
 
 Exit codes: 0 success, 1 internal error, 2 a user mistake (bad config, bad option,
 output in the way), 130 interrupted (finished batches are kept).
@@ -18,8 +19,8 @@ from pathlib import Path
 
 from wargame.execution import executors
 from wargame.execution import runner
-from wargame.model import scenario
-from wargame.cli.support import Progress, UserError, overrides
+from wargame.model import scenario, shipped
+from wargame.cli.support import CONFIG_HELP, DOCTRINE_HELP, Parser, Progress, UserError, overrides, version
 from wargame.cli.run import run as cmd_run
 from wargame.execution.store import read_meta
 from wargame.model.scenario import ScenarioError
@@ -92,6 +93,14 @@ def cmd_validate(args) -> int:
     return 2 if bad else 0
 
 
+def cmd_scenarios(args) -> int:
+    rows = [(r.name, r.path) if args.paths else (r.name, r.kind, r.size, r.title) for r in shipped.listing()]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]) - 1)]  # the last is not padded
+    for row in rows:
+        print("  ".join(f"{str(v):<{w}}" for v, w in zip(row, widths)) + f"  {row[-1]}")
+    return 0
+
+
 def cmd_schema(args) -> int:
     text = json.dumps(scenario.json_schema(), indent=2)
     if args.out:
@@ -147,7 +156,8 @@ def cmd_exercise(args) -> int:
             loaded, seed, rep, play, script_rows = ex.load_saved(args.load)
         else:
             if not args.config:
-                raise UserError("exercise: give a scenario file (or --load a saved game)")
+                raise UserError("exercise: give a scenario name (`wargame scenarios` lists them) or file, "
+                                "or --load a saved game")
             if not args.play:
                 raise UserError("exercise: --play STATE[,STATE...] names the states your class plays")
             loaded = scenario.load(args.config, overrides(args))
@@ -215,22 +225,27 @@ def cmd_history(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="wargame", description="Discrete-event wargame engine: Monte Carlo of "
-                                "scenarios of invasion, intervention and escalation.")
-    sub = p.add_subparsers(dest="cmd", required=True)
+    p = Parser(prog="wargame", description="Discrete-event wargame engine: Monte Carlo of scenarios of invasion, "
+               "intervention and escalation.", epilog="A scenario is a shipped one's name (`wargame scenarios` "
+               "lists them) or a TOML file. `wargame COMMAND --help` shows a command's options.")
+    p.add_argument("-V", "--version", action="version", version=version())
+    sub = p.add_subparsers(dest="cmd", required=True, title="commands", metavar="COMMAND")
     r = sub.add_parser("run", help="run a scenario's Monte Carlo into an HDF5 file")
-    r.add_argument("config", help="scenario TOML file, e.g. configs/taiwan_strait.toml")
-    r.add_argument("--runs", type=int, help="replications (default: the scenario's default_runs)")
-    r.add_argument("--seed", type=int, help=f"random seed (default {runner.DEFAULT_SEED})")
-    r.add_argument("--out", help="output HDF5 file (default: CONFIG's name with .h5, in the current directory)")
-    r.add_argument("--batch-size", type=int, default=runner.DEFAULT_BATCH, help="replications per batch")
+    r.add_argument("config")
+    r.add_argument("--runs", type=int, metavar="N", help="replications (default: the scenario's default_runs)")
+    r.add_argument("--seed", type=int, help=f"random seed (default: {runner.DEFAULT_SEED})")
+    r.add_argument("--out", metavar="FILE", help="output HDF5 file (default: the scenario's name with .h5, "
+                   "in the current directory)")
+    r.add_argument("--batch-size", type=int, metavar="N", default=runner.DEFAULT_BATCH, help="replications per batch")
     r.add_argument("--timeseries", action="store_true", help="also store daily series per front")
-    r.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a state's doctrine")
-    r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value, e.g. fronts.landing.terrain=2")
+    r.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="set a state's doctrine")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override any scenario value, e.g. fronts.landing.terrain=2 (repeatable)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out (same config)")
-    r.add_argument("--workers", type=int, help="local worker processes (default: every core)")
-    r.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run batches on this Dask scheduler")
+    r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out (same scenario)")
+    r.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: every core)")
+    r.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run batches on this Dask scheduler (default: local worker processes)")
     r.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N workers on 127.0.0.1")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.add_argument("--compare-doctrines", action="store_true",
@@ -250,47 +265,75 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value in every arm")
     w.add_argument("--quiet", action="store_true", help="print nothing but errors")
     w.set_defaults(fn=cmd_sweep)
-    v = sub.add_parser("validate", help="check scenario files; exit 2 if any is invalid")
+    v = sub.add_parser("validate", help="check scenarios; exit 2 if any is invalid")
     v.add_argument("configs", nargs="+")
     v.set_defaults(fn=cmd_validate)
+    ls = sub.add_parser("scenarios", help="list the shipped scenarios, one line each")
+    ls.add_argument("--paths", action="store_true", help="print each one's name and file instead (copy one to "
+                    "start your own)")
+    ls.set_defaults(fn=cmd_scenarios)
     s = sub.add_parser("schema", help="print the JSON schema of scenario files")
-    s.add_argument("--out", help="write it to this file instead")
+    s.add_argument("--out", metavar="FILE", help="write it to this file (default: print it)")
     s.set_defaults(fn=cmd_schema)
     b = sub.add_parser("bench", help="benchmarks against peers measured in the same run (see docs/bench.md)",
                        add_help=False)
     b.add_argument("options", nargs="*", help="the harness's own options: wargame bench --help")
     e = sub.add_parser("exercise", help="play a scenario with a class: people decide for some states")
-    e.add_argument("config", nargs="?", help="scenario TOML file")
-    e.add_argument("--play", help="states your class plays, e.g. USA,JPN")
-    e.add_argument("--seed", type=int, help=f"random seed (default {runner.DEFAULT_SEED})")
-    e.add_argument("--rep", type=int, default=0, help="which replication of the seed to play (default 0)")
-    e.add_argument("--decisions", help="JSON file of scripted decisions [{day, state, action} or {day, inject}, ...]")
-    e.add_argument("--save", help="save the game here after every turn (and on Ctrl-C)")
-    e.add_argument("--load", help="continue a saved game")
-    e.add_argument("--out", help="write the game to this HDF5 file (the batch format)")
+    e.add_argument("config", nargs="?")
+    e.add_argument("--play", metavar="STATE[,STATE...]",
+                   help="states your class plays, e.g. USA,JPN (needed unless --load)")
+    e.add_argument("--seed", type=int, help=f"random seed (default: {runner.DEFAULT_SEED})")
+    e.add_argument("--rep", type=int, metavar="N", default=0, help="which replication of the seed to play")
+    e.add_argument("--decisions", metavar="FILE", help="JSON file of scripted decisions [{day, state, action} or "
+                   "{day, inject}, ...] (default: people decide every turn)")
+    e.add_argument("--save", metavar="FILE", help="save the game here after every turn and on Ctrl-C "
+                   "(default: not saved)")
+    e.add_argument("--load", metavar="FILE", help="continue a game saved with --save, instead of a scenario")
+    e.add_argument("--out", metavar="FILE", help="write the game to this HDF5 file, the batch format "
+                   "(default: not written)")
     e.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
-    e.add_argument("--lookahead-runs", type=int, default=2000, help="copies per option for `look`")
-    e.add_argument("--no-color", action="store_true")
-    e.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a state's doctrine")
-    e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value")
+    e.add_argument("--lookahead-runs", type=int, metavar="N", default=2000, help="copies per option for `look`")
+    e.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    e.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="set a state's doctrine")
+    e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value (repeatable)")
     e.set_defaults(fn=cmd_exercise)
     rp = sub.add_parser("report", help="write a self-contained HTML report of a results file")
-    rp.add_argument("results")
-    rp.add_argument("--out", help="HTML file (default: RESULTS with .html)")
-    rp.add_argument("--png", metavar="DIR", help="also write each figure as PNG into DIR (needs Chromium)")
+    rp.add_argument("results", help="results file from wargame run (or exercise --out)")
+    rp.add_argument("--out", metavar="FILE", help="HTML file (default: RESULTS with .html)")
+    rp.add_argument("--png", metavar="DIR", help="also write each figure as PNG into DIR, through a headless "
+                    "Chromium (default: no PNG files)")
     rp.set_defaults(fn=cmd_report)
     h = sub.add_parser("history", help="validation against history: ardennes (Lanchester fit), cdb90 (force ratios)")
-    h.add_argument("dataset", help="ardennes or cdb90 (see docs/validation.md)")
-    h.add_argument("--plot", metavar="DIR", help="also write the SVG figures into DIR")
-    h.add_argument("--data", metavar="DIR", help="validation data folder (default: the repository's data/validation)")
-    h.add_argument("--runs", type=int, default=200, help="cdb90: engine replications per battle (default 200)")
-    h.add_argument("--seed", type=int, help=f"cdb90: random seed (default {runner.DEFAULT_SEED})")
-    h.add_argument("--max-battles", type=int, help="cdb90: only the first N usable battles (a quick look)")
+    # Not argparse choices: its error takes two lines (usage, then the error); ours takes one.
+    h.add_argument("dataset", metavar="{ardennes,cdb90}", help="which check (see docs/validation.md)")
+    h.add_argument("--plot", metavar="DIR", help="also write the SVG figures into DIR (default: no figures)")
+    h.add_argument("--data", metavar="DIR", help="validation data folder (default: the data shipped with wargame)")
+    h.add_argument("--runs", type=int, metavar="N", default=200, help="cdb90: engine replications per battle")
+    h.add_argument("--seed", type=int, help=f"cdb90: random seed (default: {runner.DEFAULT_SEED})")
+    h.add_argument("--max-battles", type=int, metavar="N",
+                   help="cdb90: only the first N usable battles, a quick look (default: every usable battle)")
     h.set_defaults(fn=cmd_history)
     m = sub.add_parser("summary", help="print the summary table of a results file")
-    m.add_argument("results")
+    m.add_argument("results", help="results file from wargame run (or exercise --out)")
     m.set_defaults(fn=cmd_summary)
+    _say_once(sub)
     return p
+
+
+def _say_once(sub) -> None:
+    """Help every subcommand shares, written once: what a scenario argument takes, which
+    doctrines exist, and a description (the one-line help) atop each subcommand's --help.
+    argparse keeps a subcommand's help and a parser's arguments only in these attributes."""
+    for choice in sub._choices_actions:
+        parser = sub.choices[choice.dest]
+        parser.description = parser.description or choice.help[0].upper() + choice.help[1:] + "."
+        for a in parser._actions:
+            if a.dest == "config":
+                a.help = CONFIG_HELP
+            elif a.dest == "configs":
+                a.help = "one or more: " + CONFIG_HELP
+            elif a.dest == "doctrine":
+                a.help = f"{a.help}; {DOCTRINE_HELP}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["bench"]:  # the harness parses its own options (argparse would eat --help)
         from wargame.bench.harness import main as bench_main
 
-        return bench_main(argv[1:])
+        return bench_main(argv[1:], prog="wargame bench")
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)

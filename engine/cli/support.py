@@ -1,4 +1,5 @@
-"""What the subcommands share: the user-mistake error, --set/--doctrine overrides, the progress bar.
+"""What the subcommands share: the user-mistake error, --set/--doctrine overrides, the progress
+bar, and how help and ``--version`` read.
 
 A ``UserError`` is a mistake in the command line or the environment that the user
 can fix; ``wargame.cli.main`` prints it on one line and exits 2.
@@ -6,12 +7,20 @@ can fix; ``wargame.cli.main`` prints it on one line and exits 2.
 
 from __future__ import annotations
 
+import argparse
 import json
+import platform
 import sys
 import time
+from importlib import metadata
 
 from wargame.model.scenario import DOCTRINES
+from wargame.model.system import DOCTRINES as SYSTEM_DOCTRINES
 from wargame.errors import WargameError
+
+CONFIG_HELP = "scenario name (see `wargame scenarios`) or TOML file"
+DOCTRINE_HELP = (f"DOCTRINE is one of {', '.join(DOCTRINES)} (a system scenario's doctrine is set with "
+                 f"--set system.doctrine=..., one of {', '.join(SYSTEM_DOCTRINES)})")
 
 
 class UserError(WargameError):
@@ -35,6 +44,47 @@ def overrides(args) -> list[tuple[str, str]]:
             raise UserError(f"--doctrine {state}={doc}: doctrine must be one of {', '.join(DOCTRINES)}")
         ov.append((f"states.{state}.doctrine", json.dumps(doc)))
     return ov
+
+
+def version() -> str:
+    """``wargame 0.1.0 (Python 3.11.9, numba 0.60.0)``, from the installed distributions' metadata
+    (numba's without importing it: ``--version`` answers at once)."""
+
+    def of(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return f"wargame {of('wargame')} (Python {platform.python_version()}, numba {of('numba')})"
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Help that shows each option's default, so no help string has to repeat it by hand.
+
+    An option whose help already says its default (``default: every core``) keeps its
+    words; flags (``store_true``) and options without a default (None) get nothing added.
+    A fixed set of values is listed by argparse itself from ``choices`` (``{a,b}``).
+    """
+
+    def __init__(self, prog, **kw):
+        kw.setdefault("max_help_position", 32)
+        super().__init__(prog, **kw)
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        none = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        if none or action.nargs == 0 or "default" in text:  # `is`: a default of 0 is shown
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with wargame's help formatter; subcommands' parsers are made with it too."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kw)
 
 
 class Progress:
