@@ -162,6 +162,8 @@ def cmd_exercise(args) -> int:
                             "people decide about a ground war, and joining an air defence is not a choice yet")
         if args.decisions:
             script_rows += ex.load_decisions(args.decisions)
+        if args.compare_runs < 1:
+            raise UserError(f"--compare-runs {args.compare_runs}: must be >= 1")
         if args.out and (Path(args.out).exists() and not args.overwrite):
             raise UserError(f"{args.out}: output exists; pass --overwrite to replace it or --out to choose another name")
         try:
@@ -180,7 +182,7 @@ def cmd_exercise(args) -> int:
         print(f"\ninterrupted{'; saved to ' + args.save if args.save else ''}", file=sys.stderr)
         return 130
     if args.out:
-        ex.write(g, loaded, args.out, " ".join(sys.argv))
+        ex.write(g, loaded, args.out, " ".join(sys.argv), args.compare_runs)
         term.say(f"wrote {args.out}")
     return 0
 
@@ -266,9 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--rep", type=int, default=0, help="which replication of the seed to play (default 0)")
     e.add_argument("--decisions", help="JSON file of scripted decisions [{day, state, action} or {day, inject}, ...]")
     e.add_argument("--save", help="save the game here after every turn (and on Ctrl-C)")
-    e.add_argument("--load", help="continue a saved game")
+    e.add_argument("--load", help="continue a saved game (or replay one written with --out)")
     e.add_argument("--out", help="write the game to this HDF5 file (the batch format)")
     e.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    e.add_argument("--compare-runs", type=int, default=2000,
+                   help="engine-played games stored with --out, for the report to compare the class's game with")
     e.add_argument("--lookahead-runs", type=int, default=2000, help="copies per option for `look`")
     e.add_argument("--no-color", action="store_true")
     e.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a state's doctrine")
