@@ -53,15 +53,15 @@ def kernel_throughput(n: int, days: int, k: int, seed: int) -> dict:
     def kernel():
         x, y = x0, y0
         for d in range(days):  # one call per simulated day, as engine/combat.py makes them
-            x, y = kernels.lanchester_step(x, y, a, b, 0.0, 1.0, 0.0, 0.0, dt, True, seed, reps, slots, d,
-                                           streams.GROUND)
+            x, y = kernels.lanchester_step(x, y, a=a, b=b, p=0.0, q=1.0, rx=0.0, ry=0.0, dt=dt, stochastic=True,
+                                           seed=seed, reps=reps, slots=slots, step=d, purpose=streams.GROUND)
         return x, y
 
     def numpy():
         return numpy_peer.run(x0, y0, a, b, dt, days, seed)
 
     # The variates the kernel draws on day one: Binomial(round(x), expected loss / round(x)).
-    x1, y1 = kernels.lanchester_step(x0, y0, a, b, 0.0, 1.0, 0.0, 0.0, dt)
+    x1, y1 = kernels.lanchester_step(x0, y0, a=a, b=b, p=0.0, q=1.0, rx=0.0, ry=0.0, dt=dt)
     nx, ny = np.floor(x0 + 0.5), np.floor(y0 + 0.5)
     px, py = np.clip((x0 - x1) / np.maximum(nx, 1.0), 0, 1), np.clip((y0 - y1) / np.maximum(ny, 1.0), 0, 1)
 

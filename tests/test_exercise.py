@@ -8,7 +8,7 @@ import sys
 import h5py
 import pytest
 
-from conftest import CONFIGS, cli
+from conftest import CONFIGS, cli, run_memory
 
 pexpect = pytest.importorskip("pexpect")
 CFG = str(CONFIGS / "taiwan_strait.toml")
@@ -107,6 +107,7 @@ def test_decisions_file_plays_without_a_terminal(tmp_path):
     (["--play", "XXX"], "--play XXX: not a state"),
     ([], "--play STATE"),
     (["--play", "USA", "--decisions", "nope.json"], "cannot read decisions"),
+    (["--play", "USA", "--compare-runs", "0"], "--compare-runs 0: must be >= 1"),
 ])
 def test_bad_exercise_input(tmp_path, args, message):
     p = cli("exercise", CFG, *args, cwd=tmp_path)
@@ -161,3 +162,54 @@ def test_a_raids_only_scenario_is_refused_in_one_line(tmp_path):
     p = cli("exercise", CONFIGS / "iran_israel_2024.toml", "--play", "USA", cwd=tmp_path)
     assert p.returncode == 2 and "has no fronts" in p.stderr and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+def _report(path):
+    p = cli("report", path, "--out", path.with_suffix(".html"))
+    assert p.returncode == 0, p.stderr
+    return path.with_suffix(".html").read_text()
+
+
+def test_the_exercise_file_stores_the_comparison_the_report_reads(tmp_path):
+    dec = tmp_path / "d.json"
+    dec.write_text(json.dumps([{"day": "*", "state": "USA", "action": "stay_out"}]))
+    p = cli("exercise", CFG, "--play", "USA", "--decisions", dec, "--seed", "5", "--out", tmp_path / "g.h5",
+            "--compare-runs", "300", "--no-color", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    # The comparison is a batch run of the same scenario and seed, replication for replication.
+    batch = run_memory(CFG, 300, seed=5)
+    with h5py.File(tmp_path / "g.h5", "r") as f:
+        c = {k: f["comparison"][k][()] for k in f["comparison"]}
+        assert f["comparison"].attrs["runs"] == 300 and f["comparison"].attrs["seed"] == 5
+        usa = json.loads(f.attrs["layout"])["states"].index("USA")
+    assert (c["outcome"] == batch["replications"]["outcome"]).all()
+    assert (c["intervened"] == batch["states"]["intervened"]).all()
+    assert (c["losses"] == batch["states"]["losses"].sum(axis=2)).all()
+    html = _report(tmp_path / "g.h5")
+    share = 100 * c["intervened"][:, usa].mean()
+    assert 0 < share < 100
+    assert f"USA intervened</td><td>no</td><td>the engine&#x27;s doctrine intervened in {share:.1f}%" in html
+    assert "among 300 engine-played games" in html
+    # The report reads the stored games, it does not play them again: change them, and it says so.
+    with h5py.File(tmp_path / "g.h5", "r+") as f:
+        f["comparison/intervened"][:, usa] = True
+    assert "the engine&#x27;s doctrine intervened in 100.0%" in _report(tmp_path / "g.h5")
+    # A file written before the comparison was stored: one note saying how to regenerate it...
+    with h5py.File(tmp_path / "g.h5", "r+") as f:
+        del f["comparison"]
+    html = _report(tmp_path / "g.h5")
+    assert "regenerate it with <code>wargame exercise --load g.h5 --out NEW.h5</code>" in html
+    assert "engine-played games</" not in html and "USA intervened" not in html
+    # ...and that command replays the game from the file and stores the comparison with it.
+    p = cli("exercise", "--load", tmp_path / "g.h5", "--out", tmp_path / "new.h5", "--compare-runs", "300",
+            "--no-color", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    with h5py.File(tmp_path / "g.h5", "r") as a, h5py.File(tmp_path / "new.h5", "r") as b:
+        assert a["events"][()].tobytes() == b["events"][()].tobytes()
+        assert (b["comparison/outcome"][()] == c["outcome"]).all()
+
+
+def test_load_refuses_a_results_file_that_is_not_a_game(tmp_path):
+    assert cli("run", CONFIGS / "duel.toml", "--runs", "4", "--out", tmp_path / "r.h5", "--quiet").returncode == 0
+    p = cli("exercise", "--load", tmp_path / "r.h5", cwd=tmp_path)
+    assert p.returncode == 2 and "not a classroom game's" in p.stderr and "Traceback" not in p.stderr

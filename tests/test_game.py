@@ -182,3 +182,35 @@ def test_lookahead_before_the_invasion(sc):
     assert la["stand_down"]["no_war"][0] == 1.0
     assert la["invade"]["no_war"][0] == 0.0 and la["wait"]["no_war"][0] == 0.0
     assert la["invade"]["attacker_wins"][0] > 0.3
+
+
+def test_lookahead_at_a_ceasefire_offer(stalled):
+    # The copies of a game paused at an offer carry it, but nobody plays in them: the engine's
+    # stalemate rule applies there (this look-ahead used to fail, asking a game that was not there).
+    g = Game(stalled, 7, ["RED"], rep=0)
+    t = g.advance()
+    while g.kind != "ceasefire":
+        for q in list(g.pending):
+            g.decide(q.state, _first(g, q))
+        t = g.advance()
+    assert t == 10.0 and g.w.offer[0]
+    la = g.lookahead("RED", 200)
+    assert la["accept_ceasefire"]["ceasefire"][0] == 1.0
+    assert abs(sum(p[0] for p in la["fight_on"].values()) - 1.0) < 1e-9
+    g.decide("RED", "accept_ceasefire")
+    assert g.advance() is None and g.w.outcome[0] == 3 and g.w.end_day[0] == 10
+
+
+def test_a_world_holds_state_and_its_mechanisms_attach_once(sc):
+    from wargame.crisis import events
+
+    w = World(sc, 7, np.arange(3))
+    assert w.mechanisms == [] and not any(hasattr(w, k) for k in ("raid", "injects", "morale", "hook"))
+    events.attach(w)
+    assert w.mechanisms == list(events.MECHANISMS)
+    held = (w.raid, w.injects, w.morale, w.m0)
+    events.attach(w)  # again (events.start does): nothing is drawn or reset a second time
+    assert all(a is b for a, b in zip(held, (w.raid, w.injects, w.morale, w.m0)))
+    # The game hands its hook to the processes; its world only says who plays which state.
+    g = Game(sc, 7, ["USA"], rep=0)
+    assert not hasattr(g.w, "hook") and g.w.human.tolist() == [s == "USA" for s in g.ids]

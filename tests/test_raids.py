@@ -311,3 +311,36 @@ weapons = { ballistic = 100 }
     assert a["events"].tobytes() == b["events"].tobytes()
     assert b["replications"]["raid_launched"].shape == (60, 4, 1)
     assert (b["replications"]["raid_leaked"][:, -1, 0] > 0).all()  # 400 missiles against 200 interceptors
+
+
+def test_lookahead_copies_carry_what_the_raids_spent():
+    # A classroom game of a scenario with raids: by the first US decision (day 31) two raids (days
+    # 10 and 20) have fired part of Taiwan's interceptor stock. The look-ahead's copies start from
+    # that stock and that record, not from a full magazine.
+    from wargame.model import scenario
+    from wargame.play.game import Game
+
+    raids = """
+[weapons.ballistic]
+
+[[air_defence.TWN.layers]]
+name = "Patriot"
+stock = 300
+kill_probability = { ballistic = 0.6 }
+
+[[raids]]
+day = 10
+repeat = 2
+interval_days = 10
+attacker = "PRC"
+target = "TWN"
+weapons = { ballistic = 120 }
+"""
+    sc = scenario.loads((CONFIGS / "taiwan_strait.toml").read_text() + raids).scenario
+    g = Game(sc, 7, ["USA"], rep=0)
+    assert g.advance() is not None
+    rw = g.w.raid
+    assert rw.stock[0, 0] < 300 and rw.launched[0].sum() == 240
+    c = g.w.copies(20, 1 << 40).raid
+    for k in ("stock", "arsenal_left", "launched", "leaked", "stock_after", "fired"):
+        np.testing.assert_array_equal(getattr(c, k), np.repeat(getattr(rw, k)[:1], 20, axis=0), err_msg=k)

@@ -128,8 +128,11 @@ def advance_km(ratio, breakthrough, v_max, dt):
     return 0.0
 
 
-def front_modifiers(posture, *rest):
+def front_modifiers(posture, terrain, amphibious, amphib_penalty, air_control, air_weight,
+                    sea_control, sea_weight):
+    # The kernel's parameter names: the engine passes them by name.
     n = len(posture)
+    rest = (terrain, amphibious, amphib_penalty, air_control, air_weight, sea_control, sea_weight)
     cols = [np.broadcast_to(np.asarray(v), (n,)) for v in rest]
     return np.array([attack_factor(posture[i], *[c[i].item() for c in cols]) for i in range(n)])
 

@@ -172,6 +172,8 @@ def cmd_exercise(args) -> int:
                             "people decide about a ground war, and joining an air defence is not a choice yet")
         if args.decisions:
             script_rows += ex.load_decisions(args.decisions)
+        if args.compare_runs < 1:
+            raise UserError(f"--compare-runs {args.compare_runs}: must be >= 1")
         if args.out and (Path(args.out).exists() and not args.overwrite):
             raise UserError(f"{args.out}: output exists; pass --overwrite to replace it or --out to choose another name")
         try:
@@ -190,7 +192,7 @@ def cmd_exercise(args) -> int:
         print(f"\ninterrupted{'; saved to ' + args.save if args.save else ''}", file=sys.stderr)
         return 130
     if args.out:
-        ex.write(g, loaded, args.out, " ".join(sys.argv))
+        ex.write(g, loaded, args.out, " ".join(sys.argv), args.compare_runs)
         term.say(f"wrote {args.out}")
     return 0
 
@@ -288,10 +290,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "{day, inject}, ...] (default: people decide every turn)")
     e.add_argument("--save", metavar="FILE", help="save the game here after every turn and on Ctrl-C "
                    "(default: not saved)")
-    e.add_argument("--load", metavar="FILE", help="continue a game saved with --save, instead of a scenario")
+    e.add_argument("--load", metavar="FILE", help="continue a game saved with --save, or replay one written "
+                   "with --out, instead of a scenario")
     e.add_argument("--out", metavar="FILE", help="write the game to this HDF5 file, the batch format "
                    "(default: not written)")
     e.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    e.add_argument("--compare-runs", type=int, metavar="N", default=2000,
+                   help="engine-played games stored with --out, for the report to compare the class's game with")
     e.add_argument("--lookahead-runs", type=int, metavar="N", default=2000, help="copies per option for `look`")
     e.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     e.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="set a state's doctrine")

@@ -13,7 +13,7 @@ import numpy as np
 
 from wargame.crisis.columns import collect, describe
 from wargame.crisis.combat import KernelClock
-from wargame.crisis.events import run_batch
+from wargame.crisis.events import attach, run_batch
 from wargame.crisis.timeseries import TimeSeries
 from wargame.crisis.world import World
 from wargame.model import scenario
@@ -52,5 +52,5 @@ def run_task(task: dict) -> tuple[dict, dict]:
 
 
 def layout(loaded, seed: int, doctrines: dict) -> dict:
-    """The file's layout attribute: states, fronts, labels (from a one-replication World)."""
-    return describe(World(loaded.scenario, seed, np.arange(1, dtype=np.int64), doctrines))
+    """The file's layout attribute: states, fronts, labels (from a one-replication World, its mechanisms attached)."""
+    return describe(attach(World(loaded.scenario, seed, np.arange(1, dtype=np.int64), doctrines)))

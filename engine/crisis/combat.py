@@ -95,8 +95,8 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
     # -- air battle (square law, symmetric exchange), then air control
     x0, y0 = side_totals(w, cp, rows, AIR)
     al = w.air_leth[rows].ravel()
-    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), al, al, 0.0, 1.0, 0.0, 0.0, dt,
-                   st, w.seed, rr, slots, k, streams.AIR)
+    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=al, b=al, p=0.0, q=1.0, rx=0.0, ry=0.0,
+                   dt=dt, stochastic=st, seed=w.seed, reps=rr, slots=slots, step=k, purpose=streams.AIR)
     x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
     _apply(w, cp, rows, AIR, x0, y0, x1, y1)
     air = control(x1, y1, 2.0)
@@ -107,10 +107,10 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
         x0, y0 = side_totals(w, cp, rows, NAVAL)
         nav = {key: v[rows].repeat(F) for key, v in w.nav.items()}
         a_new, b_new, _, _ = clock(
-            kernels.salvo_step, x0.ravel(), y0.ravel(), nav["attacker_missiles_per_ship"],
-            nav["defender_missiles_per_ship"], nav["attacker_hits_to_kill"], nav["defender_hits_to_kill"],
-            nav["attacker_interceptions_per_ship"], nav["defender_interceptions_per_ship"],
-            st, w.seed, rr, slots, k, streams.NAVAL)
+            kernels.salvo_step, x0.ravel(), y0.ravel(), alpha=nav["attacker_missiles_per_ship"],
+            beta=nav["defender_missiles_per_ship"], a1=nav["attacker_hits_to_kill"], b1=nav["defender_hits_to_kill"],
+            a3=nav["attacker_interceptions_per_ship"], b3=nav["defender_interceptions_per_ship"],
+            stochastic=st, seed=w.seed, reps=rr, slots=slots, step=k, purpose=streams.NAVAL)
         x1 = np.where(w.naval[None, :], a_new.reshape(n, F), x0)
         y1 = np.where(w.naval[None, :], b_new.reshape(n, F), y0)
         _apply(w, cp, rows, NAVAL, x0, y0, x1, y1)
@@ -120,16 +120,17 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
     # -- ground attrition with the force-ratio modifiers
     x0, y0 = side_totals(w, cp, rows, GROUND)
     in_assault = w.amphibious[None, :] & (t - dt < w.landing_day[rows] + w.assault_days[rows])
-    factor = clock(kernels.front_modifiers, np.tile(w.posture, n), w.terrain[rows].ravel(), in_assault.ravel(),
-                   w.penalty[rows].ravel(), air.ravel(), w.air_weight[rows].ravel(),
-                   w.sea_control[rows].ravel(), w.sea_weight[rows].ravel())
+    factor = clock(kernels.front_modifiers, posture=np.tile(w.posture, n), terrain=w.terrain[rows].ravel(),
+                   amphibious=in_assault.ravel(), amphib_penalty=w.penalty[rows].ravel(), air_control=air.ravel(),
+                   air_weight=w.air_weight[rows].ravel(), sea_control=w.sea_control[rows].ravel(),
+                   sea_weight=w.sea_weight[rows].ravel())
     a = w.att_leth[rows].ravel() * factor
     b = w.def_leth[rows].ravel()
     if w.has_morale.any():  # irregular war: a force fights as it holds together
         a, b = irregular.fire_scale(w, cp, rows, a, b)
-    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a, b,
-                   w.law_p[rows].ravel(), w.law_q[rows].ravel(), 0.0, 0.0, dt, st, w.seed, rr, slots, k,
-                   streams.GROUND)
+    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=a, b=b, p=w.law_p[rows].ravel(),
+                   q=w.law_q[rows].ravel(), rx=0.0, ry=0.0, dt=dt, stochastic=st, seed=w.seed, reps=rr,
+                   slots=slots, step=k, purpose=streams.GROUND)
     x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
     if w.guerrilla.any():  # Deitchman fronts replace the (p, q) result
         x1, y1 = irregular.guerrilla(w, rows, x0, y0, a, b, x1, y1, dt, st, rr, slots, k, clock)
@@ -139,7 +140,8 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
     ex, ey = irregular.effective(w, cp, rows, x1, y1) if w.has_morale.any() else (x1, y1)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(ey > 0, ex / ey, np.where(ex > 0, np.inf, 1.0))
-    km = clock(kernels.advance, ratio.ravel(), w.breakthrough[rows].ravel(), w.vmax[rows].ravel(), dt).reshape(n, F)
+    km = clock(kernels.advance, ratio.ravel(), breakthrough=w.breakthrough[rows].ravel(), v_max=w.vmax[rows].ravel(),
+               dt=dt).reshape(n, F)
     pos = w.position[rows] + km
     w.position[rows] = np.clip(pos, -w.counter_depth[rows], w.depth[rows])
     w.front[rows] = cp

@@ -39,12 +39,14 @@ def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
     x0 = tot(GROUND, 1) + delivered
     y0 = tot(GROUND, -1)
     in_assault = w.amphibious[None, :] & (np.isinf(w.landing_day[rows]) | (x0 < 2 * y0))
-    factor = clock(kernels.front_modifiers, np.tile(w.posture, n), w.terrain[rows].ravel(), in_assault.ravel(),
-                   w.penalty[rows].ravel(), air.ravel(), w.air_weight[rows].ravel(), sea.ravel(),
-                   w.sea_weight[rows].ravel())
+    factor = clock(kernels.front_modifiers, posture=np.tile(w.posture, n), terrain=w.terrain[rows].ravel(),
+                   amphibious=in_assault.ravel(), amphib_penalty=w.penalty[rows].ravel(), air_control=air.ravel(),
+                   air_weight=w.air_weight[rows].ravel(), sea_control=sea.ravel(),
+                   sea_weight=w.sea_weight[rows].ravel())
     H = w.doc["projection_days"][rows].repeat(F)
-    xh, yh = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), w.att_leth[rows].ravel() * factor,
-                   w.def_leth[rows].ravel(), w.law_p[rows].ravel(), w.law_q[rows].ravel(), 0.0, 0.0, H, False)
+    xh, yh = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=w.att_leth[rows].ravel() * factor,
+                   b=w.def_leth[rows].ravel(), p=w.law_p[rows].ravel(), q=w.law_q[rows].ravel(), rx=0.0, ry=0.0,
+                   dt=H, stochastic=False)
     xh, yh = xh.reshape(n, F), yh.reshape(n, F)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(yh > 0, xh / np.maximum(yh, 1e-300), np.where(xh > 0, 1e12, 1.0)) * np.exp(eps_sigma)[:, None]
@@ -92,7 +94,7 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
 
 def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """Every third party's decision at time t for the replications ``rows``."""
-    eps = kernels.normals(w.seed, w.reps[rows], streams.PERCEPTION, int(round(t / w.dt)), w.S)
+    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     pressure = w.pressure(rows)  # once per decision point; states only change at its end
     for s in range(w.S):
         if s in (w.att, w.dfd) or w.doctrine[s] == NEVER or w.human[s]:

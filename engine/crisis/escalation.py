@@ -52,7 +52,7 @@ def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) 
 
 def climb(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     """Decision-point escalation for the replications ``rows``."""
-    u = kernels.uniforms(w.seed, w.reps[rows], streams.EVENT, int(round(t / w.dt)), w.S * w.S)
+    u = kernels.uniforms(w.seed, w.reps[rows], purpose=streams.EVENT, step=int(round(t / w.dt)), k=w.S * w.S)
     pressure = w.pressure(rows)
     for a, i in _pairs(w, engine_only=True):
         live = targets(w, rows, a, i)
@@ -101,9 +101,9 @@ def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
         defence = np.where(w.side[r, i] == -1, w.nav["defender_interceptions_per_ship"][r],
                            w.nav["attacker_interceptions_per_ship"][r])
         kill = np.where(w.side[r, i] == -1, w.nav["defender_hits_to_kill"][r], w.nav["attacker_hits_to_kill"][r])
-        _, left, _, _ = clock(kernels.salvo_step, fired * (1 - at_bases), total, 1.0, 0.0, 1.0, kill, 0.0, defence,
-                              w.stochastic, w.seed, w.reps[r], np.full(r.size, a * w.S + i, dtype=np.int64), k,
-                              streams.EXTRA)
+        _, left, _, _ = clock(kernels.salvo_step, fired * (1 - at_bases), total, alpha=1.0, beta=0.0, a1=1.0,
+                              b1=kill, a3=0.0, b3=defence, stochastic=w.stochastic, seed=w.seed, reps=w.reps[r],
+                              slots=np.full(r.size, a * w.S + i, dtype=np.int64), step=k, purpose=streams.EXTRA)
         f = np.where(total > 0, left / np.where(total > 0, total, 1.0), 1.0)[:, None]
         w.lost[r, i, NAVAL] += (ships * (1 - f)).sum(axis=1)
         w.front[r, :, i, NAVAL] = ships * f

@@ -5,6 +5,13 @@ time any replication needs it and then acts, with array operations, on the mask 
 replications due. SimPy events per batch therefore grow with the number of
 distinct event times (days), not with the number of replications. Times are in
 days and every event time is rounded up to the scenario's step grid.
+
+``start`` attaches the world's mechanisms (``attach``) and starts the processes. In a
+classroom game it is given the game's ``hook``: a generator function
+``hook(env, t, kind)`` that the processes ``yield from`` where people decide (kind:
+``crisis``, ``warning``, ``invade``, ``war``, ``ceasefire``); it returns the choice the
+process acts on (``invade``: the attacker's, ``ceasefire``: whether it was accepted).
+Without a hook (batch runs, look-ahead copies) the engine decides for every state.
 """
 
 from __future__ import annotations
@@ -22,6 +29,16 @@ from wargame.crisis.combat import GROUND, KernelClock
 from wargame.model.log import Log
 from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
+# Mechanisms attached to every crisis world, in this order (World.attach).
+MECHANISMS = (irregular.attach, raids.attach, injects.attach)
+
+
+def attach(w: World) -> World:
+    """Attach every mechanism ``w`` runs with (those attached already are left as they are); returns w."""
+    for m in MECHANISMS:
+        w.attach(m)
+    return w
+
 
 def at_times(env: simpy.Environment, w: World, times: np.ndarray, act, since: float | None = None):
     """Sleep until each distinct finite time in ``times`` (R,) and call ``act(rows_due, t)``.
@@ -37,12 +54,12 @@ def at_times(env: simpy.Environment, w: World, times: np.ndarray, act, since: fl
         act(np.flatnonzero(times == t), float(t))
 
 
-def crisis(env, w: World, log: Log, since: float | None = None):
+def crisis(env, w: World, log: Log, since: float | None = None, hook=None):
     if since is None:
         log.record(np.ones(w.R, dtype=bool), 0.0, "crisis", w.att, w.dfd)
 
-        if w.hook is not None:  # a classroom game: a human-played attacker decides to mobilise
-            yield from w.hook(env, 0.0, "crisis")
+        if hook is not None:  # a classroom game: a human-played attacker decides to mobilise
+            yield from hook(env, 0.0, "crisis")
 
     def warn(rows, t):
         w.warned[rows] = True
@@ -54,8 +71,8 @@ def crisis(env, w: World, log: Log, since: float | None = None):
         if t > env.now:
             yield env.timeout(t - env.now)
         warn(np.flatnonzero(w.grid(w.warning) == t), float(t))
-        if w.hook is not None:  # the others hear of it and may mobilise
-            yield from w.hook(env, float(t), "warning")
+        if hook is not None:  # the others hear of it and may mobilise
+            yield from hook(env, float(t), "warning")
 
 
 def _send_to_fronts(w: World, rows, s, cp_by_domain, side_share):
@@ -86,9 +103,9 @@ def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> Non
         wake[0].succeed()
 
 
-def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
-    if w.hook is not None and w.human[w.att]:  # a classroom game: people decide when (and whether) to invade
-        yield from _invasion_by_people(env, w, log, wake)
+def invasion(env, w: World, log: Log, wake: list, since: float | None = None, hook=None):
+    if hook is not None and w.human[w.att]:  # a classroom game: people decide when (and whether) to invade
+        yield from _invasion_by_people(env, w, log, wake, hook)
         return
     if not w.invasion_conditional:
         yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake), since)
@@ -116,13 +133,13 @@ def invasion(env, w: World, log: Log, wake: list, since: float | None = None):
         yield env.timeout(w.dt)
 
 
-def _invasion_by_people(env, w: World, log: Log, wake: list):
+def _invasion_by_people(env, w: World, log: Log, wake: list, hook):
     """The attacker's players decide from the planned (or earliest) invasion day, then at every turn."""
     t = float(w.grid(w.invasion_day[0]))
     while t <= w.horizon and not (w.at_war[0] or w.ended[0]):
         if t > env.now:
             yield env.timeout(t - env.now)
-        choice = yield from w.hook(env, t, "invade")
+        choice = yield from hook(env, t, "invade")
         if choice == "invade":
             start_war(w, log, np.array([0]), t, wake)
         elif choice == "stand_down":
@@ -130,7 +147,7 @@ def _invasion_by_people(env, w: World, log: Log, wake: list):
         t = float(w.grid(t + w.doc["decision_interval_days"][0]))
 
 
-def decisions(env, w: World, log: Log, wake: list, clock: KernelClock):
+def decisions(env, w: World, log: Log, wake: list, clock: KernelClock, hook=None):
     """Intervention decisions and escalation at each replication's decision points."""
     while True:
         live = ~w.ended & w.at_war
@@ -147,8 +164,8 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock):
         rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
         doctrines.decide(w, log, rows, t, clock)
         escalation.climb(w, log, rows, t)
-        if w.hook is not None:  # a classroom game: the human-played states decide now
-            yield from w.hook(env, t, "war")
+        if hook is not None:  # a classroom game: the human-played states decide now
+            yield from hook(env, t, "war")
         w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])
 
 
@@ -176,8 +193,12 @@ def _end(w: World, log: Log, idx, t, outcome, winner, etype, actor, value=-1.0):
     log.record(idx, t, etype, actor, -1, value)
 
 
-def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
-    """Capitulation at breakpoint or objective, the attacker's failure, ceasefire after stalemate."""
+def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = False) -> None:
+    """Capitulation at breakpoint or objective, the attacker's failure, ceasefire after stalemate.
+
+    ``offer``: people play the attacker or the defender (a classroom game), so a stalled
+    front puts a ceasefire on the table (``w.offer``, asked in ``daily``) instead of ending the war.
+    """
     rows = rows[~w.ended[rows]]
     if rows.size == 0:
         return
@@ -203,7 +224,7 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     if due.size:
         moved = np.abs(w.position[due] - w.pos_ref[due]).max(axis=1)
         still = moved < w.stalemate_km[due]
-        if w.hook is not None and w.human[[w.att, w.dfd]].any():  # people are asked (events.daily)
+        if offer:  # people are asked (events.daily)
             w.offer[due[still]] = True
         else:
             _end(w, log, due[still], t, CEASEFIRE, -1, "ceasefire", -1)
@@ -211,8 +232,9 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float) -> None:
         w.pos_ref[go], w.ref_day[go] = w.position[go], t
 
 
-def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None):
+def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None, hook=None):
     """The combat clock: mobilisation, arrivals, fighting, strikes and termination, once per step."""
+    offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
     start = w.mob_start
     if since is None:
         _mobilise(w, log, 0.0, start)
@@ -233,9 +255,11 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         for f in range(w.F):
             log.record(rows[crossed[:, f]], t, "breakthrough", w.att, w.dfd, float(f))
         irregular.after_combat(w, log, rows, t)  # fronts falling, morale, desertion (no-op without them)
-        terminate(w, log, rows, t)
-        if w.offer.any():  # a classroom game: the players say whether they accept the ceasefire
-            accepted = yield from w.hook(env, t, "ceasefire")
+        terminate(w, log, rows, t, offer)
+        # A classroom game: the players say whether they accept the ceasefire. (Look-ahead copies of
+        # a game paused at an offer carry it, but run without people: the engine's rules apply.)
+        if offer and w.offer.any():
+            accepted = yield from hook(env, t, "ceasefire")
             if accepted:
                 _end(w, log, np.flatnonzero(w.offer), t, CEASEFIRE, -1, "ceasefire", -1)
             else:  # the war goes on: a new stalemate window starts today
@@ -249,25 +273,26 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
     _end(w, log, idle, w.horizon, NO_WAR, -1, "no_war", w.att)
 
 
-def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=None, since: float | None = None):
-    """Start the batch's processes in ``env``; returns the combat clock's process (done at the horizon).
+def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=None, since: float | None = None,
+          hook=None):
+    """Attach ``w``'s mechanisms and start its processes in ``env``; returns the combat clock's
+    process (done at the horizon).
 
     ``since`` resumes a world paused at that time (a copy of a classroom game): events
-    up to it already happened, and the combat clock continues from there.
+    up to it already happened, and the combat clock continues from there. ``hook``: a
+    classroom game's decision hook (module docstring); None lets the engine decide.
     """
-    if since is None:
-        w.next_decision = np.full(w.R, np.inf)
-        w.last_daily = 0.0
+    attach(w)
     wake = [env.event()]
     if w.injects.items:
         env.process(injects.process(env, w, log, since))
-    env.process(crisis(env, w, log, since))
+    env.process(crisis(env, w, log, since, hook))
     if w.F:  # a scenario of raids only has no front: no ground war to start
-        env.process(invasion(env, w, log, wake, since))
-    env.process(decisions(env, w, log, wake, clock))
+        env.process(invasion(env, w, log, wake, since, hook))
+    env.process(decisions(env, w, log, wake, clock, hook))
     if w.raid is not None:
         env.process(raids.process(env, w, clock, since))
-    return env.process(daily(env, w, log, clock, ts, since))
+    return env.process(daily(env, w, log, clock, ts, since, hook))
 
 
 def run_batch(w: World, clock: KernelClock, ts=None) -> Log:

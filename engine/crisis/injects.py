@@ -18,6 +18,9 @@ Every replication of a batch gets the same inject on the same day, so a schedule
 inject is part of the scenario like any other value. In a classroom game the
 facilitator can type one at the prompt; it is recorded with the decisions, so the
 seed plus the decisions replay the same game.
+
+``attach`` gives a World its injects (``w.injects``); ``events.start`` attaches it
+with the world's other mechanisms.
 """
 
 from __future__ import annotations
@@ -84,6 +87,20 @@ class Injects:
         c = Injects.__new__(Injects)
         c.items, c.status, c.saved = list(self.items), list(self.status), {}
         return c
+
+
+def attach(w, paused=None) -> None:
+    """The world's injects as ``w.injects``: the scenario's own; attach with ``w.attach(injects.attach)``.
+
+    ``paused``: w is a look-ahead copy of that world. The copy gets the game's injects
+    (typed ones included) and where each stands, and the parameter changes in force
+    are applied again to the copy's own draws (``reapply``).
+    """
+    if paused is None:
+        w.injects = Injects(w.sc)
+        return
+    w.injects = paused.injects.copy()
+    reapply(w)
 
 
 def fire(w, log, k: int, t: float) -> None:

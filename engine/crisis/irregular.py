@@ -1,6 +1,11 @@
 """Irregular war: guerrilla fronts, morale and cohesion, and fronts that fall (a cascade).
 
 Concept owned: what makes a force collapse faster than attrition alone predicts.
+``attach`` puts its parameters and state on a World (every crisis world has them:
+scenarios without guerrilla fronts, falling fronts or morale get arrays that say so).
+Its arrays sit on the World itself (``w.morale``, ``w.fallen``, ...), not in an object
+of their own as the raids' do, because they have the world's own shapes, (R, S) and
+(R, F), and the combat step and termination read them beside the world's arrays.
 Three hooks, each a no-op for scenarios that use none of it (existing results stay
 bit-identical):
 
@@ -24,9 +29,53 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.model.log import Log
-from wargame.crisis.world import World
+from wargame.crisis.world import World, carry
 
 GROUND = 0
+# What happens during a run (carried into look-ahead copies); the rest of attach's arrays are parameters.
+STATE = ("morale", "melted", "combat_lf", "patron_gone", "fallen", "fall_day")
+
+
+def attach(w: World, paused: World | None = None) -> None:
+    """Irregular war's parameters and state on ``w`` (attach it with ``w.attach(irregular.attach)``).
+
+    ``paused``: w is a look-ahead copy of that world; parameters are drawn afresh for the
+    copy, the state (morale, desertion, fallen fronts) is carried over from the game.
+    """
+    sc, R, S, F = w.sc, w.R, w.S, w.F
+    fronts = list(sc.fronts.values())
+    # 0: the front's (p, q) law; 1: Deitchman with the attacker as guerrilla; 2: the defender.
+    w.guerrilla = np.array([0 if fr.law != "deitchman" else 1 if fr.guerrilla == "attacker" else 2
+                            for fr in fronts], dtype=np.int64)
+    w.falls = np.array([fr.falls and not fr.decisive for fr in fronts], dtype=bool)
+    w.has_morale = np.array([st.morale is not None for st in sc.states.values()], dtype=bool)
+    w.m0, w.m_loss, w.m_fall, w.m_isolation = (np.zeros((R, S)) for _ in range(4))
+    w.m_patron_day = np.full((R, S), np.inf)
+    w.m_patron_shock, w.m_threshold, w.m_desert = (np.zeros((R, S)) for _ in range(3))
+    w.m0[:] = 1.0
+    for s, (sid, st) in enumerate(sc.states.items()):
+        m = st.morale
+        if m is None:
+            continue
+        p = f"states.{sid}.morale"
+        w.m0[:, s] = w.sample(m.initial, f"{p}.initial")
+        w.m_loss[:, s] = w.sample(m.loss_weight, f"{p}.loss_weight")
+        w.m_fall[:, s] = w.sample(m.fall_shock, f"{p}.fall_shock")
+        w.m_isolation[:, s] = w.sample(m.isolation_per_day, f"{p}.isolation_per_day")
+        if m.patron_day is not None:
+            w.m_patron_day[:, s] = w.grid(w.sample(m.patron_day, f"{p}.patron_day"))
+        w.m_patron_shock[:, s] = w.sample(m.patron_shock, f"{p}.patron_shock")
+        w.m_threshold[:, s] = w.sample(m.threshold, f"{p}.threshold")
+        w.m_desert[:, s] = w.sample(m.desertion_per_day, f"{p}.desertion_per_day")
+    if paused is not None:
+        carry(paused, w, STATE, R)
+        return
+    w.morale = w.m0.copy()  # (R, S) cohesion in [0, 1]
+    w.melted = np.zeros((R, S))  # ground cp gone by desertion and surrender: not casualties, not in ``lost``
+    w.combat_lf = np.zeros((R, S))  # combat loss fraction at the last morale update
+    w.patron_gone = np.zeros((R, S), dtype=bool)
+    w.fallen = np.zeros((R, F), dtype=bool)
+    w.fall_day = np.full((R, F), np.nan)
 
 
 def _side_morale(w: World, cp: np.ndarray, rows: np.ndarray, sgn: int) -> np.ndarray:
@@ -52,8 +101,8 @@ def guerrilla(w: World, rows, x0, y0, a, b, x1, y1, dt, st, rr, slots, k, clock)
     n, F = x0.shape
     side = np.tile(w.guerrilla, n)
     on = side > 0
-    gx, gy = clock(kernels.deitchman_step, x0.ravel()[on], y0.ravel()[on], a[on], b[on], side[on], dt, st,
-                   w.seed, rr[on], slots[on], k, streams.GROUND)
+    gx, gy = clock(kernels.deitchman_step, x0.ravel()[on], y0.ravel()[on], a=a[on], b=b[on], side=side[on], dt=dt,
+                   stochastic=st, seed=w.seed, reps=rr[on], slots=slots[on], step=k, purpose=streams.GROUND)
     x1, y1 = x1.ravel().copy(), y1.ravel().copy()
     x1[on], y1[on] = gx, gy
     return x1.reshape(n, F), y1.reshape(n, F)

@@ -10,6 +10,8 @@ replication of the batch. Interceptor stocks run down from raid to raid (topped 
 resupply, never above the starting stock); the attacker's arsenal runs down too.
 
 Everything here is one array operation per raid over the batch, never per replication.
+``attach`` puts the raid arrays on a World as ``w.raid`` (None for a scenario
+without raids); ``events.start`` attaches it with the world's other mechanisms.
 """
 
 from __future__ import annotations
@@ -20,11 +22,27 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.crisis.doctrines import retaliation_expectation
-from wargame.crisis.world import COLLECTIVE, NEVER, World
+from wargame.crisis.world import COLLECTIVE, NEVER, World, carry
+
+
+def attach(w: World, paused: World | None = None) -> None:
+    """The raid world of ``w`` as ``w.raid`` (None without raids); attach with ``w.attach(raids.attach)``.
+
+    ``paused``: w is a look-ahead copy of that world (a classroom game). The copy draws
+    its parameters afresh and carries over what the raids so far did: interceptors
+    and weapons spent, and the record of each raid flown.
+    """
+    w.raid = RaidWorld(w) if w.sc.raids else None
+    if paused is not None and w.raid is not None:
+        carry(paused.raid, w.raid, RaidWorld.STATE, w.R)
 
 
 class RaidWorld:
     """Raid parameters and state of one batch (R replications). Shapes noted where created."""
+
+    # What happens during a run (carried into look-ahead copies); the other arrays are parameters.
+    STATE = ("stock", "arsenal_left", "last_day", "launched", "failed", "intercepted", "leaked", "by_layer",
+             "damage_done", "stock_after", "joined", "utility", "fired")
 
     def __init__(self, w: World):
         sc, R, S = w.sc, w.R, w.S
@@ -34,8 +52,8 @@ class RaidWorld:
         self.reliability = np.zeros((R, K))
         self.damage = np.zeros((R, K))
         for k, (kid, wp) in enumerate(sc.weapons.items()):
-            self.reliability[:, k] = w._p(wp.reliability, f"weapons.{kid}.reliability")
-            self.damage[:, k] = w._p(wp.damage_per_leaker, f"weapons.{kid}.damage_per_leaker")
+            self.reliability[:, k] = w.sample(wp.reliability, f"weapons.{kid}.reliability")
+            self.damage[:, k] = w.sample(wp.damage_per_leaker, f"weapons.{kid}.damage_per_leaker")
         # ---- layers of every state, flattened: l = 0..L-1 in file order
         self.owner, self.layer_names, self.layers_of = [], [], {s: [] for s in range(S)}
         cols = {k: [] for k in ("stock0", "per_raid", "shots", "resupply", "cost")}
@@ -43,19 +61,19 @@ class RaidWorld:
         self.stock_weight = np.zeros((R, S))
         for sid, ad in sc.air_defence.items():
             s = idx[sid]
-            self.stock_weight[:, s] = w._p(ad.stock_weight, f"air_defence.{sid}.stock_weight")
+            self.stock_weight[:, s] = w.sample(ad.stock_weight, f"air_defence.{sid}.stock_weight")
             for j, ly in enumerate(ad.layers):
                 p = f"air_defence.{sid}.layers[{j}]"
                 self.layers_of[s].append(len(self.owner))
                 self.owner.append(s)
                 self.layer_names.append(f"{sid} {ly.name}")
-                cols["stock0"].append(w._p(ly.stock, f"{p}.stock"))
+                cols["stock0"].append(w.sample(ly.stock, f"{p}.stock"))
                 no_limit = ly.per_raid is None
-                cols["per_raid"].append(np.full(R, np.inf) if no_limit else w._p(ly.per_raid, f"{p}.per_raid"))
-                cols["shots"].append(w._p(ly.shots_per_target, f"{p}.shots_per_target"))
-                cols["resupply"].append(w._p(ly.resupply_per_day, f"{p}.resupply_per_day"))
-                cols["cost"].append(w._p(ly.cost_per_interceptor, f"{p}.cost_per_interceptor"))
-                pk.append(np.stack([w._p(ly.kill_probability[k], f"{p}.kill_probability.{k}")
+                cols["per_raid"].append(np.full(R, np.inf) if no_limit else w.sample(ly.per_raid, f"{p}.per_raid"))
+                cols["shots"].append(w.sample(ly.shots_per_target, f"{p}.shots_per_target"))
+                cols["resupply"].append(w.sample(ly.resupply_per_day, f"{p}.resupply_per_day"))
+                cols["cost"].append(w.sample(ly.cost_per_interceptor, f"{p}.cost_per_interceptor"))
+                pk.append(np.stack([w.sample(ly.kill_probability[k], f"{p}.kill_probability.{k}")
                                     if k in ly.kill_probability else np.zeros(R) for k in self.types], axis=1))
         L = self.L = len(self.owner)
         self.owner = np.array(self.owner, dtype=np.int64)
@@ -65,7 +83,7 @@ class RaidWorld:
         self.arsenal = np.full((R, S, K), np.inf)
         for sid, ars in sc.arsenal.items():
             for k, v in ars.items():
-                self.arsenal[:, idx[sid], self.types.index(k)] = w._p(v, f"arsenal.{sid}.{k}")
+                self.arsenal[:, idx[sid], self.types.index(k)] = w.sample(v, f"arsenal.{sid}.{k}")
         # ---- the raid series, expanded: one entry per raid actually flown
         self.instances = []
         for i, r in enumerate(sc.raids):
@@ -100,9 +118,10 @@ class RaidWorld:
 def _leak_damage(w: World, rw: RaidWorld, rows, launched, layers) -> tuple[np.ndarray, np.ndarray]:
     """Expected damage and interceptors fired per layer (deterministic kernel) through ``layers``."""
     lay = np.asarray(layers, dtype=np.int64)
-    f, kill, leak, left, dmg = kernels.raid_step(launched, rw.reliability[rows], rw.pk[rows][:, lay, :],
-                                                 rw.shots[rows][:, lay], rw.stock[rows][:, lay],
-                                                 rw.per_raid[rows][:, lay], rw.damage[rows], False)
+    f, kill, leak, left, dmg = kernels.raid_step(launched, reliability=rw.reliability[rows], pk=rw.pk[rows][:, lay, :],
+                                                 shots=rw.shots[rows][:, lay], stock=rw.stock[rows][:, lay],
+                                                 limit=rw.per_raid[rows][:, lay], damage=rw.damage[rows],
+                                                 stochastic=False)
     return dmg, rw.stock[rows][:, lay] - left
 
 
@@ -124,7 +143,7 @@ def decide(w: World, rw: RaidWorld, rows, n: int, launched) -> np.ndarray:
     cands = rw.third_parties(inst)
     if not cands:
         return joined
-    eps = kernels.normals(w.seed, w.reps[rows], streams.RAID_DECISION, n, w.S)
+    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.RAID_DECISION, step=n, k=w.S)
     own = rw.layers_of[tgt]
     d_without, _ = _leak_damage(w, rw, rows, launched, own)
     d_open = (launched * rw.reliability[rows] * rw.damage[rows]).sum(axis=1)
@@ -169,9 +188,10 @@ def fly(w: World, rw: RaidWorld, n: int, t: float, clock) -> None:
     on = joined[:, rw.owner[lay]]  # (rows, J): this layer's owner defends in this raid
     before = rw.stock[rows][:, lay]
     failed, kill, leak, left, dmg = clock(
-        kernels.raid_step, launched, rw.reliability[rows], rw.pk[rows][:, lay, :] * on[:, :, None],
-        rw.shots[rows][:, lay], before, rw.per_raid[rows][:, lay], rw.damage[rows], w.stochastic, w.seed,
-        w.reps[rows], np.full(rows.size, n, dtype=np.int64), int(round(t / w.dt)), streams.RAID)
+        kernels.raid_step, launched, reliability=rw.reliability[rows], pk=rw.pk[rows][:, lay, :] * on[:, :, None],
+        shots=rw.shots[rows][:, lay], stock=before, limit=rw.per_raid[rows][:, lay], damage=rw.damage[rows],
+        stochastic=w.stochastic, seed=w.seed, reps=w.reps[rows], slots=np.full(rows.size, n, dtype=np.int64),
+        step=int(round(t / w.dt)), purpose=streams.RAID)
     rw.stock[np.ix_(rows, lay)] = left
     rw.fired[np.ix_(rows, lay)] += before - left
     rw.launched[rows, n], rw.failed[rows, n], rw.leaked[rows, n] = launched, failed, leak

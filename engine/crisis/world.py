@@ -1,18 +1,32 @@
 """The batch world: R replications of one scenario as struct-of-arrays.
 
-``build`` samples every uncertain parameter for the batch's replication indices and
+``World`` samples every uncertain parameter for the batch's replication indices and
 lays the scenario out as numpy arrays with the replication on axis 0: states are
 indexed ``s`` in file order, fronts ``f``, domains ``d`` = (ground, air, naval).
 Combat power (cp) is the unit the kernels fight with; personnel follow from the
 active force's manpower per cp. Dynamic arrays (forces on fronts, losses, sides,
 escalation rungs, outcomes) start in their pre-crisis state.
+
+A World holds state only. Mechanisms with parameters and state of their own
+(irregular war, raids, injects) attach themselves to it (``World.attach``;
+``events.attach`` attaches them all, and ``events.start`` does so for a world that
+is not attached yet), and a classroom game hands its decision hook to the processes
+(``events.start(..., hook=)``), not to the world. Why this shape:
+
+- every mechanism imports World to read its arrays, so a World that built the
+  mechanisms would import them back (the cycle an in-function import used to hide);
+- each mechanism owns, in its own module, its parameters, its state and what a
+  look-ahead copy carries over (``attach(w, paused)``): adding one touches its
+  module and the list in events.py, not this class;
+- every way of running a world (a batch, a game, the copies of its look-ahead, a
+  World built by hand in a test) goes through ``events.start``, so none runs
+  without its mechanisms, and attaching twice is a no-op.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from wargame.crisis import injects
 from wargame.model.scenario import DOCTRINES, Scenario
 from wargame.model.sampling import sample_recorded
 
@@ -39,8 +53,20 @@ def side_sum(arr: np.ndarray, side: np.ndarray, sgn: int) -> np.ndarray:
     return (arr * (side[:, None, :] == sgn)).sum(axis=2)
 
 
+def carry(src, dst, names, n: int) -> None:
+    """Set each named attribute of ``dst`` to ``src``'s replication 0: arrays repeated n times along
+    axis 0 (the replications of a look-ahead copy), other values as they are."""
+    for k in names:
+        v = getattr(src, k)
+        setattr(dst, k, np.repeat(v[:1], n, axis=0) if isinstance(v, np.ndarray) else v)
+
+
 class World:
-    """Arrays for one batch. Attributes are documented where they are created."""
+    """Arrays for one batch. Attributes are documented where they are created.
+
+    Parameters are drawn in the constructor; the dynamic arrays (``_init_dynamic``)
+    hold what happens during a run. Mechanisms add theirs with ``attach``.
+    """
 
     def __init__(self, sc: Scenario, seed: int, reps: np.ndarray, doctrines: dict[str, str] | None = None):
         self.sc = sc
@@ -86,37 +112,37 @@ class World:
             p = f"states.{sid}"
             for d, dom in enumerate(("ground", "air", "naval")):
                 fo = getattr(st.forces, dom)
-                mp = self._p(fo.manpower, f"{p}.forces.{dom}.manpower")
-                cp = mp if fo.combat_power is None else self._p(fo.combat_power, f"{p}.forces.{dom}.combat_power")
+                mp = self.sample(fo.manpower, f"{p}.forces.{dom}.manpower")
+                cp = mp if fo.combat_power is None else self.sample(fo.combat_power, f"{p}.forces.{dom}.combat_power")
                 self.cp0[:, s, d] = cp
                 self.mpc[:, s, d] = np.where(cp > 0, mp / np.maximum(cp, 1e-300), 0.0)
-                self.commit[:, s, d] = self._p(getattr(st.commit, dom), f"{p}.commit.{dom}")
+                self.commit[:, s, d] = self.sample(getattr(st.commit, dom), f"{p}.commit.{dom}")
             if st.mobilisation is not None:
                 m, q = st.mobilisation, f"{p}.mobilisation"
                 ground_q = np.where(self.mpc[:, s, 0] > 0, 1.0 / np.maximum(self.mpc[:, s, 0], 1e-300), 1.0)
-                qual = self._p(m.quality, f"{q}.quality") * ground_q
-                self.reserve[:, s] = self._p(m.reserve, f"{q}.reserve") * qual
-                self.mob_rate[:, s] = self._p(m.rate_per_day, f"{q}.rate_per_day") * qual
-                self.mob_delay[:, s] = self._p(m.delay_days, f"{q}.delay_days")
-            self.tolerance[:, s] = self._p(st.casualty_tolerance, f"{p}.casualty_tolerance")
-            self.perception[:, s] = self._p(st.perception_error, f"{p}.perception_error")
-            self.deploy_delay[:, s] = self._p(st.deploy_delay_days, f"{p}.deploy_delay_days")
+                qual = self.sample(m.quality, f"{q}.quality") * ground_q
+                self.reserve[:, s] = self.sample(m.reserve, f"{q}.reserve") * qual
+                self.mob_rate[:, s] = self.sample(m.rate_per_day, f"{q}.rate_per_day") * qual
+                self.mob_delay[:, s] = self.sample(m.delay_days, f"{q}.delay_days")
+            self.tolerance[:, s] = self.sample(st.casualty_tolerance, f"{p}.casualty_tolerance")
+            self.perception[:, s] = self.sample(st.perception_error, f"{p}.perception_error")
+            self.deploy_delay[:, s] = self.sample(st.deploy_delay_days, f"{p}.deploy_delay_days")
             for t in st.treaties:
                 self.treaty[s, idx[t]] = True
             for k, v in st.interests.items():
-                self.interest[:, s, idx[k]] = self._p(v, f"{p}.interests.{k}")
+                self.interest[:, s, idx[k]] = self.sample(v, f"{p}.interests.{k}")
             for k, v in st.trade.items():
-                self.trade[:, s, idx[k]] = self._p(v, f"{p}.trade.{k}")
+                self.trade[:, s, idx[k]] = self.sample(v, f"{p}.trade.{k}")
             if st.strike is not None:
                 k = f"{p}.strike"
-                self.reach[:, s] = self._p(st.strike.reach_km, f"{k}.reach_km")
-                self.missiles[:, s] = self._p(st.strike.missiles_per_day, f"{k}.missiles_per_day")
-                self.inventory[:, s] = self._p(st.strike.inventory, f"{k}.inventory")
-                self.propensity[:, s] = self._p(st.strike.escalation_propensity, f"{k}.escalation_propensity")
-                self.nuc_threshold[:, s] = self._p(st.strike.nuclear_threshold, f"{k}.nuclear_threshold")
+                self.reach[:, s] = self.sample(st.strike.reach_km, f"{k}.reach_km")
+                self.missiles[:, s] = self.sample(st.strike.missiles_per_day, f"{k}.missiles_per_day")
+                self.inventory[:, s] = self.sample(st.strike.inventory, f"{k}.inventory")
+                self.propensity[:, s] = self.sample(st.strike.escalation_propensity, f"{k}.escalation_propensity")
+                self.nuc_threshold[:, s] = self.sample(st.strike.nuclear_threshold, f"{k}.nuclear_threshold")
             e = st.exposure
             for j, key in enumerate(("theatre_km", "bases_km", "homeland_km")):
-                self.dist[:, s, j] = self._p(getattr(e, key), f"{p}.exposure.{key}")
+                self.dist[:, s, j] = self.sample(getattr(e, key), f"{p}.exposure.{key}")
             for h in e.base_hosts:
                 self.base_host[s, idx[h]] = True
         # "Power" for the relative-power term: total personnel (as in COW's milper).
@@ -135,61 +161,69 @@ class World:
         self.decisive = np.zeros(F, dtype=bool)
         for f, (fid, fr) in enumerate(sc.fronts.items()):
             p = f"fronts.{fid}"
-            self.att_leth[:, f] = self._p(fr.attacker_lethality, f"{p}.attacker_lethality")
-            self.def_leth[:, f] = self._p(fr.defender_lethality, f"{p}.defender_lethality")
+            self.att_leth[:, f] = self.sample(fr.attacker_lethality, f"{p}.attacker_lethality")
+            self.def_leth[:, f] = self.sample(fr.defender_lethality, f"{p}.defender_lethality")
             if fr.law == "helmbold":
-                w = self._p(fr.helmbold_weight, f"{p}.helmbold_weight")
+                w = self.sample(fr.helmbold_weight, f"{p}.helmbold_weight")
                 self.law_p[:, f], self.law_q[:, f] = 1.0 - w, w
             else:
                 self.law_p[:, f], self.law_q[:, f] = LAW_PQ[fr.law]
             self.posture[f] = POSTURE_CODE[fr.posture]
-            self.terrain[:, f] = self._p(fr.terrain, f"{p}.terrain")
-            self.air_leth[:, f] = self._p(fr.air_lethality, f"{p}.air_lethality")
-            self.air_weight[:, f] = self._p(fr.air_weight, f"{p}.air_weight")
+            self.terrain[:, f] = self.sample(fr.terrain, f"{p}.terrain")
+            self.air_leth[:, f] = self.sample(fr.air_lethality, f"{p}.air_lethality")
+            self.air_weight[:, f] = self.sample(fr.air_weight, f"{p}.air_weight")
             self.amphibious[f] = fr.amphibious
-            self.lift[:, f] = self._p(fr.lift_per_day, f"{p}.lift_per_day")
-            self.penalty[:, f] = self._p(fr.amphibious_penalty, f"{p}.amphibious_penalty")
-            self.assault_days[:, f] = self._p(fr.assault_days, f"{p}.assault_days")
-            self.transit_loss[:, f] = self._p(fr.transit_loss, f"{p}.transit_loss")
-            self.sea_weight[:, f] = self._p(fr.sea_weight, f"{p}.sea_weight")
+            self.lift[:, f] = self.sample(fr.lift_per_day, f"{p}.lift_per_day")
+            self.penalty[:, f] = self.sample(fr.amphibious_penalty, f"{p}.amphibious_penalty")
+            self.assault_days[:, f] = self.sample(fr.assault_days, f"{p}.assault_days")
+            self.transit_loss[:, f] = self.sample(fr.transit_loss, f"{p}.transit_loss")
+            self.sea_weight[:, f] = self.sample(fr.sea_weight, f"{p}.sea_weight")
             self.naval[f] = fr.naval
-            self.breakthrough[:, f] = self._p(fr.breakthrough_ratio, f"{p}.breakthrough_ratio")
-            self.vmax[:, f] = self._p(fr.advance_km_per_day, f"{p}.advance_km_per_day")
-            self.depth[:, f] = self._p(fr.depth_km, f"{p}.depth_km")
+            self.breakthrough[:, f] = self.sample(fr.breakthrough_ratio, f"{p}.breakthrough_ratio")
+            self.vmax[:, f] = self.sample(fr.advance_km_per_day, f"{p}.advance_km_per_day")
+            self.depth[:, f] = self.sample(fr.depth_km, f"{p}.depth_km")
             cd = fr.counter_depth_km
-            self.counter_depth[:, f] = 0.0 if cd is None else self._p(cd, f"{p}.counter_depth_km")
+            self.counter_depth[:, f] = 0.0 if cd is None else self.sample(cd, f"{p}.counter_depth_km")
             self.decisive[f] = fr.decisive
             for j, key in enumerate(("attacker_share", "defender_share", "intervener_share")):
-                share[:, f, j] = self._p(getattr(fr, key), f"{p}.{key}")
+                share[:, f, j] = self.sample(getattr(fr, key), f"{p}.{key}")
         tot = share.sum(axis=1, keepdims=True)
         self.share = np.where(tot > 0, share / np.where(tot > 0, tot, 1.0), 1.0 / max(F, 1))  # (R, F, 3)
 
         # ---- scenario-wide parameters
-        self.warning = self._p(sc.scenario.warning_days, "scenario.warning_days")
+        self.warning = self.sample(sc.scenario.warning_days, "scenario.warning_days")
         inv = sc.invasion
         self.invasion_conditional = inv.mode == "conditional"
-        self.invasion_day = self._p(inv.day, "invasion.day")
-        self.min_readiness = self._p(inv.min_readiness, "invasion.min_readiness")
-        self.min_ratio = self._p(inv.min_force_ratio, "invasion.min_force_ratio")
-        self.deadline = self._p(inv.deadline_day, "invasion.deadline_day")
+        self.invasion_day = self.sample(inv.day, "invasion.day")
+        self.min_readiness = self.sample(inv.min_readiness, "invasion.min_readiness")
+        self.min_ratio = self.sample(inv.min_force_ratio, "invasion.min_force_ratio")
+        self.deadline = self.sample(inv.deadline_day, "invasion.deadline_day")
         nv = sc.naval
-        self.nav = {k: self._p(getattr(nv, k), f"naval.{k}") for k in type(nv).model_fields}
+        self.nav = {k: self.sample(getattr(nv, k), f"naval.{k}") for k in type(nv).model_fields}
         dc = sc.doctrine
-        self.doc = {k: self._p(getattr(dc, k), f"doctrine.{k}") for k in type(dc).model_fields if k != "severity"}
+        self.doc = {k: self.sample(getattr(dc, k), f"doctrine.{k}") for k in type(dc).model_fields if k != "severity"}
         self.severity = np.array([0.0] + list(dc.severity))
         tm = sc.termination
-        self.stalemate_days = self._p(tm.stalemate_days, "termination.stalemate_days")
-        self.stalemate_km = self._p(tm.stalemate_km, "termination.stalemate_km")
-        self.human = np.zeros(S, dtype=bool)  # classroom games: states played by people
-        self.hook = None  # classroom games: called at decision points for the human-played states
-        self._irregular_params(sc)
-        # ---- raids on layered air defence (engine/raids.py): parameters and their own dynamic arrays
-        from wargame.crisis.raids import RaidWorld
-
-        self.raid = RaidWorld(self) if sc.raids else None
+        self.stalemate_days = self.sample(tm.stalemate_days, "termination.stalemate_days")
+        self.stalemate_km = self.sample(tm.stalemate_km, "termination.stalemate_km")
+        # Classroom games: states played by people. The engine's doctrines and escalation never
+        # decide for them; the game's hook (events.start) asks the people instead.
+        self.human = np.zeros(S, dtype=bool)
+        self.mechanisms: list = []  # attach functions applied to this world, in order (see attach)
         before = set(vars(self))
         self._init_dynamic()
         self._dynamic = set(vars(self)) - before  # what happens during a run, as opposed to parameters
+
+    def attach(self, mechanism) -> None:
+        """Attach a mechanism once: ``mechanism(world, paused=None)`` puts its parameters and state on the world.
+
+        ``copies`` attaches the same mechanisms, in the same order, to each copy, passing
+        the paused world so each mechanism carries over what it must. Parameters are
+        sampled by key path (``sample``), so the order of attaching changes no draw.
+        """
+        if mechanism not in self.mechanisms:
+            mechanism(self, None)
+            self.mechanisms.append(mechanism)
 
     def copies(self, runs: int, first_rep: int) -> "World":
         """``runs`` copies of replication 0's situation, keyed as replications first_rep, ...
@@ -202,14 +236,14 @@ class World:
         """
         c = World(self.sc, self.seed, np.arange(first_rep, first_rep + runs, dtype=np.int64))
         c.doctrine, c.human = self.doctrine.copy(), self.human.copy()
-        for k in self._dynamic | {"next_decision", "last_daily"}:
-            v = getattr(self, k)
-            setattr(c, k, np.repeat(v[:1], runs, axis=0) if isinstance(v, np.ndarray) else v)
-        c.injects = self.injects.copy()
-        injects.reapply(c)  # parameter changes in force apply to the copies' own draws
+        carry(self, c, self._dynamic, runs)
+        for m in self.mechanisms:  # each draws its parameters afresh and carries its own state
+            m(c, self)
+            c.mechanisms.append(m)
         return c
 
-    def _p(self, value, path: str) -> np.ndarray:
+    def sample(self, value, path: str) -> np.ndarray:
+        """A parameter's values for this batch's replications (recorded in ``params`` when uncertain)."""
         return sample_recorded(value, path, self.seed, self.reps, self.params)
 
     def _init_dynamic(self):
@@ -248,8 +282,8 @@ class World:
         self.mob_start = self.mobilisation_start()  # (R, S) day each state starts its call-up
         self.sends = np.ones((R, S, 3))  # what an intervener sends of its commitment, by domain
         self.offer = np.zeros(R, dtype=bool)  # a ceasefire is on the table (games with people)
-        self.injects = injects.Injects(self.sc)
-        self._irregular_dynamic()
+        self.next_decision = np.full(R, np.inf)  # each replication's next decision point (events.decisions)
+        self.last_daily = 0.0  # the end of the last combat step run (a paused game resumes from it)
 
     def mobilisation_start(self) -> np.ndarray:
         """(R, S) day each state starts its call-up: the attacker from the crisis, others after warning."""
@@ -257,43 +291,6 @@ class World:
         others = np.arange(self.S) != self.att
         start[:, others] += self.grid(self.warning)[:, None]
         return np.where(self.reserve > 0, self.grid(start), np.inf)
-
-    # ---- irregular war: guerrilla fronts, morale, fronts that fall (engine/irregular.py)
-    def _irregular_params(self, sc: Scenario):
-        R, S = self.R, self.S
-        fronts = list(sc.fronts.values())
-        # 0: the front's (p, q) law; 1: Deitchman with the attacker as guerrilla; 2: the defender.
-        self.guerrilla = np.array([0 if fr.law != "deitchman" else 1 if fr.guerrilla == "attacker" else 2
-                                   for fr in fronts], dtype=np.int64)
-        self.falls = np.array([fr.falls and not fr.decisive for fr in fronts], dtype=bool)
-        self.has_morale = np.array([st.morale is not None for st in sc.states.values()], dtype=bool)
-        self.m0, self.m_loss, self.m_fall, self.m_isolation = (np.zeros((R, S)) for _ in range(4))
-        self.m_patron_day = np.full((R, S), np.inf)
-        self.m_patron_shock, self.m_threshold, self.m_desert = (np.zeros((R, S)) for _ in range(3))
-        self.m0[:] = 1.0
-        for s, (sid, st) in enumerate(sc.states.items()):
-            m = st.morale
-            if m is None:
-                continue
-            p = f"states.{sid}.morale"
-            self.m0[:, s] = self._p(m.initial, f"{p}.initial")
-            self.m_loss[:, s] = self._p(m.loss_weight, f"{p}.loss_weight")
-            self.m_fall[:, s] = self._p(m.fall_shock, f"{p}.fall_shock")
-            self.m_isolation[:, s] = self._p(m.isolation_per_day, f"{p}.isolation_per_day")
-            if m.patron_day is not None:
-                self.m_patron_day[:, s] = self.grid(self._p(m.patron_day, f"{p}.patron_day"))
-            self.m_patron_shock[:, s] = self._p(m.patron_shock, f"{p}.patron_shock")
-            self.m_threshold[:, s] = self._p(m.threshold, f"{p}.threshold")
-            self.m_desert[:, s] = self._p(m.desertion_per_day, f"{p}.desertion_per_day")
-
-    def _irregular_dynamic(self):
-        R, S, F = self.R, self.S, self.F
-        self.morale = self.m0.copy()  # (R, S) cohesion in [0, 1]
-        self.melted = np.zeros((R, S))  # ground cp gone by desertion and surrender: not casualties, not in ``lost``
-        self.combat_lf = np.zeros((R, S))  # combat loss fraction at the last morale update
-        self.patron_gone = np.zeros((R, S), dtype=bool)
-        self.fallen = np.zeros((R, F), dtype=bool)
-        self.fall_day = np.full((R, F), np.nan)
 
     # ---- derived quantities used by several processes
     def grid(self, days) -> np.ndarray:

@@ -67,7 +67,8 @@ def _window(d: dict, window: tuple[int, int]) -> np.ndarray:
 def predict(d: dict, idx, a: float, b: float, p: float, q: float):
     """One-day predicted losses (blue, red) on days ``idx`` from that day's observed forces."""
     red, blue = d["red"][idx], d["blue"][idx]
-    x1, y1 = kernels.lanchester_step(red, blue, a, b, q, p, 0.0, 0.0, 1.0)
+    # Bracken's (p, q) are the kernel's (q, p): see the module docstring. No reinforcement, one day.
+    x1, y1 = kernels.lanchester_step(red, blue, a=a, b=b, p=q, q=p, rx=0.0, ry=0.0, dt=1.0)
     return blue - y1, red - x1
 
 
@@ -117,8 +118,8 @@ def free_run(d: dict, fit: dict, first: int = 1, last: int = 32):
     i0 = int(np.flatnonzero(d["day"] == first)[0])
     blue[0], red[0] = d["blue"][i0], d["red"][i0]
     for k in range(n):
-        x1, y1 = kernels.lanchester_step(red[k:k + 1], blue[k:k + 1], fit["a"], fit["b"], fit["q"], fit["p"],
-                                         0.0, 0.0, 1.0)
+        x1, y1 = kernels.lanchester_step(red[k:k + 1], blue[k:k + 1], a=fit["a"], b=fit["b"], p=fit["q"], q=fit["p"],
+                                         rx=0.0, ry=0.0, dt=1.0)  # Bracken's (p, q) swapped, as in predict
         red[k + 1], blue[k + 1] = x1[0], y1[0]
     return np.arange(first, last + 2), blue, red
 

@@ -7,20 +7,25 @@ name decides; ``look`` runs the look-ahead Monte Carlo for each option; ``weigh`
 shows what the engine's self-help calculus would weigh; ``save FILE`` saves the game;
 ``?`` explains. Decisions can be scripted (``--decisions FILE``, JSON: ``day`` is a
 decision day, or ``"*"`` for a standing order used when no entry for that day
-fits), and a saved
-game is its config, seed and decisions, so ``--load`` replays it exactly.
+fits), and a saved game is its config, seed and decisions, so ``--load`` replays it
+exactly. ``--out`` writes the game in the batch format together with the
+engine-played games the report compares it with (``comparison.py``); ``--load`` also
+takes such a file, to replay its game and write it again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
 
+import h5py
 import numpy as np
 
 from wargame.model import injects
+from wargame.play import comparison
 from wargame.play.game import Game
 from wargame.model.log import EVENT_TYPES
 from wargame.crisis.world import CASUALTY_SHARE, OUTCOMES
@@ -268,19 +273,32 @@ def play(g: Game, term: Terminal, script: Script, runs: int, save_to: str | None
     term.say(term.bold(f"END: {OUTCOME_TEXT.get(int(w.outcome[0]), '')} on day {w.end_day[0]:.0f}"))
 
 
-def write(g: Game, loaded, out: str, command: str) -> None:
-    """The game as a results file in the batch format (one replication), decisions in its attributes."""
+def write(g: Game, loaded, out: str, command: str, compare_runs: int = comparison.RUNS) -> None:
+    """The game as a results file in the batch format (one replication), decisions in its attributes,
+    and ``compare_runs`` engine-played games of the same scenario and seed (``comparison.py``).
+
+    The file is written under a temporary name and renamed into place once whole, so
+    ``out`` never holds a game without its comparison.
+    """
     from wargame.crisis.columns import collect, describe
     from wargame.execution.results import run_attrs
     from wargame.execution.store import HDF5Store
 
-    store = HDF5Store(out)
+    games = comparison.run(loaded, g.w.seed, compare_runs)
+    out = Path(out)
+    tmp = out.with_name(out.name + ".writing")
+    store = HDF5Store(tmp)
     attrs = run_attrs(loaded, g.w.seed, 1, {}, command, 1, False)
     attrs.update(exercise_play=json.dumps([g.ids[s] for s in np.flatnonzero(g.w.human)]),
                  exercise_decisions=json.dumps(g.decisions))
     store.create(attrs, describe(g.w))
     store.append(collect(g.w, g.log))
     store.finish()
+    with h5py.File(tmp, "r+") as f:
+        comparison.store(f, games)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, out)
 
 
 def save(g: Game, path: str) -> None:
@@ -291,9 +309,12 @@ def save(g: Game, path: str) -> None:
 
 
 def load_saved(path: str):
-    """A game saved by ``save``: (loaded scenario, seed, replication, played states, its decisions)."""
+    """A game saved by ``save``, or written by ``write`` (an exercise results file):
+    (loaded scenario, seed, replication, played states, its decisions)."""
     from wargame.model import scenario
 
+    if h5py.is_hdf5(path):
+        return _load_written(path)
     try:
         doc = json.loads(Path(path).read_text())
         text, source, ov = doc["config_text"], doc["config_path"], [tuple(o) for o in doc["overrides"]]
@@ -303,12 +324,35 @@ def load_saved(path: str):
     return scenario.loads(text, source, ov), seed, rep, play, load_decisions(path)
 
 
+def _load_written(path: str):
+    """``load_saved`` for an exercise results file: its attributes hold the config, seed and decisions."""
+    from wargame.model import scenario
+
+    try:
+        with h5py.File(path, "r") as f:
+            a = f.attrs
+            if "exercise_play" not in a:
+                raise ExerciseError(f"{path}: a results file, but not a classroom game's (no exercise_play "
+                                    "attribute); --load takes a saved game or a file written by exercise --out")
+            text, source = str(a["config_text"]), str(a["config_path"])
+            ov = [tuple(o) for o in json.loads(a["overrides"])]
+            seed, rep = int(a["seed"]), int(f["replications/rep"][0])
+            play, rows = list(json.loads(a["exercise_play"])), json.loads(a["exercise_decisions"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ExerciseError(f"{path}: not a complete exercise file ({e.__class__.__name__}: {e})") from None
+    return scenario.loads(text, source, ov), seed, rep, play, check_decisions(path, rows)
+
+
 def load_decisions(path: str) -> list[dict]:
     try:
         doc = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise ExerciseError(f"{path}: cannot read decisions ({e})") from None
-    rows = doc["decisions"] if isinstance(doc, dict) else doc
+    return check_decisions(path, doc["decisions"] if isinstance(doc, dict) else doc)
+
+
+def check_decisions(path: str, rows) -> list[dict]:
+    """The decisions (and injects) of a file, checked entry by entry."""
     if not isinstance(rows, list):
         raise ExerciseError(f"{path}: expected a list of decisions [{{day, state, action}}, ...]")
     for i, d in enumerate(rows):

@@ -1,8 +1,9 @@
 """A classroom game: one replication in which some states are played by people.
 
 The same SimPy processes as a batch run, with R = 1. Where a human-played state has
-a choice, the process yields to the game (``World.hook``): ``advance`` runs the world
-until then and returns the day; ``questions`` says who decides what; the people
+a choice, the process yields to the game (the ``hook`` the game hands to
+``events.start``; the world itself only records which states people play, ``w.human``):
+``advance`` runs the world until then and returns the day; ``questions`` says who decides what; the people
 answer with ``decide``; ``advance`` goes on. The choices (docs/exercise.md):
 
 - mobilise: call up the reserves now, or hold them (asked again at every turn);
@@ -63,11 +64,10 @@ class Game:
             s = self.ids.index(p)
             w.human[s] = True
             w.mob_start[0, s] = np.inf  # the players call up their reserves when they decide to
-        w.hook = self._hook
         self.env = simpy.Environment()
         self.log = Log(w.reps)
         self.clock = KernelClock()
-        self.done = start(self.env, w, self.log, self.clock)
+        self.done = start(self.env, w, self.log, self.clock, hook=self._hook)
         self.turn: float | None = None
         self.kind = ""
         self.pending: list[Question] = []
@@ -79,6 +79,7 @@ class Game:
 
     # -- the turn cycle
     def _hook(self, env, t, kind):
+        """The processes' decision hook (events.start): pause the world until the people have answered."""
         qs = [] if self.w.ended[0] else self._questions(kind)
         if not qs:
             return "accept_ceasefire" if kind == "ceasefire" else None
@@ -197,6 +198,7 @@ class Game:
                 else:
                     c.ended[:], c.outcome[:] = True, NO_WAR
             elif q.topic == "ceasefire":
+                c.offer[:] = False  # the option answers the offer
                 if action == "accept_ceasefire":
                     c.ended[:], c.outcome[:] = True, OUTCOMES.index("ceasefire")
                 else:

@@ -79,44 +79,43 @@ def _trajectories(path, layout) -> list[str]:
     return figs
 
 
-def _class_game(path, attrs, layout, runs: int = 2000):
-    """For an exercise file: where the class's game falls among engine-played replications.
+def _class_game(path, attrs, layout) -> tuple[str, str | None]:
+    """For an exercise file: where the class's game falls among the engine-played games it stores.
 
-    The same scenario, seed and overrides, with every state following its doctrine
-    (the class's states included), ``runs`` replications. Returns (html, figure).
+    ``wargame exercise --out`` runs them and stores them in the group ``comparison``
+    (wargame.play.comparison documents it); the report only reads them. Returns (html,
+    figure); a file written before they were stored gets a note instead of the figure.
     """
-    from wargame import kinds
-    from wargame.model import scenario
-    from wargame.execution.results import MemoryResults
     from wargame.execution.store import read
 
     game = read(path, logs=False)
-    loaded = scenario.loads(attrs["config_text"], attrs.get("config_path", "<config>"),
-                            [tuple(o) for o in json.loads(attrs.get("overrides", "[]"))])
-    sink = MemoryResults()
-    kinds.run(loaded, runs, seed=int(attrs["seed"]), sink=sink)
-    mc = sink.read()
-    out, n = mc["replications"]["outcome"], runs
+    with h5py.File(path, "r") as f:
+        if "comparison" not in f:
+            return (f"<p>This exercise file holds no engine-played games to compare the class's game with "
+                    f"(it was written by an older version); regenerate it with <code>wargame exercise --load "
+                    f"{escape(Path(path).name)} --out NEW.h5</code>.</p>" + _decisions(attrs), None)
+        g = f["comparison"]
+        runs = int(g.attrs["runs"])
+        out, dur, losses, intervened = (g[k][()] for k in ("outcome", "duration", "losses", "intervened"))
     names = layout["outcomes"]
-    probs = np.bincount(out, minlength=len(names)) / n
+    probs = np.bincount(out, minlength=len(names)) / runs
     g_out = int(game["replications"]["outcome"][0])
     rows = [("outcome", names[g_out], f"{100 * probs[g_out]:.1f}% of engine-played games end this way")]
-    dur = (mc["replications"]["end_day"] - mc["replications"]["war_day"])
     g_dur = float(game["replications"]["end_day"][0] - game["replications"]["war_day"][0])
     if np.isfinite(g_dur):
         ok = np.isfinite(dur)
         rows.append(("war duration (days)", f"{g_dur:.0f}", f"percentile {100 * np.mean(dur[ok] <= g_dur):.0f} "
                      f"(engine median {np.median(dur[ok]):.0f})"))
+    played = json.loads(attrs.get("exercise_play", "[]"))
     for s, sid in enumerate(layout["states"]):
-        loss = mc["states"]["losses"][:, s, :].sum(axis=1)
+        loss = losses[:, s]
         g_loss = float(game["states"]["losses"][0, s, :].sum())
         if loss.max() > 0 or g_loss > 0:
             rows.append((f"{sid} losses", f"{g_loss:,.0f}", f"percentile {100 * np.mean(loss <= g_loss):.0f} "
                          f"(engine median {np.median(loss):,.0f})"))
-        iv = mc["states"]["intervened"][:, s]
-        if layout["states"][s] in json.loads(attrs.get("exercise_play", "[]")):
+        if sid in played:
             rows.append((f"{sid} intervened", "yes" if game["states"]["intervened"][0, s] else "no",
-                         f"the engine's doctrine intervened in {100 * iv.mean():.1f}%"))
+                         f"the engine's doctrine intervened in {100 * intervened[:, s].mean():.1f}%"))
     fig = svg.bars(f"The class's game ({names[g_out]}) among {runs:,} engine-played games", names, probs,
                    ylabel="probability", percent=True)
     note = (f"<p>The same scenario and seed played {runs:,} times with every state following its doctrine "
@@ -200,9 +199,9 @@ def build(path: str | Path) -> tuple[str, dict]:
         figs[f"trajectory_{i}"] = fig
     raids_html, raids_figs = raids_summary.report_section(s.get("raids"), svg)
     figs.update(raids_figs)
-    class_html = ""
-    if "exercise_play" in attrs:
-        class_html, figs["class_game"] = _class_game(path, attrs, layout)
+    class_html, class_fig = _class_game(path, attrs, layout) if "exercise_play" in attrs else ("", None)
+    if class_fig is not None:
+        figs["class_game"] = class_fig
 
     prov = [("scenario", attrs.get("scenario")), ("config file", attrs.get("config_path")),
             ("config SHA-256", attrs.get("config_sha256")), ("overrides", attrs.get("overrides")),
@@ -219,7 +218,7 @@ def build(path: str | Path) -> tuple[str, dict]:
     med, lo, hi = s["duration"]
     body = [
         f"<h1>After-action report: {escape(str(attrs.get('scenario')))}</h1>",
-        section("The class's game", figs["class_game"] + class_html) if class_html else "",
+        section("The class's game", figs.get("class_game", "") + class_html) if class_html else "",
         f"<p>{s['runs']:,} replications; wars fought: {s['wars']:,}; duration median {med:.0f} days "
         f"(5-95%: {lo:.0f}-{hi:.0f}).</p>" if s["wars"] else f"<p>{s['runs']:,} replications; no war was fought.</p>",
         section("Outcomes", figs["outcomes"] + _table(["outcome", "probability", "95% interval"],

@@ -88,7 +88,7 @@ def start_war(w: SystemWorld, log: Log, rows: np.ndarray, i: int, j: np.ndarray,
     w.x0[rows, i] = (field * att).sum(axis=1)
     w.y0[rows, i] = (field * dfd).sum(axis=1)
     # Each side's fortune for this war: one lognormal factor on its lethality.
-    z = normals(w.seed, w.reps[rows], streams.SYS_FORTUNE, int(round(t)), 2 * w.S)[:, 2 * i:2 * i + 2]
+    z = normals(w.seed, w.reps[rows], purpose=streams.SYS_FORTUNE, step=int(round(t)), k=2 * w.S)[:, 2 * i:2 * i + 2]
     cs, leth = w.r["chance_sd"][rows], w.r["lethality"][rows]
     w.lam_a[rows, i] = leth * np.exp(cs * z[:, 0])
     w.lam_b[rows, i] = leth * w.r["defence_multiplier"][rows] * np.exp(cs * z[:, 1])
@@ -145,7 +145,7 @@ def combat_tick(w: SystemWorld, log: Log, t: float, tick: int) -> None:
     y_all = np.bincount(slot, weights=f * (sd < 0), minlength=w.R * w.S)
     wi = rr * w.S + ww
     x, y = x_all[wi], y_all[wi]
-    x1, y1 = lanchester_step(x, y, w.lam_a[rr, ww], w.lam_b[rr, ww], 0.0, 1.0, 0.0, 0.0, w.dt,
+    x1, y1 = lanchester_step(x, y, a=w.lam_a[rr, ww], b=w.lam_b[rr, ww], p=0.0, q=1.0, rx=0.0, ry=0.0, dt=w.dt,
                              stochastic=w.stochastic, seed=w.seed, reps=w.reps[rr], slots=ww,
                              step=tick, purpose=streams.SYS_COMBAT)
     # Every participant loses the share of its side's strength the side lost.
@@ -187,7 +187,7 @@ def growth(env, w: SystemWorld, log: Log):
     while env.now + 1 <= w.horizon:
         yield env.timeout(1)
         t = int(round(env.now))
-        z = normals(w.seed, w.reps, streams.SYS_GROWTH, t, w.S)
+        z = normals(w.seed, w.reps, purpose=streams.SYS_GROWTH, step=t, k=w.S)
         grow = w.alive & ~w.ended[:, None]
         w.P = np.where(grow, w.P * np.exp(w.growth + w.r["growth_sd"][:, None] * z), w.P)
         w.fielded = np.minimum(w.fielded, w.P)
@@ -212,9 +212,9 @@ def decisions(env, w: SystemWorld, log: Log, wake: list):
     """Every decision interval: contests for the central authority, then each state's war calculus."""
     while True:
         t = int(round(env.now))
-        u = uniforms(w.seed, w.reps, streams.SYS_DECISION, t + _UNIFORM_STEPS, 2 * w.S)
+        u = uniforms(w.seed, w.reps, purpose=streams.SYS_DECISION, step=t + _UNIFORM_STEPS, k=2 * w.S)
         started = _contests(w, log, t, u[:, w.S:])
-        z = normals(w.seed, w.reps, streams.SYS_DECISION, t, w.S)
+        z = normals(w.seed, w.reps, purpose=streams.SYS_DECISION, step=t, k=w.S)
         target, perceived, _ = doctrines.opportunities(w, z)
         want = (perceived >= w.r["attack_ratio"][:, None]) & (u[:, :w.S] < w.r["war_propensity"][:, None])
         for i in range(w.S):  # in state order: an earlier initiator may engage a later one's target
