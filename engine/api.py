@@ -66,7 +66,7 @@ def load(scenario: str | Path | Loaded, overrides: dict | None = None, doctrines
 
 def scenarios() -> dict[str, str]:
     """The shipped scenarios: name -> title."""
-    return {name: title for name, _kind, title in shipped.listing()}
+    return {e.name: e.title for e in shipped.listing()}
 
 
 class Results:
