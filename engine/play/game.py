@@ -22,6 +22,7 @@ inject the facilitator types) is recorded, so the seed plus the decisions replay
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import simpy
@@ -34,7 +35,9 @@ from wargame.crisis.combat import GROUND, KernelClock
 from wargame.crisis.events import run_from, start, start_war
 from wargame.model.log import Log
 from wargame.estimate import wilson
-from wargame.model.scenario import DOCTRINES
+from wargame.errors import WargameError
+from wargame.execution.runner import DEFAULT_SEED
+from wargame.model.scenario import DOCTRINES, Loaded, load
 from wargame.crisis.world import NO_WAR, OUTCOMES, World
 
 THIRD_PARTY_OPTIONS = ("stay_out", "intervene_defender", "intervene_defender_air_naval",
@@ -53,11 +56,28 @@ class Question:
     options: tuple[str, ...]
 
 
+class GameError(WargameError, ValueError):
+    """A game that cannot be set up or a decision that cannot be taken (one line)."""
+
+
 class Game:
-    def __init__(self, sc, seed: int, play: list[str], rep: int = 0):
+    """One replication that people play: the processes pause at every decision people own.
+
+    ``scenario`` is a shipped scenario's name, a TOML path, a loaded scenario
+    (``wargame.load``) or its validated model; ``play`` names the states people decide for.
+    """
+
+    def __init__(self, scenario, seed: int = DEFAULT_SEED, play=(), rep: int = 0):
+        if isinstance(scenario, (str, Path)):
+            scenario = load(scenario)
+        loaded = scenario if isinstance(scenario, Loaded) else None
+        sc = loaded.scenario if loaded is not None else scenario
+        if loaded is not None and loaded.kind != "crisis":
+            raise GameError(f"{loaded.path} is a {loaded.kind} scenario; classroom games are for crisis scenarios")
+        play = [play] if isinstance(play, str) else list(play)
         unknown = [p for p in play if p not in sc.states]
         if unknown:
-            raise ValueError(f"--play {unknown[0]}: not a state of this scenario ({', '.join(sc.states)})")
+            raise GameError(f"--play {unknown[0]}: not a state of this scenario ({', '.join(sc.states)})")
         self.w = w = World(sc, seed, np.array([rep], dtype=np.int64))
         self.ids = w.state_ids
         for p in play:
@@ -74,6 +94,9 @@ class Game:
         self.answers: dict[str, str] = {}  # topic -> action, for the choices the processes act on
         self.decisions: list[dict] = []  # what people chose (and injects typed): enough to replay the game
         self.config_path, self.config_text, self.overrides = "", "", []  # for saving (set by the CLI)
+        if loaded is not None:
+            self.config_path, self.config_text = loaded.path, loaded.text
+            self.overrides = [list(o) for o in loaded.overrides]
         self._ready = self.env.event()
         self._resume: simpy.Event | None = None
 
@@ -133,6 +156,11 @@ class Game:
         self._ready = self.env.event()
         self.env.run(until=self._ready | self.done)
         return None if self.done.triggered else self.turn
+
+    @property
+    def outcome(self) -> str | None:
+        """How the game ended (an outcome name, docs/model.md), or None while it goes on."""
+        return OUTCOMES[int(self.w.outcome[0])] if self.w.ended[0] else None
 
     def to_decide(self) -> list[str]:
         """The states still to answer this turn, one entry per question, in order."""
