@@ -308,3 +308,29 @@ def test_an_interrupted_runs_batches_are_labelled_too(tmp_path):
     res = read(tmp_path / "part.h5")
     assert res["reps"].tolist() == list(range(40)) and res["states"]["side"].dtype == np.int8
     assert labelled.dataset(res).sizes["replication"] == 40
+
+
+def test_resuming_a_1_0_run_finishes_it_as_1_0(tmp_path):
+    """An interrupted 1.0 run keeps its layout (no column table): its new batches and the
+    finished file stay 1.0, without scales or enums, so the file is one version throughout."""
+    from wargame import kinds
+    from wargame.execution.store import HDF5Store
+    from wargame.model import scenario
+
+    loaded = scenario.load(CONFIGS / "duel.toml")
+    layout = kinds.of(loaded).layout(loaded, 5, {})
+    first = HDF5Store(tmp_path / "old.h5")
+    first.create({"schema_version": "1.0", "runs": 30, "seed": 5},
+                 {k: v for k, v in layout.items() if k not in TABLE_KEYS})
+    store = HDF5Store(tmp_path / "old.h5")
+    store.open_existing()  # as `wargame run --resume` does
+    kinds.run(loaded, 30, seed=5, sink=store, batch_size=10, resume_ranges=store.missing(30))
+    store.finish()
+    with h5py.File(tmp_path / "old.h5", "r") as f:
+        assert f.attrs["schema_version"] == "1.0" and f.attrs["complete"]
+        assert not any(isinstance(f[k], h5py.Datatype) for k in f)  # no committed enum types
+        assert len(f["states/side"].dims[0]) == 0 and h5py.check_enum_dtype(f["states/side"].dtype) is None
+    mem = run_memory(CONFIGS / "duel.toml", 30, seed=5)
+    got = read(tmp_path / "old.h5")
+    assert got["states"]["side"].tobytes() == mem["states"]["side"].tobytes()
+    assert labelled.tables(got)["states"]["side"].equals(labelled.tables(mem)["states"]["side"])

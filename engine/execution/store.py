@@ -87,6 +87,8 @@ def _scale(f: h5py.File, g: h5py.Group, layout: dict, dim: str, n: int) -> h5py.
         if not (isinstance(sc, h5py.Dataset) and sc.is_scale) or sc.shape[0] != n:
             raise ValueError(f"{g.name}/{dim}: not a dimension scale of length {n}")
         return sc
+    if dim not in layout.get("dims", {}):
+        raise ValueError(f"{g.name}: dimension {dim!r} is not in the layout's dims ({', '.join(layout.get('dims', {}))})")
     spec = layout["dims"][dim]
     if "column" in spec:  # the replication index: copied from its column, a chunk at a time
         src = f[spec["column"]]
