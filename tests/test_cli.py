@@ -46,7 +46,7 @@ def test_hdf5_read_back_without_our_code(trio_h5):
     text = (DATA / "trio.toml").read_text()
     with h5py.File(out, "r") as f:
         a = f.attrs
-        assert a["schema_version"] == "1.0" and a["seed"] == 5 and a["runs"] == 30 and a["complete"]
+        assert a["schema_version"] == "2.0" and a["seed"] == 5 and a["runs"] == 30 and a["complete"]
         assert a["config_text"] == text
         assert a["config_sha256"] == hashlib.sha256(text.encode()).hexdigest()
         assert json.loads(a["package_versions"])["numba"]

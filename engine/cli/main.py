@@ -22,7 +22,7 @@ from wargame.execution import runner
 from wargame.model import scenario, shipped
 from wargame.cli.support import CONFIG_HELP, DOCTRINE_HELP, Parser, Progress, UserError, overrides, version
 from wargame.cli.run import run as cmd_run
-from wargame.execution.store import read_meta
+from wargame.execution.store import ResultsFileError, read_meta
 from wargame.model.scenario import ScenarioError
 from wargame import kinds
 from wargame.kernels._startup import skip_blas_probe
@@ -117,6 +117,8 @@ def cmd_summary(args) -> int:
     try:
         table = kinds.named(read_meta(path)[1].get("kind")).summary
         res = table.compute_file(path)
+    except ResultsFileError as e:  # already one line naming the file
+        raise UserError(str(e)) from None
     except (OSError, KeyError, ValueError) as e:
         raise UserError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
     print(table.format_table(res))

@@ -1,5 +1,10 @@
 """What a crisis batch writes: its columns, the arrays ``collect`` takes from a finished
-World, and the layout ``describe`` stores once per file (docs/results-format.md)."""
+World, and the layout ``describe`` stores once per file (docs/results-format.md).
+
+``table`` is the one source of every column's dimension names and code labels: the
+store turns it into HDF5 dimension scales and enum types, ``wargame.analysis.labelled``
+into xarray dimensions and pandas categories.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +12,68 @@ import numpy as np
 
 from wargame.crisis import raids
 from wargame.model.log import ACTIONS, EVENT_TYPES
+from wargame.model.scenario import DOCTRINES
 from wargame.crisis.world import CASUALTY_SHARE, OUTCOMES, RUNG_NAMES, World
 
-# name -> (group, dtype, trailing shape from the world)
-REP_COLUMNS = {
-    "outcome": ("i1", lambda w: ()),
-    "winner": ("<i2", lambda w: ()),
-    "war_day": ("<f4", lambda w: ()),
-    "end_day": ("<f4", lambda w: ()),
+# The side a state ended on: World.side is +1 attacker, -1 defender, 0 neither (a third
+# party that stayed out); ``collect`` stores the side an intervener joined.
+SIDES = ("defender", "none", "attacker")  # codes -1, 0, +1
+SERIES = ("attacker_ground_cp", "defender_ground_cp", "position_km")  # timeseries/fronts, last axis
+DOMAINS = ("ground", "air", "naval")
+
+# Dimensions: where each one's coordinate comes from (results.dim_values).
+DIMS = {
+    "replication": {"column": "replications/rep"},
+    "state": {"labels": "states"},
+    "domain": {"labels": "domains"},
+    "front": {"labels": "fronts"},
+    "series": {"labels": "series"},
+    "event": {},  # a record of the event log: no coordinate
+    "decision": {},
 }
-STATE_COLUMNS = {
-    "intervened": ("?", lambda w: (w.S,)),
-    "intervention_day": ("<f4", lambda w: (w.S,)),
-    "side": ("i1", lambda w: (w.S,)),
-    "withdrew_day": ("<f4", lambda w: (w.S,)),
-    "losses": ("<f8", lambda w: (w.S, 3)),
-    "losses_cp": ("<f8", lambda w: (w.S, 3)),
-    "escalation_level": ("i1", lambda w: (w.S,)),
-    "struck_level": ("i1", lambda w: (w.S,)),
-    "attacked": ("?", lambda w: (w.S,)),
+R, RS, RSD = ["replication"], ["replication", "state"], ["replication", "state", "domain"]
+STATE_OR_NONE = {"labels": "states", "none": -1}  # a state index, -1 for none
+RUNG = {"labels": "rungs"}  # 0 none, 1 forces, 2 bases, 3 homeland, 4 nuclear
+
+# Every stored column: its dimensions and, for coded ones, the layout list naming its codes.
+COLUMNS = {
+    "replications/rep": {"dims": R},
+    "replications/outcome": {"dims": R, "codes": {"labels": "outcomes"}},
+    "replications/winner": {"dims": R, "codes": STATE_OR_NONE},
+    "replications/war_day": {"dims": R},
+    "replications/end_day": {"dims": R},
+    "states/intervened": {"dims": RS},
+    "states/intervention_day": {"dims": RS},
+    "states/side": {"dims": RS, "codes": {"labels": "sides", "first": -1}},
+    "states/withdrew_day": {"dims": RS},
+    "states/losses": {"dims": RSD},
+    "states/losses_cp": {"dims": RSD},
+    "states/escalation_level": {"dims": RS, "codes": RUNG},
+    "states/struck_level": {"dims": RS, "codes": RUNG},
+    "states/attacked": {"dims": RS},
+    "params/*": {"dims": R},
+    # "wide": tables give each series its own column (rows: replication, day, front).
+    "timeseries/fronts": {"dims": ["replication", "day", "front", "series"], "wide": "series"},
+    # Log records: fields with codes (``value`` means something different for each type).
+    "events": {"dims": ["event"], "fields": {"type": {"labels": "event_types"}, "actor": STATE_OR_NONE,
+                                             "target": STATE_OR_NONE}},
+    "decisions": {"dims": ["decision"], "fields": {"state": {"labels": "states"},
+                                                   "doctrine": {"labels": "doctrine_names"},
+                                                   "action": {"labels": "actions"}}},
 }
+
+
+def table(layout: dict) -> dict:
+    """The label lists, dimensions and column table for a crisis layout (describe's labels
+    and sizes). A function of the layout alone, so files written before the table existed
+    (schema 1.0) get the same one when they are read."""
+    step = float(layout.get("step_days", 1.0))
+    dims = DIMS | {"day": {"start": step, "step": step}}  # timeseries day k+1 is (k+1) x step
+    cols = dict(COLUMNS)
+    if "raids" in layout:
+        dims, cols = dims | raids.DIMS, cols | raids.COLUMNS
+    return {"sides": list(SIDES), "series": list(SERIES), "doctrine_names": list(DOCTRINES),
+            "dims": dims, "columns": cols}
 
 
 def collect(w: World, log, ts=None) -> dict:
@@ -65,11 +112,11 @@ def collect(w: World, log, ts=None) -> dict:
 
 def describe(w: World) -> dict:
     """Static description of the scenario layout, stored once as attributes."""
-    return {
+    lay = {
         "states": w.state_ids,
         "state_names": [st.name for st in w.sc.states.values()],
         "fronts": w.front_ids,
-        "domains": ["ground", "air", "naval"],
+        "domains": list(DOMAINS),
         "outcomes": list(OUTCOMES),
         "event_types": list(EVENT_TYPES),
         "actions": list(ACTIONS),
@@ -80,3 +127,4 @@ def describe(w: World) -> dict:
         "horizon_days": w.horizon,
         "step_days": w.dt,
     } | ({"raids": raids.describe(w)} if w.raid is not None else {})
+    return lay | table(lay)

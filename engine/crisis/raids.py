@@ -216,6 +216,26 @@ def process(env, w: World, clock, since: float | None = None):
 
 # --------------------------------------------------------------------------- results
 
+# Dimensions of the raid columns (crisis/columns.py merges these into the file's table):
+# raid = each raid flown, in layout.raids.instances order; weapon and layer in
+# layout.raids.weapons and layout.raids.layers order.
+DIMS = {"raid": {"start": 0, "step": 1}, "weapon": {"labels": "raids.weapons"},
+        "layer": {"labels": "raids.layers"}}
+_RNK, _RNL, _RNS = (["replication", "raid", d] for d in ("weapon", "layer", "state"))
+COLUMNS = {
+    **{f"replications/raid_{k}": {"dims": _RNK} for k in ("launched", "failed", "intercepted", "leaked")},
+    "replications/raid_damage": {"dims": ["replication", "raid"]},
+    "replications/raid_by_layer": {"dims": _RNL},
+    "replications/raid_stock_after": {"dims": _RNL},
+    "replications/raid_joined": {"dims": _RNS},
+    "replications/raid_utility": {"dims": _RNS},
+    **{f"replications/{k}": {"dims": ["replication", "layer"]}
+       for k in ("interceptor_stock_start", "interceptor_stock_left", "interceptors_fired")},
+    **{f"states/{k}": {"dims": ["replication", "state"]}
+       for k in ("defence_joined", "interceptors_fired", "interceptor_cost_musd")},
+    "states/arsenal_left": {"dims": ["replication", "state", "weapon"]},
+}
+
 
 def columns(w: World) -> tuple[dict, dict]:
     """Per-replication and per-state result columns of the raids (docs/results-format.md)."""

@@ -1,10 +1,16 @@
-"""Results in memory, and the attributes every results file records.
+"""Results in memory, the attributes every results file records, and how to read its layout.
 
 Writers share one interface: ``create(attrs, layout)``, ``append(batch)`` for each
 batch in replication order, ``finish(extra)``, ``read()``. ``MemoryResults`` keeps
-batches in memory; ``engine.store.HDF5Store`` streams them to a crash-safe HDF5 file
-(docs/results-format.md). A batch is the dictionary ``collect`` returns: plain arrays,
-which is also what worker processes send back to the writer.
+batches in memory; ``wargame.execution.store.HDF5Store`` streams them to a crash-safe
+HDF5 file (docs/results-format.md). A batch is the dictionary ``collect`` returns:
+plain arrays, which is also what worker processes send back to the writer.
+
+The layout a kind stores once per file carries the one table of every column's
+dimensions and code labels (``layout["dims"]``, ``layout["columns"]``, written by the
+kind's ``columns.py``). The helpers at the end read that table; the HDF5 store uses
+them for dimension scales and enum types, ``wargame.analysis.labelled`` for xarray
+and pandas, so both label a column the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +23,11 @@ from importlib import metadata
 import numpy as np
 
 
-SCHEMA_VERSION = "1.0"
+# 2.0: dimension scales (named dimensions and coordinates for netCDF tools and xarray) and
+# HDF5 enum types for coded columns; the arrays themselves are as in 1.0, so 1.0 files
+# are still read (docs/results-format.md, "Schema versions").
+SCHEMA_VERSION = "2.0"
+READABLE_MAJOR = 2  # files of a later major version are refused: their arrays may differ
 
 class MemoryResults:
     """Keeps batches in memory; ``read`` concatenates them."""
@@ -83,3 +93,52 @@ def run_attrs(loaded, seed: int, runs: int, doctrines: dict, command: str, batch
         "batch_size": int(batch_size),
         "timeseries": bool(timeseries),
     }
+
+
+# --------------------------------------------------------------------------- the layout's table
+
+
+def column_spec(layout: dict, path: str) -> dict | None:
+    """A stored column's entry in the layout's table: its ``dims`` and optional ``codes``.
+
+    ``path`` is the column's path in the file (``replications/outcome``, ``events``);
+    ``GROUP/*`` entries cover a group's columns named at run time (the sampled parameters).
+    """
+    cols = layout.get("columns") or {}
+    if path in cols:
+        return cols[path]
+    return cols.get(path.rsplit("/", 1)[0] + "/*") if "/" in path else None
+
+
+def lookup(layout: dict, key: str):
+    """A layout entry by dotted key (``outcomes``, ``raids.weapons``)."""
+    v = layout
+    for part in key.split("."):
+        v = v[part]
+    return v
+
+
+def code_labels(layout: dict, codes: dict) -> dict[int, str]:
+    """Code -> label for a coded column: ``labels`` names a layout list, whose first entry
+    has code ``first`` (default 0); ``none``, when given, is the code meaning "none" (-1
+    for no winner, no actor), labelled ``none`` (``(none)`` if a label already says so)."""
+    names = [str(x) for x in lookup(layout, codes["labels"])]
+    first = int(codes.get("first", 0))
+    out = {first + i: n for i, n in enumerate(names)}
+    if "none" in codes:
+        out[int(codes["none"])] = "(none)" if "none" in names else "none"
+    return out
+
+
+def dim_values(layout: dict, dim: str, n: int) -> np.ndarray | None:
+    """Coordinate values of a dimension of length n, or None: the ``replication`` index
+    (``{"column": ...}``) comes from the data, and some dimensions (``event``) have none."""
+    spec = (layout.get("dims") or {}).get(dim, {})
+    if "labels" in spec:
+        v = [str(x) for x in lookup(layout, spec["labels"])]
+        if len(v) != n:
+            raise ValueError(f"dimension {dim}: layout.{spec['labels']} has {len(v)} labels, the data {n}")
+        return np.array(v, dtype=object)
+    if "start" in spec:
+        return spec["start"] + spec.get("step", 1) * np.arange(n)
+    return None

@@ -4,7 +4,8 @@ the layout ``describe`` stores once per file.
 Batches have the crisis kind's shape (``reps``, ``replications``, ``states``,
 ``params``, ``events``, ``decisions``), so the execution layer's writers store and
 read them unchanged; the layout carries ``kind = "system"`` so readers know which
-summary applies.
+summary applies, and the table of every column's dimensions and code labels (``table``)
+that the store and ``wargame.analysis.labelled`` read.
 """
 
 from __future__ import annotations
@@ -15,6 +16,46 @@ from wargame.model.log import DECISION_DTYPE
 from wargame.system.events import EVENT_TYPES
 from wargame.model.system import DOCTRINES
 from wargame.system.world import SystemWorld
+
+R, RS = ["replication"], ["replication", "state"]
+STATE_OR_NONE = {"labels": "states", "none": -1}  # a state index, -1 for none
+COUNTS = ("survivors", "wars", "max_war_size", "conquests", "stalemates", "contests", "alliances_formed",
+          "alliances_broken")
+DIMS = {
+    "replication": {"column": "replications/rep"},
+    "state": {"labels": "states"},
+    "war_size": {"start": 0, "step": 1},  # war_sizes[r, n]: wars with n participants, n = 0..S
+    "event": {},
+    "decision": {},
+}
+COLUMNS = {
+    "replications/rep": {"dims": R},
+    **{f"replications/{k}": {"dims": R} for k in COUNTS},
+    "replications/endurance_years": {"dims": R},
+    "replications/dominated": {"dims": R},
+    "replications/dominant": {"dims": R, "codes": STATE_OR_NONE},  # -1: no state dominated
+    "replications/strongest": {"dims": R, "codes": {"labels": "states"}},  # largest share at the end
+    "replications/mean_war_size": {"dims": R},
+    "replications/war_sizes": {"dims": ["replication", "war_size"]},
+    "replications/power_destroyed": {"dims": R},
+    "states/survived": {"dims": RS},
+    "states/death_year": {"dims": RS},
+    "states/absorbed_by": {"dims": RS, "codes": STATE_OR_NONE},  # -1: not absorbed
+    "states/final_share": {"dims": RS},
+    "states/wars_fought": {"dims": RS},
+    "params/*": {"dims": R},
+    # The log's ``day`` field holds the year; actor and target are state indices, -1 for none.
+    "events": {"dims": ["event"], "rename": {"day": "year"},
+               "fields": {"type": {"labels": "event_types"}, "actor": STATE_OR_NONE, "target": STATE_OR_NONE}},
+    "decisions": {"dims": ["decision"], "fields": {"state": {"labels": "states"},
+                                                   "doctrine": {"labels": "doctrine_names"}}},
+}
+
+
+def table(layout: dict) -> dict:
+    """The label lists, dimensions and column table of a system layout (the same for every
+    system file, so files written before the table existed get it when they are read)."""
+    return {"doctrine_names": list(DOCTRINES), "dims": dict(DIMS), "columns": dict(COLUMNS)}
 
 
 def collect(w: SystemWorld, log) -> dict:
@@ -56,7 +97,8 @@ def collect(w: SystemWorld, log) -> dict:
 
 
 def describe(w: SystemWorld) -> dict:
-    return {
+    """Static description of the system layout, stored once as an attribute."""
+    lay = {
         "kind": "system",
         "states": w.ids,
         "state_names": [st.name or sid for sid, st in w.sc.states.items()],
@@ -65,3 +107,4 @@ def describe(w: SystemWorld) -> dict:
         "horizon_years": w.horizon,
         "war_steps_per_year": int(round(1 / w.dt)),
     }
+    return lay | table(lay)
