@@ -71,7 +71,8 @@ def test_system_kind_through_the_api():
     assert res.kind == "system"
     ds = res.dataset()
     assert ds.sizes["replication"] == 20 and ds.sizes["state"] == 10
-    assert "survival" in str(res.summary()).lower()
+    s = res.summary()
+    assert "all states survive" in str(s).lower() and s["runs"] == 20
 
 
 def test_local_workers_give_the_same_bits():
