@@ -11,6 +11,7 @@ from wargame.execution.results import MemoryResults
 from wargame import kinds
 from wargame.analysis.sweep import arm_metrics
 from wargame.system.metrics import CATALOGUE, catalogue
+from wargame.system.columns import collect
 from wargame.system.events import run_batch
 from wargame.system.world import SystemWorld
 
@@ -112,6 +113,25 @@ def test_results_do_not_depend_on_the_batch_size(doctrine):
             np.testing.assert_array_equal(a[g][k], b[g][k], err_msg=k)
     np.testing.assert_array_equal(a["events"], b["events"])
     assert a["replications"]["wars"].sum() > 0
+
+
+def test_a_replication_ends_the_same_whoever_shares_its_batch():
+    # Dominance was checked in every replication of a batch whenever a war ended in any of
+    # them, so a replication whose own war was still going could end a tick early beside
+    # another: replication 136 of earth (30 years, seed 20261124) ends at 19.5 alone but
+    # ended at 19.25 in a batch with replication 249.
+    loaded = scenario.load(CONFIGS / "earth.toml", [("scenario.horizon_years", "30")])
+
+    def batch(reps):
+        w = SystemWorld(loaded.scenario, 20261124, np.array(reps, dtype=np.int64))
+        return collect(w, run_batch(w))
+
+    alone, pair = batch([136]), batch([249, 136])
+    assert alone["replications"]["endurance_years"][0] == 19.5
+    for g in ("replications", "states"):
+        for k in alone[g]:
+            np.testing.assert_array_equal(pair[g][k][1:], alone[g][k], err_msg=k)
+    assert pair["events"][pair["events"]["rep"] == 136].tobytes() == alone["events"].tobytes()
 
 
 def test_arm_metrics_share_random_numbers_and_match_the_catalogue():
