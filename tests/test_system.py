@@ -167,6 +167,20 @@ def test_cli_compare_summary_and_validate(tmp_path):
         assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "system" in p.stderr
 
 
+def test_compare_doctrines_on_workers_gives_the_same_files(tmp_path):
+    """--compare-doctrines runs on the executor the options choose, like any run (tests/test_scale.py
+    checks plain system runs on every executor, and kill -9 with --resume)."""
+    from test_scale import assert_same
+
+    for name, workers in (("one", 1), ("two", 2)):
+        p = cli("run", "earth", "--runs", 120, "--batch-size", 10, "--set", "scenario.horizon_years=30",
+                "--workers", workers, "--out", tmp_path / f"{name}.h5", "--compare-doctrines", cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert f"on {workers} {'local processes' if workers > 1 else 'in-process'} worker" in p.stdout
+    for doc in ("realpolitik", "collective_security", "laissez_faire", "central_authority"):
+        assert_same(tmp_path / f"one_{doc}.h5", tmp_path / f"two_{doc}.h5")
+
+
 @pytest.mark.parametrize("args,expect", [
     (["--set", "system.doctrine=\"anarchy\""], "system.doctrine = 'anarchy': Input should be"),
     (["--set", "system.breakpoint=2"], "system.breakpoint = 2: must be <= 0.99"),
