@@ -278,7 +278,8 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(tmp_path, limit, finished)
 
 def test_a_sweep_on_a_full_disk_is_a_clear_error_and_resumes(sweep_reference, tmp_path):
     out = tmp_path / "full.h5"
-    cmd = [sys.executable, "-m", "wargame", *map(str, [*SWEEP, "--batch-size", 40, "--workers", 1, "--out", out, "--quiet"])]
+    args = [*SWEEP, "--batch-size", 40, "--workers", 1, "--out", out, "--quiet"]
+    cmd = [sys.executable, "-m", "wargame", *map(str, args)]
     p = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_limit_file_size(3_000), timeout=600)
     assert p.returncode == 2, p.stderr
     assert "cannot write the sweep" in p.stderr and "--resume" in p.stderr

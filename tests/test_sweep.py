@@ -248,6 +248,8 @@ def test_sweep_aa_comparison_flags_nothing(tmp_path):
     (["--vary", "states.USA.doctrine=never,,self_help"], "a value is empty"),
     ([], "at least one --vary"),
     (["--vary", "states.USA.doctrine=never,self_help", "--runs", "0"], "--runs 0: must be >= 1"),
+    (["--vary", "states.USA.doctrine=never,self_help", "--workers", "0"], "--workers 0: must be >= 1"),
+    (["--vary", "states.USA.doctrine=never,self_help", "--batch-size", "-1"], "--batch-size -1: must be >= 1"),
 ])
 def test_sweep_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, msg):
     from wargame.cli.main import main  # in process: quick; the fixture above drives the real command

@@ -162,8 +162,9 @@ class ArmsFolder:
                                    "start again with --overwrite") from None
             a = st.attrs
             if (a.get("config_sha256"), int(a.get("runs", -1)), int(a.get("seed", -1))) != (loaded.sha256, runs, seed):
-                raise SweepError(f"{st.path}: holds another arm than {', '.join('='.join(o) for o in loaded.overrides)} "
-                                   f"with runs = {runs} and seed = {seed}; start again with --overwrite")
+                arm = ", ".join("=".join(o) for o in loaded.overrides)
+                raise SweepError(f"{st.path}: holds another arm than {arm} with runs = {runs} and seed = {seed}; "
+                                 "start again with --overwrite")
             if st.is_complete():
                 shutil.rmtree(st.parts, ignore_errors=True)  # killed after the flat file was in place
                 cols = results_store.read(st.path)

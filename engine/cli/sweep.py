@@ -60,8 +60,8 @@ def resume_plan(args, out: Path, folder: ArmsFolder) -> Spec | None:
         except SweepError as e:
             raise UserError(str(e)) from None
         if varied != spec.varied:
-            raise UserError(f"{_vary_text(varied)}: the interrupted sweep in {folder.path} has {_vary_text(spec.varied)}; "
-                            "resume needs the same (or leave --vary out)")
+            raise UserError(f"{_vary_text(varied)}: the interrupted sweep in {folder.path} has "
+                            f"{_vary_text(spec.varied)}; resume needs the same (or leave --vary out)")
     for opt, val, have in (("--runs", args.runs, spec.runs), ("--seed", args.seed, spec.seed)):
         if val is not None and int(val) != have:
             raise UserError(f"{opt} {val}: the interrupted sweep in {folder.path} has {opt[2:]} = {have}; "
@@ -105,7 +105,8 @@ def run(args) -> int:
         runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
         seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
         batch_size = args.batch_size if args.batch_size is not None else runner.DEFAULT_BATCH
-    for opt, v in (("--runs", runs), ("--batch-size", batch_size), ("--workers", args.workers or 1)):
+    workers = 1 if args.workers is None else args.workers
+    for opt, v in (("--runs", runs), ("--batch-size", batch_size), ("--workers", workers)):
         if v < 1:
             raise UserError(f"{opt} {v}: must be >= 1")
     try:
@@ -119,7 +120,8 @@ def run(args) -> int:
         raise UserError(f"{out}: directory {out.parent} is not writable")
     loaded = arms[0].loaded
     if not args.resume:
-        spec = Spec.of(args.config, hashlib.sha256(loaded.text.encode()).hexdigest(), base, varied, runs, seed, batch_size)
+        text_sha = hashlib.sha256(loaded.text.encode()).hexdigest()
+        spec = Spec.of(args.config, text_sha, base, varied, runs, seed, batch_size)
     resume_cmd = resume_command(args.config, out, spec)
     nbatches = -(-max(0, runs - runner.FIRST_BATCH) // batch_size)  # per arm, besides the first, run here
     try:
