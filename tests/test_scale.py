@@ -95,34 +95,46 @@ def _children(pid):
     return kids
 
 
+def _spawn(*args):
+    """`wargame ARGS` as a child process, its output piped."""
+    return subprocess.Popen([sys.executable, "-m", "wargame", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
 def _start(out, *extra):
-    exe = [sys.executable, "-m", "wargame"]
-    return subprocess.Popen([*exe, "run", str(CFG), "--runs", "1200", "--batch-size", "100", "--out", str(out),
-                             "--quiet", *map(str, extra)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return _spawn("run", CFG, "--runs", 1200, "--batch-size", 100, "--out", out, "--quiet", *extra)
+
+
+def _kill_9_once(proc, written, at):
+    """SIGKILL proc as soon as written() >= at, then check that its worker processes exit too."""
+    deadline = time.time() + 300
+    while written() < at and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL  # killed mid-run, not finished before
+    deadline = time.time() + 10  # spawned workers notice their parent is gone and exit
+    while any(os.path.exists(f"/proc/{w}") for w in workers) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if os.path.exists(f"/proc/{w}")], "orphaned worker processes"
+
+
+def _holds_finished_batches(path, at):
+    """The index of a killed run opens, without our code, with every finished batch (at least ``at``)."""
+    n = _written(path)
+    assert n >= at
+    with h5py.File(path, "r") as f:
+        assert not f.attrs["complete"]
+        assert sum(f["batches"][k]["replications/rep"].shape[0] for k in f["batches"]) == n
 
 
 @pytest.mark.parametrize("kill_after", [0, 300, 800])
 def test_kill_9_then_resume_equals_uninterrupted(reference, tmp_path, kill_after):
     out = tmp_path / "k.h5"
     proc = _start(out, "--workers", 1 if kill_after != 300 else 2)
-    deadline = time.time() + 300
-    while _written(out) < kill_after and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
-    workers = _children(proc.pid)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    deadline = time.time() + 10  # spawned workers notice their parent is gone and exit
-    while any(os.path.exists(f"/proc/{w}") for w in workers) and time.time() < deadline:
-        time.sleep(0.1)
-    assert not [w for w in workers if os.path.exists(f"/proc/{w}")], "orphaned worker processes"
-    # The output opens, without our code, with every finished batch.
-    n = _written(out)
-    assert n >= kill_after
-    with h5py.File(out, "r") as f:
-        assert not f.attrs["complete"]
-        links = sorted(f["batches"])
-        assert sum(f["batches"][k]["replications/rep"].shape[0] for k in links) == n
+    _kill_9_once(proc, lambda: _written(out), kill_after)
+    _holds_finished_batches(out, kill_after)
     p = cli("run", CFG, "--out", out, "--resume", "--quiet")
     assert p.returncode == 0, p.stderr
     assert not (tmp_path / "k.h5.parts").exists()
@@ -155,6 +167,84 @@ def test_resume_refuses_a_different_scenario(reference, tmp_path):
     assert p.returncode == 2 and "resume needs the same" in p.stderr
 
 
+# --------------------------------------------------------------------------- the system kind
+# It runs through the same runner, executors and store as the crisis kind (wargame.kinds).
+
+SYSTEM = ["earth", "--runs", 480, "--set", "scenario.horizon_years=30"]
+
+
+@pytest.fixture(scope="module")
+def system_reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sysref") / "earth.h5"
+    p = cli("run", *SYSTEM, "--batch-size", 480, "--workers", 1, "--out", out, "--quiet")
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+@pytest.mark.parametrize("executor, ran_on", [
+    (["--workers", 1], "1 in-process worker"),
+    (["--workers", 2], "2 local processes worker"),
+    (["--dask-local", 2], "2 dask worker"),
+], ids=["workers1", "workers2", "dask2"])
+def test_system_kind_gives_the_same_bits_on_every_executor(system_reference, tmp_path, executor, ran_on):
+    if executor[0] == "--dask-local":
+        pytest.importorskip("distributed")
+    out = tmp_path / "e.h5"
+    p = cli("run", *SYSTEM, "--batch-size", 20, *executor, "--out", out)  # 24 batches
+    assert p.returncode == 0, p.stderr
+    assert ran_on in p.stdout  # it did run there
+    with h5py.File(out, "r") as f:
+        assert f["replications/wars"].shape == (480,) and f["replications/wars"][()].sum() > 0  # not vacuous
+    assert_same(system_reference, out)
+
+
+@pytest.mark.parametrize("kill_after, workers", [(0, 1), (200, 2)])
+def test_system_kind_kill_9_then_resume_equals_uninterrupted(system_reference, tmp_path, kill_after, workers):
+    out = tmp_path / "k.h5"
+    proc = _spawn("run", *SYSTEM, "--batch-size", 20, "--workers", workers, "--out", out, "--quiet")
+    _kill_9_once(proc, lambda: _written(out), kill_after)
+    _holds_finished_batches(out, kill_after)
+    p = cli("run", "earth", "--out", out, "--resume", "--quiet")  # scenario overrides come from the file
+    assert p.returncode == 0, p.stderr
+    assert not (tmp_path / "k.h5.parts").exists()
+    assert_same(system_reference, out)
+
+
+# --------------------------------------------------------------------------- sweeps
+# Each arm goes to OUT.arms/arm<i>.h5 (an HDF5Store) as its batches finish.
+
+SWEEP = ["sweep", CFG, "--vary", "states.USA.doctrine=self_help,never", "--runs", 240]
+
+
+@pytest.fixture(scope="module")
+def sweep_reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweepref") / "s.h5"
+    p = cli(*SWEEP, "--batch-size", 240, "--workers", 1, "--out", out, "--quiet")
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+@pytest.mark.parametrize("arm, kill_after, resume_with", [
+    (0, 0, ["--workers", 1]),                      # nothing finished yet
+    (0, 100, ["--dask-local", 2]),                 # the first arm in part
+    (1, 100, ["--workers", 2, "--batch-size", 30]),  # the first arm complete, read back; the second in part
+], ids=["start", "first-arm", "second-arm"])
+def test_sweep_kill_9_then_resume_equals_uninterrupted(sweep_reference, tmp_path, arm, kill_after, resume_with):
+    if resume_with[0] == "--dask-local":
+        pytest.importorskip("distributed")
+    out, arms = tmp_path / "s.h5", tmp_path / "s.h5.arms"
+    proc = _spawn(*SWEEP, "--batch-size", 40, "--workers", 2, "--out", out, "--quiet")
+    _kill_9_once(proc, lambda: _written(arms / f"arm{arm}.h5"), kill_after)
+    assert not out.exists() and (arms / "sweep.json").exists()
+    if arm == 1:
+        assert _written(arms / "arm0.h5") == 240
+    _holds_finished_batches(arms / f"arm{arm}.h5", kill_after)
+    p = cli(*SWEEP, "--out", out, "--resume", "--quiet", *resume_with)
+    assert p.returncode == 0, p.stderr
+    assert not arms.exists()
+    assert_same(sweep_reference, out)
+
+
 def _limit_file_size(limit):
     def pre():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG instead of being killed
@@ -184,6 +274,20 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(tmp_path, limit, finished)
     assert p.returncode == 0, p.stderr
     with h5py.File(out, "r") as f:
         assert f.attrs["complete"] and f["replications/rep"].shape == (3000,)
+
+
+def test_a_sweep_on_a_full_disk_is_a_clear_error_and_resumes(sweep_reference, tmp_path):
+    out = tmp_path / "full.h5"
+    args = [*SWEEP, "--batch-size", 40, "--workers", 1, "--out", out, "--quiet"]
+    cmd = [sys.executable, "-m", "wargame", *map(str, args)]
+    p = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_limit_file_size(3_000), timeout=600)
+    assert p.returncode == 2, p.stderr
+    assert "cannot write the sweep" in p.stderr and "--resume" in p.stderr
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert not out.exists() and (tmp_path / "full.h5.arms" / "sweep.json").exists()
+    p = cli(*SWEEP, "--out", out, "--resume", "--quiet")  # space freed
+    assert p.returncode == 0, p.stderr
+    assert_same(sweep_reference, out)
 
 
 def test_unwritable_directory_is_a_clear_error(tmp_path):

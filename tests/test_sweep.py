@@ -15,6 +15,7 @@ from wargame.analysis import sensitivity
 from wargame.analysis import stats
 from wargame.analysis import sweep
 from wargame.analysis import sweep_file
+from wargame.crisis import metrics as crisis_metrics
 
 TAIWAN = CONFIGS / "taiwan_strait.toml"
 
@@ -186,7 +187,7 @@ def test_great_power_war_needs_a_great_power_on_each_side():
             "states": {"side": np.array([[1, -1, -1], [1, -1, -1], [1, -1, 1], [1, -1, 0]], "i1"),
                        "intervened": np.array([[0, 0, 1], [0, 0, 0], [0, 0, 1], [0, 0, 0]], bool),
                        "escalation_level": np.zeros((4, 3), "i1"), "losses": np.zeros((4, 3, 3))}}
-    m = sweep.battle_metrics(cols, layout, np.array([True, False, True]))
+    m = crisis_metrics._metrics(cols, layout, np.array([True, False, True]))
     # rep 0: T joins the defender against great power A; rep 1: T stays out; rep 2: T joins A; rep 3: no war.
     np.testing.assert_array_equal(m["great_power_war"], [True, False, False, False])
     np.testing.assert_array_equal(m["defender_survives"], [False, True, True, True])
@@ -247,6 +248,8 @@ def test_sweep_aa_comparison_flags_nothing(tmp_path):
     (["--vary", "states.USA.doctrine=never,,self_help"], "a value is empty"),
     ([], "at least one --vary"),
     (["--vary", "states.USA.doctrine=never,self_help", "--runs", "0"], "--runs 0: must be >= 1"),
+    (["--vary", "states.USA.doctrine=never,self_help", "--workers", "0"], "--workers 0: must be >= 1"),
+    (["--vary", "states.USA.doctrine=never,self_help", "--batch-size", "-1"], "--batch-size -1: must be >= 1"),
 ])
 def test_sweep_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, msg):
     from wargame.cli.main import main  # in process: quick; the fixture above drives the real command
@@ -284,7 +287,8 @@ def test_sweep_refuses_to_overwrite(tmp_path, capsys):
     out = tmp_path / "x.h5"
     out.write_text("keep me")
     assert main(["sweep", str(TAIWAN), "--vary", "states.USA.doctrine=never,self_help", "--out", str(out)]) == 2
-    assert "--overwrite" in capsys.readouterr().err and out.read_text() == "keep me"
+    err = capsys.readouterr().err
+    assert "--overwrite" in err and "--resume" in err and out.read_text() == "keep me"
 
 
 def test_a_system_scenario_sweeps_its_doctrines(tmp_path):

@@ -11,6 +11,7 @@ from wargame.execution.results import MemoryResults
 from wargame import kinds
 from wargame.analysis.sweep import arm_metrics
 from wargame.system.metrics import CATALOGUE, catalogue
+from wargame.system.columns import collect
 from wargame.system.events import run_batch
 from wargame.system.world import SystemWorld
 
@@ -114,6 +115,25 @@ def test_results_do_not_depend_on_the_batch_size(doctrine):
     assert a["replications"]["wars"].sum() > 0
 
 
+def test_a_replication_ends_the_same_whoever_shares_its_batch():
+    # Dominance was checked in every replication of a batch whenever a war ended in any of
+    # them, so a replication whose own war was still going could end a tick early beside
+    # another: replication 136 of earth (30 years, seed 20261124) ends at 19.5 alone but
+    # ended at 19.25 in a batch with replication 249.
+    loaded = scenario.load(CONFIGS / "earth.toml", [("scenario.horizon_years", "30")])
+
+    def batch(reps):
+        w = SystemWorld(loaded.scenario, 20261124, np.array(reps, dtype=np.int64))
+        return collect(w, run_batch(w))
+
+    alone, pair = batch([136]), batch([249, 136])
+    assert alone["replications"]["endurance_years"][0] == 19.5
+    for g in ("replications", "states"):
+        for k in alone[g]:
+            np.testing.assert_array_equal(pair[g][k][1:], alone[g][k], err_msg=k)
+    assert pair["events"][pair["events"]["rep"] == 136].tobytes() == alone["events"].tobytes()
+
+
 def test_arm_metrics_share_random_numbers_and_match_the_catalogue():
     ov = [("scenario.horizon_years", "30"), ("system.attack_ratio", '{ dist = "uniform", low = 1.3, high = 1.8 }')]
     loaded = scenario.load(CONFIGS / "earth.toml", ov)
@@ -145,6 +165,20 @@ def test_cli_compare_summary_and_validate(tmp_path):
     for args in (("report", str(tmp_path / "e_laissez_faire.h5")), ("exercise", str(CONFIGS / "earth.toml"), "--play", "A")):
         p = cli(*args, cwd=tmp_path)
         assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "system" in p.stderr
+
+
+def test_compare_doctrines_on_workers_gives_the_same_files(tmp_path):
+    """--compare-doctrines runs on the executor the options choose, like any run (tests/test_scale.py
+    checks plain system runs on every executor, and kill -9 with --resume)."""
+    from test_scale import assert_same
+
+    for name, workers in (("one", 1), ("two", 2)):
+        p = cli("run", "earth", "--runs", 120, "--batch-size", 10, "--set", "scenario.horizon_years=30",
+                "--workers", workers, "--out", tmp_path / f"{name}.h5", "--compare-doctrines", cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert f"on {workers} {'local processes' if workers > 1 else 'in-process'} worker" in p.stdout
+    for doc in ("realpolitik", "collective_security", "laissez_faire", "central_authority"):
+        assert_same(tmp_path / f"one_{doc}.h5", tmp_path / f"two_{doc}.h5")
 
 
 @pytest.mark.parametrize("args,expect", [

@@ -5,13 +5,15 @@ same replication indices with the same seed, and every draw is keyed by (seed,
 replication), so replication i sees the same sampled parameters and the same combat
 noise in every arm (common random numbers): the arms differ only where the varied
 setting makes them differ. Differences between arms are then compared pair by pair
-(engine/stats.py), which removes the replication-to-replication noise they share.
+(engine/analysis/stats.py), which removes the replication-to-replication noise they share.
 
 The scenario kind (``wargame.kinds``) supplies a catalogue of metric descriptions and
-the per-replication metrics: ``arm_metrics(loaded, runs, seed, **exec_opts) ->
-(metrics, params)`` runs an arm, and ``metrics`` maps a metric name to a (runs,) array
-(bool for a probability, float for a mean) while ``params`` maps each sampled
-parameter's key path to its (runs,) values (for sensitivity).
+``metrics(columns, layout, loaded)``, which turns an arm's columns into per-replication
+metrics: a metric name maps to a (runs,) array (bool for a probability, float for a
+mean), and ``params`` maps each sampled parameter's key path to its (runs,) values (for
+sensitivity). ``run`` keeps every arm durably on disk as it goes when given an arms
+folder (engine/analysis/sweep_store.py), so an interrupted sweep resumes;
+``arm_metrics`` runs one arm in memory.
 """
 
 from __future__ import annotations
@@ -26,10 +28,7 @@ from wargame.execution import runner
 from wargame.model import scenario
 from wargame.analysis import sensitivity
 from wargame.analysis import stats
-from wargame.errors import WargameError
-
-class SweepError(WargameError):
-    """A sweep specification the user can fix (one line)."""
+from wargame.analysis.sweep_store import ArmsFolder, SweepError
 
 
 # --------------------------------------------------------------------------- arms
@@ -129,17 +128,20 @@ class ColumnSink:
 
 
 def arm_metrics(loaded, runs: int, seed: int, **exec_opts) -> tuple[dict, dict]:
-    """Run one arm; return (metric columns of its kind's catalogue, sampled parameter columns).
+    """Run one arm in memory; return (metric columns of its kind's catalogue, sampled parameter columns).
 
-    ``exec_opts`` go to ``kinds.run`` (executor, batch_size, progress, first_batch, sink).
+    ``exec_opts`` go to ``kinds.run`` (executor, batch_size, progress, first_batch).
     """
-    kind = kinds.of(loaded)
     sink = ColumnSink()
     kinds.run(loaded, runs, seed=seed, sink=sink, **exec_opts)
-    cols = sink.columns()
+    return metrics_of(loaded, sink.columns(), sink.layout, runs)
+
+
+def metrics_of(loaded, cols: dict, layout: dict, runs: int) -> tuple[dict, dict]:
+    """An arm's (metrics, sampled parameters) from its columns, with its kind's ``metrics``."""
     if not np.array_equal(cols["reps"], np.arange(runs)):
-        raise RuntimeError("replications came back out of order")  # the runner promises order
-    return kind.metrics(cols, sink.layout, loaded), {k: v.astype(float) for k, v in cols["params"].items()}
+        raise RuntimeError("replications came back out of order")  # the runner and the store promise order
+    return kinds.of(loaded).metrics(cols, layout, loaded), {k: v.astype(float) for k, v in cols["params"].items()}
 
 
 # --------------------------------------------------------------------------- comparison
@@ -195,7 +197,7 @@ def crn_check(arms: list[Arm]) -> list[str]:
     return bad
 
 
-# --------------------------------------------------------------------------- running (engine/sweep_file.py stores)
+# --------------------------------------------------------------------------- running (engine/analysis/sweep_file.py stores)
 
 
 @dataclass
@@ -216,22 +218,34 @@ class Sweep:
 
 
 def run(config: str, base: list, varied: list, runs: int, seed: int, executor=None, batch_size: int = runner.DEFAULT_BATCH,
-        progress=None) -> Sweep:
-    """Validate every arm, run them one after another, then compare them."""
+        progress=None, folder: ArmsFolder | None = None) -> Sweep:
+    """Validate every arm, run them one after another, then compare them.
+
+    With ``folder`` (engine/analysis/sweep_store.py) every arm goes durably to disk as
+    its batches finish, and arms already there, whole or in part, are read back and
+    finished instead of run again; without it the arms run in memory.
+    """
     import time
 
     arms = make_arms(config, base, varied)
     kind = kinds.of(arms[0].loaded)
     sw = Sweep(config, list(base), varied, arms, int(seed), int(runs), kind.name, kind.catalogue(arms[0].loaded))
     total = runs * len(arms)
+    done = folder.written(len(arms), runs)[0] if folder else 0  # what an interrupted sweep left on disk
     t0 = time.perf_counter()
     for i, arm in enumerate(arms):
-        done0 = i * runs
-        tick = (lambda d, _t, d0=done0: progress(d0 + d, total)) if progress else None
-        t1 = time.perf_counter()
-        arm.metrics, arm.params = arm_metrics(arm.loaded, runs, seed, executor=executor, batch_size=batch_size, progress=tick,
-                                     first_batch=runner.FIRST_BATCH)
-        arm.seconds = time.perf_counter() - t1
+        left = runs - (folder.arm_written(i, runs) if folder else 0)
+        opts = dict(executor=executor, batch_size=batch_size, first_batch=runner.FIRST_BATCH)
+        if progress:
+            opts["progress"] = lambda d, _t, d0=done: progress(d0 + d, total)
+        if folder is None:
+            t1 = time.perf_counter()
+            arm.metrics, arm.params = arm_metrics(arm.loaded, runs, seed, **opts)
+            arm.seconds = time.perf_counter() - t1
+        else:
+            cols, layout, arm.seconds = folder.arm_columns(i, arm.loaded, runs, seed, **opts)
+            arm.metrics, arm.params = metrics_of(arm.loaded, cols, layout, runs)
+        done += left
     sw.seconds = time.perf_counter() - t0
     names = [n for n in sw.catalogue if all(n in a.metrics for a in arms)]
     sw.catalogue = {n: sw.catalogue[n] for n in names}

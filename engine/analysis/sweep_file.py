@@ -1,6 +1,8 @@
 """The sweep file: one HDF5 file per sweep (docs/sweep.md), read back, and printed as a table.
 
-Written aside and renamed into place, so a sweep file is either whole or absent.
+Written aside, synced to disk and renamed into place, so a sweep file is either whole or
+absent, and is on disk before the arms it was made from (engine/analysis/sweep_store.py)
+are removed.
 """
 
 from __future__ import annotations
@@ -37,15 +39,22 @@ SENS_FIELDS = [("arm", "<i4"), ("metric", "S48"), ("param", "S96"), ("prcc", "<f
 
 
 def write(sw: Sweep, out: Path, command: str = "") -> None:
-    """Write the sweep to one HDF5 file (written aside, then renamed into place)."""
+    """Write the sweep to one HDF5 file (written aside, synced, then renamed into place)."""
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp")
     try:
         _fill(tmp, sw, command)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
     except BaseException:  # a full disk or Ctrl-C leaves no half-written file behind
         tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, out)
+    fd = os.open(out.resolve().parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the rename itself is durable before the caller removes the arms
+    finally:
+        os.close(fd)
 
 
 def _fill(tmp: Path, sw: Sweep, command: str) -> None:

@@ -17,10 +17,9 @@ import os
 import sys
 from pathlib import Path
 
-from wargame.execution import executors
 from wargame.execution import runner
 from wargame.model import scenario, shipped
-from wargame.cli.support import CONFIG_HELP, DOCTRINE_HELP, Parser, Progress, UserError, overrides, version
+from wargame.cli.support import CONFIG_HELP, DOCTRINE_HELP, Parser, UserError, overrides, version
 from wargame.cli.run import run as cmd_run
 from wargame.execution.store import ResultsFileError, read_meta
 from wargame.model.scenario import ScenarioError
@@ -29,48 +28,9 @@ from wargame.kernels._startup import skip_blas_probe
 
 
 def cmd_sweep(args) -> int:
-    from wargame.analysis import sweep
-    from wargame.analysis import sweep_file
+    from wargame.cli import sweep as sweep_command  # fresh or resumed, its checks, interrupts, write errors
 
-    out = Path(args.out) if args.out else Path(Path(args.config).stem + "_sweep.h5")
-    if out.exists() and not args.overwrite:
-        raise UserError(f"{out}: output exists; pass --overwrite to replace it or --out to choose another name")
-    if not out.resolve().parent.is_dir():
-        raise UserError(f"{out}: directory {out.parent} does not exist")
-    base = overrides(args)
-    try:
-        varied = sweep.parse_vary(args.vary)
-        sweep.make_arms(args.config, base, varied)  # every arm is valid before anything runs
-    except sweep.SweepError as e:
-        raise UserError(str(e)) from None
-    loaded = scenario.load(args.config, base)
-    runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
-    seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
-    for opt, v in (("--runs", runs), ("--batch-size", args.batch_size), ("--workers", args.workers or 1)):
-        if v < 1:
-            raise UserError(f"{opt} {v}: must be >= 1")
-    try:
-        executor = executors.make(args.workers, batches=-(-runs // args.batch_size))
-    except (RuntimeError, OSError) as e:
-        raise UserError(f"cannot start the executor: {e}") from None
-    try:
-        if executor.workers > 1 and not runner.kernels_cached():
-            kinds.warm_up(loaded)
-        sw = sweep.run(args.config, base, varied, runs, seed, executor=executor, batch_size=args.batch_size,
-                       progress=Progress(sys.stderr.isatty() and not args.quiet))
-        sweep_file.write(sw, out, " ".join(sys.argv))
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: nothing written to {out}", file=sys.stderr)
-        return 130
-    except OSError as e:
-        raise UserError(f"cannot write {out} ({e.strerror or e})") from None
-    finally:
-        executor.close()
-    if not args.quiet:
-        print(sweep_file.format_table(sweep_file.read(out)))
-        print(f"\nwrote {out}  ({len(sw.arms)} arms x {runs} runs in {sw.seconds:.1f} s on "
-              f"{executor.workers} {executor.name} worker(s))")
-    return 0
+    return sweep_command.run(args)
 
 
 def cmd_validate(args) -> int:
@@ -259,12 +219,17 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("config", help="scenario TOML file")
     w.add_argument("--vary", action="append", metavar="KEY=V1,V2,...",
                    help="a setting and its values, e.g. states.USA.doctrine=self_help,collective_security")
-    w.add_argument("--runs", type=int, help="replications per arm (default: the scenario's default_runs)")
-    w.add_argument("--seed", type=int, help=f"random seed shared by every arm (default {runner.DEFAULT_SEED})")
-    w.add_argument("--out", help="output HDF5 file (default: CONFIG's name with _sweep.h5)")
-    w.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    w.add_argument("--batch-size", type=int, default=runner.DEFAULT_BATCH, help="replications per batch")
-    w.add_argument("--workers", type=int, help="local worker processes (default: every core)")
+    w.add_argument("--runs", type=int, metavar="N", help="replications per arm (default: the scenario's default_runs)")
+    w.add_argument("--seed", type=int, help=f"random seed shared by every arm (default: {runner.DEFAULT_SEED})")
+    w.add_argument("--out", metavar="FILE", help="output HDF5 file (default: CONFIG's name with _sweep.h5)")
+    w.add_argument("--overwrite", action="store_true", help="replace an existing output file (and its arms folder)")
+    w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out (same config, "
+                   "--vary, overrides, runs and seed)")
+    w.add_argument("--batch-size", type=int, metavar="N", help=f"replications per batch (default: {runner.DEFAULT_BATCH}; "
+                   "on --resume, the interrupted sweep's)")
+    w.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: every core)")
+    w.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run batches on this Dask scheduler")
+    w.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N workers on 127.0.0.1")
     w.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a doctrine in every arm")
     w.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value in every arm")
     w.add_argument("--quiet", action="store_true", help="print nothing but errors")

@@ -50,13 +50,17 @@ class Log:
         return ev[np.lexsort((ev["target"], ev["actor"], ev["type"], ev["day"], ev["rep"]))]
 
 
-def check_dominance(w: SystemWorld, log: Log, t: float) -> None:
-    """End the replications where one state now holds the dominance share (systems of 2+ states)."""
+def check_dominance(w: SystemWorld, log: Log, t: float, rows: np.ndarray | None = None) -> None:
+    """End the replications (all, or ``rows``) where one state now holds the dominance share
+    (systems of 2+ states)."""
     if w.S < 2:
         return
     sh = w.shares()
     top = sh.argmax(axis=1)
-    done = np.flatnonzero(~w.ended & (sh.max(axis=1) >= w.r["dominance_share"]))
+    due = ~w.ended & (sh.max(axis=1) >= w.r["dominance_share"])
+    if rows is not None:
+        due &= np.isin(np.arange(w.R), rows)
+    done = np.flatnonzero(due)
     w.ended[done], w.endurance[done], w.dominant[done] = True, t, top[done]
     log.record(done, t, "dominance", top[done], -1, sh[done, top[done]])
 
@@ -176,7 +180,9 @@ def combat_tick(w: SystemWorld, log: Log, t: float, tick: int) -> None:
         m = done & (ww == i)
         end_war(w, log, rr[m], int(i), t, att_won[m], def_won[m])
     if done.any():
-        check_dominance(w, log, t)
+        # Only where a war ended: checking every replication whenever any war of the batch
+        # ended made a replication's result depend on the others in its batch.
+        check_dominance(w, log, t, np.unique(rr[done]))
 
 
 # ---------------------------------------------------------------- processes
