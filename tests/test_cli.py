@@ -152,7 +152,7 @@ def test_doctrine_override_changes_outcomes(tmp_path):
 
 SUBCOMMANDS = ["run", "sweep", "summary", "report", "validate", "schema", "exercise", "history", "bench", "scenarios"]
 # Options that take a value but have no default to show: the user says it, or nothing happens.
-NO_DEFAULT = {("run", "--set"), ("run", "--dask-local"), ("run", "--doctrine"), ("sweep", "--vary"),
+NO_DEFAULT = {("run", "--set"), ("run", "--dask-local"), ("sweep", "--dask-local"), ("run", "--doctrine"), ("sweep", "--vary"),
               ("sweep", "--set"), ("sweep", "--doctrine"), ("exercise", "--play"), ("exercise", "--load"),
               ("exercise", "--set"), ("exercise", "--doctrine"), ("bench", "--json")}
 

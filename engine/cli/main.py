@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--batch-size", type=int, metavar="N", help=f"replications per batch (default: {runner.DEFAULT_BATCH}; "
                    "on --resume, the interrupted sweep's)")
     w.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: every core)")
-    w.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run batches on this Dask scheduler")
+    w.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run batches on this Dask scheduler (default: local worker processes)")
     w.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N workers on 127.0.0.1")
     w.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="override a doctrine in every arm")
     w.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario value in every arm")
