@@ -31,7 +31,10 @@ from wargame.model.scenario import DOCTRINES, Scenario
 from wargame.model.sampling import sample_recorded
 
 DOCTRINE_CODE = {name: i for i, name in enumerate(DOCTRINES)}
-SELF_HELP, COLLECTIVE, BUCK_PASSING, BANDWAGON, NEVER = range(5)
+# Codes follow the schema's list, so a new doctrine is its name in wargame.model.scenario.DOCTRINES
+# and its rule in crisis/doctrines.py.
+SELF_HELP, COLLECTIVE, BUCK_PASSING, BANDWAGON, NEVER = (
+    DOCTRINE_CODE[d] for d in ("self_help", "collective_security", "buck_passing", "bandwagon", "never"))
 POSTURE_CODE = {"hasty": 0, "prepared": 1, "fortified": 2}
 LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0),
           "deitchman": (0.0, 1.0)}  # placeholder: engine/irregular.py replaces the result of these fronts
