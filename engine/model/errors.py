@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 from wargame.errors import WargameError
+from wargame.model.params import ID_RULE, shown
 
 
 class ScenarioError(WargameError):
@@ -18,14 +19,14 @@ class ScenarioError(WargameError):
         self.lines = lines
 
 
-_BRANCHES = {"float", "int", "fixed", "uniform", "normal", "triangular", "pert", "function-after", "none"}
+_BRANCHES = {"float", "int", "str", "fixed", "uniform", "normal", "triangular", "pert", "function-after", "none"}
 
 
 def _clean_loc(loc) -> list:
     out = []
     for part in loc:
         s = str(part)
-        if s in _BRANCHES or s.startswith(("function-after[", "tagged-union[", "union[", "constrained-")):
+        if s in _BRANCHES or s.startswith(("function-after[", "function-before[", "tagged-union[", "union[", "constrained-")):
             continue
         out.append(part)
     return out
@@ -34,7 +35,10 @@ def _clean_loc(loc) -> list:
 def _path(loc) -> str:
     s = ""
     for p in loc:
-        s += f"[{p}]" if isinstance(p, int) else (("." if s else "") + str(p))
+        if isinstance(p, int):
+            s += f"[{p}]"
+        else:  # a key that is no identifier (an id refused by the id rule) is quoted, cut to a readable length
+            s += ("." if s else "") + (p if ID_RULE.fullmatch(str(p)) else shown(p))
     return s
 
 
@@ -72,6 +76,9 @@ def format_errors(source: str, raw: dict, err: ValidationError) -> list[str]:
         if e["type"] == "missing":
             lines.append(f"{source}: {path}: required key is missing")
             continue
+        if loc and loc[-1] == "[key]":  # a table key (an id): the key is the value
+            lines.append(f"{source}: {_path(loc[:-1])}: {e['msg'].removeprefix('Value error, ')}")
+            continue
         if e["type"] == "extra_forbidden":
             lines.append(f"{source}: {path}: unknown key (check the spelling; see `wargame schema`)")
             continue
@@ -81,10 +88,10 @@ def format_errors(source: str, raw: dict, err: ValidationError) -> list[str]:
             msg = "dist must be one of fixed, uniform, normal, triangular, pert"
         elif e["type"] != "value_error" and len(errs) > 1 and types & {"float_type", "float_parsing"}:
             msg = "expected a number or a distribution table like { dist = \"uniform\", low = 0, high = 1 }"
-        shown = "" if val is _MISSING else f" = {val!r}"
+        echo = "" if val is _MISSING else f" = {shown(val)}"
         if not loc:  # model-level cross-reference errors already carry their own key paths
             lines.extend(f"{source}: {m}" for m in msg.split("\n"))
         else:
             for m in msg.split("\n"):
-                lines.append(f"{source}: {path}{shown}: {m}")
+                lines.append(f"{source}: {path}{echo}: {m}")
     return lines

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wargame.model.params import LIMIT, shown
+
 DOMAINS = ("ground", "air", "naval")
 # Parameter targets: key path tail -> World attribute (indexed [:, s] or [:, f]).
 STATE_PARAMS = {
@@ -83,8 +85,8 @@ def parse_typed(text: str, day: float) -> dict:
                 days = float(words[3])
             except ValueError:
                 days = -1.0
-            if days <= 0:
-                raise ValueError(f"inject: {words[3]!r}: expected a positive number of days")
+            if not 0 < days <= 3650:  # also refuses nan and inf
+                raise ValueError(f"inject: {shown(words[3])}: expected a number of days in (0, 3650]")
             words = words[:2]
         if len(words) != 2 or words[1][:1] not in "*=":
             raise ValueError("inject: expected TARGET *FACTOR or TARGET =VALUE [for N days] [: TEXT], "
@@ -105,13 +107,16 @@ def check(item: dict, states: list[str], fronts: list[str], doctrines) -> str | 
         try:
             tg = resolve(e["target"], states, fronts)
         except ValueError as err:
-            return f"{e['target']}: {err}"
+            return f"{shown(e['target'])}: {err}"
         v = e["value"]
         if tg.kind == "doctrine":
             if e["op"] != "set" or v not in doctrines:
-                return f"{e['target']} = {v!r}: a doctrine is set by name, one of {', '.join(doctrines)}"
-        elif not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v) or v < 0:
-            return f"{e['target']} = {v!r}: expected a non-negative number"
+                return f"{e['target']} = {shown(v)}: a doctrine is set by name, one of {', '.join(doctrines)}"
+        elif not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v) or not 0 <= v <= LIMIT:
+            return f"{e['target']} = {shown(v)}: expected a non-negative number (finite, at most {LIMIT:g})"
+        days = e.get("days")
+        if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 3650):
+            return f"{e['target']}: for {shown(days)} days: expected a number of days in (0, 3650]"
         if tg.kind == "forces" and e.get("days"):
             return f"{e['target']}: force effects cannot be timed (forces destroyed stay destroyed); drop days"
     return None

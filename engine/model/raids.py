@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from wargame.model.params import NonNeg, Param, Share, Strict as _M, ranged as _ranged
+from wargame.model.params import Ids, Int, NonNeg, Number, Param, Share, Strict as _M, ranged as _ranged, shown
 
 
 
@@ -37,7 +37,7 @@ class Layer(_M):
                                                                     "engaged projectile.")
     resupply_per_day: NonNeg = Field(0.0, description="Interceptors added per day (never above the starting stock).")
     cost_per_interceptor: NonNeg = Field(0.0, description="Unit cost, USD million (for the cost of defending).")
-    kill_probability: dict[str, Share] = Field(default_factory=dict, description="Single-shot kill probability "
+    kill_probability: Ids[Share] = Field(default_factory=dict, description="Single-shot kill probability "
                                                 "against each weapon type; types left out are not engaged.")
 
 
@@ -59,12 +59,12 @@ class Observed(_M):
 
 class Raid(_M):
     name: str = ""
-    day: Annotated[float, Field(ge=0, le=3650)] = Field(description="Day of the (first) raid.")
+    day: Annotated[Number, Field(ge=0, le=3650)] = Field(description="Day of the (first) raid.")
     attacker: str
     target: str
-    weapons: dict[str, NonNeg] = Field(description="Projectiles launched per weapon type.")
-    repeat: Annotated[int, Field(ge=1, le=1000)] = Field(1, description="Raids in the series.")
-    interval_days: Annotated[float, Field(gt=0, le=365)] = 1.0
+    weapons: Ids[NonNeg] = Field(description="Projectiles launched per weapon type.")
+    repeat: Annotated[Int, Field(ge=1, le=1000)] = Field(1, description="Raids in the series.")
+    interval_days: Annotated[Number, Field(gt=0, le=365)] = 1.0
     overflies: list[str] = Field(default_factory=list, description="States whose airspace the raid crosses.")
     observed: Observed | None = None
 
@@ -90,16 +90,16 @@ def check_raids(sc) -> list[str]:
     for i, r in enumerate(sc.raids):
         for key, v in (("attacker", r.attacker), ("target", r.target)):
             if v not in ids:
-                errs.append(f"raids[{i}].{key} = {v!r}: not a state of this scenario")
+                errs.append(f"raids[{i}].{key} = {shown(v)}: not a state of this scenario")
         if r.attacker == r.target:
-            errs.append(f"raids[{i}].target = {r.target!r}: must differ from the raid's attacker")
+            errs.append(f"raids[{i}].target = {shown(r.target)}: must differ from the raid's attacker")
         for k in r.weapons:
             if k not in types:
                 known = ", ".join(sorted(types)) or "none declared"
                 errs.append(f"raids[{i}].weapons.{k}: not a weapon type (weapons: {known})")
         for o in r.overflies + list((r.observed and r.observed.joined) or []):
             if o not in ids:
-                errs.append(f"raids[{i}] names {o!r}: not a state of this scenario")
+                errs.append(f"raids[{i}] names {shown(o)}: not a state of this scenario")
         if r.observed and not r.observed.low <= r.observed.stopped_share <= r.observed.high:
             errs.append(f"raids[{i}].observed: expected low <= stopped_share <= high")
     return errs

@@ -16,16 +16,24 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from wargame.model import shipped
 from wargame.model.injects import check as check_inject
-from wargame.model.params import Days, NonNeg, Param, Share, Strict as _M, ranged as _ranged
+from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
+                                  Strict as _M,
+                                  Ids, check_number, ranged as _ranged, shown)
 from wargame.model.errors import ScenarioError, format_errors  # noqa: F401  (re-exported)
 from wargame.model.raids import AirDefence, Raid, Weapon, check_raids
 
 DOCTRINES = ("self_help", "collective_security", "buck_passing", "bandwagon", "never")
 DOMAINS = ("ground", "air", "naval")
+# A batch costs about the same per step whatever the step's length (measured: ~21 ms per step for
+# 1,000 replications of ukraine_2022 on a shared 2-core machine), so MAX_STEPS bounds a batch to
+# about 7 minutes; MIN_STEP_DAYS (about 15 minutes) is the finest resolution any front law needs.
+# Shipped scenarios take at most 3,650 steps. docs/model.md, "Validation rules".
+MAX_STEPS = 20_000
+MIN_STEP_DAYS = 0.01
 
 
 
@@ -33,8 +41,8 @@ DOMAINS = ("ground", "air", "naval")
 class Forces(_M):
     """One domain of a state's forces."""
 
-    manpower: NonNeg = Field(description="Personnel in this domain.")
-    combat_power: NonNeg | None = Field(
+    manpower: Personnel = Field(description="Personnel in this domain.")
+    combat_power: Personnel | None = Field(
         None,
         description="Combat power in the domain's unit (ground: personnel-equivalents; air: combat "
         "aircraft; naval: major combatants). Defaults to manpower.",
@@ -51,11 +59,11 @@ class DomainForces(_M):
 
 
 class Mobilisation(_M):
-    reserve: NonNeg = Field(description="Reservists that can be called up (personnel).")
+    reserve: Personnel = Field(description="Reservists that can be called up (personnel).")
     quality: Annotated[Param, _ranged(0.0, 10.0)] = Field(
         1.0, description="Combat power per reservist relative to the active ground force."
     )
-    rate_per_day: NonNeg = Field(description="Reservists made ready per day once mobilisation runs.")
+    rate_per_day: Personnel = Field(description="Reservists made ready per day once mobilisation runs.")
     delay_days: Days = Field(0.0, description="Days from the state's warning to the start of call-up.")
 
 
@@ -113,6 +121,11 @@ class Morale(_M):
                                      "0, rising linearly from 0 at the threshold.")
 
 
+def _observed(v):
+    """A historical value: a number, where +inf (never happened) is meaningful and nothing else infinite is."""
+    return v if isinstance(v, float) and v == float("inf") else check_number(v)
+
+
 CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
                 "direct_intervention", "days_to_attacker_breaks", "war_ongoing")
 
@@ -123,7 +136,9 @@ class HistoryCheck(_M):
     metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
                     "direct_intervention", "days_to_attacker_breaks", "war_ongoing"] = Field(
         description="What is compared (engine/cases.py defines each).")
-    value: float = Field(description="What happened (days, or 1/0 for yes/no metrics).")
+    value: Annotated[float, BeforeValidator(_observed)] = Field(
+        description="What happened (days, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
+        "value for a replication where it never happens).")
     what: str = Field("", description="The historical event in words.")
     source: str = Field(description="Public source of the value.")
 
@@ -156,8 +171,8 @@ class State(_M):
     exposure: Exposure = Exposure()
     morale: Morale | None = Field(None, description="Cohesion that can collapse (irregular war); none = constant.")
     treaties: list[str] = Field(default_factory=list, description="States it is committed to defend.")
-    interests: dict[str, Share] = Field(default_factory=dict, description="Stake in each state's survival, 0..1.")
-    trade: dict[str, NonNeg] = Field(
+    interests: Ids[Share] = Field(default_factory=dict, description="Stake in each state's survival, 0..1.")
+    trade: Ids[NonNeg] = Field(
         default_factory=dict, description="Bilateral trade with each state as a share of own GDP."
     )
 
@@ -202,7 +217,7 @@ class Naval(_M):
     defender_hits_to_kill: Annotated[Param, _ranged(0.1)] = 2.0
     attacker_interceptions_per_ship: NonNeg = 2.0
     defender_interceptions_per_ship: NonNeg = 2.0
-    sea_control_exponent: NonNeg = 2.0
+    sea_control_exponent: Exponent = 2.0
 
 
 class Invasion(_M):
@@ -218,15 +233,15 @@ class Doctrine(_M):
 
     decision_interval_days: Annotated[Param, _ranged(0.5, 365.0)] = 7.0
     projection_days: Annotated[Param, _ranged(1.0, 3650.0)] = 30.0
-    sharpness: NonNeg = Field(2.0, description="Slope of the perceived hold probability in the log ratio.")
-    survival_value: NonNeg = Field(1.0, description="Utility of the defender's survival per unit of stake.")
-    loss_weight: NonNeg = 0.1
-    retaliation_weight: NonNeg = 0.5
-    trade_weight: NonNeg = 5.0
-    power_weight: NonNeg = 0.5
+    sharpness: Exponent = Field(2.0, description="Slope of the perceived hold probability in the log ratio.")
+    survival_value: Weight = Field(1.0, description="Utility of the defender's survival per unit of stake.")
+    loss_weight: Weight = 0.1
+    retaliation_weight: Weight = 0.5
+    trade_weight: Weight = 5.0
+    power_weight: Annotated[Param, _ranged(0.0, POWER_WEIGHT)] = 0.5
     buck_pass_days: Days = 21.0
     bandwagon_threshold: Annotated[Param, _ranged(0.5, 1.0)] = 0.75
-    severity: list[float] = Field(
+    severity: list[Number] = Field(
         default_factory=lambda: [0.1, 0.3, 0.6, 1.0],
         description="Cost of suffering rung 1..4 (forces, bases, homeland, nuclear).",
         min_length=4,
@@ -247,11 +262,12 @@ class Meta(_M):
     description: str = ""
     attacker: str
     defender: str
-    horizon_days: Annotated[float, Field(gt=0, le=3650)] = 180.0
-    step_days: Annotated[float, Field(gt=0, le=30)] = 1.0
+    horizon_days: Annotated[Number, Field(gt=0, le=3650)] = 180.0
+    step_days: Annotated[Number, Field(ge=MIN_STEP_DAYS, le=30)] = Field(
+        1.0, description=f"Days per step; at least {MIN_STEP_DAYS:g}, and at most {MAX_STEPS} steps to the horizon.")
     warning_days: Days = Field(0.0, description="Days after the crisis starts when the defender and others are warned.")
     stochastic: bool = True
-    default_runs: Annotated[int, Field(ge=1)] = 10000
+    default_runs: Annotated[Int, Field(ge=1, le=10**9)] = 10000
 
 
 class Effect(_M):
@@ -259,20 +275,20 @@ class Effect(_M):
 
     target: str = Field(description="Key path, e.g. fronts.landing.lift_per_day or states.TWN.forces.air.")
     op: Literal["scale", "set"] = "scale"
-    value: float | str = Field(description="Factor (scale), new value (set), or a doctrine's name.")
-    days: Annotated[float, Field(gt=0, le=3650)] | None = Field(None, description="Undo after this many days.")
+    value: Number | str = Field(description="Factor (scale), new value (set), or a doctrine's name.")
+    days: Annotated[Number, Field(gt=0, le=3650)] | None = Field(None, description="Undo after this many days.")
 
 
 class Inject(_M):
-    day: Annotated[float, Field(ge=0, le=3650)] = Field(description="Day of the crisis it happens.")
+    day: Annotated[Number, Field(ge=0, le=3650)] = Field(description="Day of the crisis it happens.")
     text: str = Field(description="What players are told.")
     effects: list[Effect] = Field(default_factory=list, description="Model changes; none for news only.")
 
 
 class Scenario(_M):
     scenario: Meta
-    states: dict[str, State]
-    fronts: dict[str, Front] = Field(default_factory=dict)
+    states: Ids[State]
+    fronts: Ids[Front] = Field(default_factory=dict)
     invasion: Invasion = Invasion()
     naval: Naval = Naval()
     doctrine: Doctrine = Doctrine()
@@ -280,9 +296,9 @@ class Scenario(_M):
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/injects.py).")
     case: Case | None = None
     # raids (engine/raids.py): all empty by default, so scenarios without raids are unchanged
-    weapons: dict[str, Weapon] = Field(default_factory=dict)
-    air_defence: dict[str, AirDefence] = Field(default_factory=dict)
-    arsenal: dict[str, dict[str, NonNeg]] = Field(default_factory=dict, description="Projectiles each state "
+    weapons: Ids[Weapon] = Field(default_factory=dict)
+    air_defence: Ids[AirDefence] = Field(default_factory=dict)
+    arsenal: Ids[Ids[NonNeg]] = Field(default_factory=dict, description="Projectiles each state "
                                                   "holds per weapon type; types left out are unlimited.")
     raids: list[Raid] = Field(default_factory=list)
     raid_damage_unit: str = "projectile hits"
@@ -292,21 +308,25 @@ class Scenario(_M):
         ids = set(self.states)
         errs = []
         m = self.scenario
+        if m.horizon_days / m.step_days > MAX_STEPS:
+            errs.append(f"scenario.step_days = {m.step_days:g}: {m.horizon_days:g} days would take "
+                        f"{m.horizon_days / m.step_days:.0f} steps; at most {MAX_STEPS} are allowed "
+                        f"(step_days >= {m.horizon_days / MAX_STEPS:g})")
         for key, v in (("scenario.attacker", m.attacker), ("scenario.defender", m.defender)):
             if v not in ids:
-                errs.append(f"{key} = {v!r}: not a state of this scenario (states: {', '.join(sorted(ids))})")
+                errs.append(f"{key} = {shown(v)}: not a state of this scenario (states: {', '.join(sorted(ids))})")
         if m.attacker == m.defender:
-            errs.append(f"scenario.defender = {m.defender!r}: must differ from scenario.attacker")
+            errs.append(f"scenario.defender = {shown(m.defender)}: must differ from scenario.attacker")
         for sid, st in self.states.items():
             for t in st.treaties:
                 if t not in ids or t == sid:
-                    errs.append(f"states.{sid}.treaties = {t!r}: expected another state id ({', '.join(sorted(ids - {sid}))})")
+                    errs.append(f"states.{sid}.treaties = {shown(t)}: expected another state id ({', '.join(sorted(ids - {sid}))})")
             for k in list(st.interests) + list(st.trade):
                 if k not in ids or k == sid:
                     errs.append(f"states.{sid}.interests/trade key {k!r}: expected another state id")
             for h in st.exposure.base_hosts:
                 if h not in ids:
-                    errs.append(f"states.{sid}.exposure.base_hosts = {h!r}: not a state of this scenario")
+                    errs.append(f"states.{sid}.exposure.base_hosts = {shown(h)}: not a state of this scenario")
         if not self.fronts and not self.raids:
             errs.append("fronts: at least one front is required (or a raid)")
         for k, inj in enumerate(self.injects):
@@ -314,7 +334,7 @@ class Scenario(_M):
             if why:
                 errs.append(f"injects[{k}].effects: {why}")
         if self.case is not None and self.case.capital_front not in self.fronts:
-            errs.append(f"case.capital_front = {self.case.capital_front!r}: not a front of this scenario "
+            errs.append(f"case.capital_front = {shown(self.case.capital_front)}: not a front of this scenario "
                         f"(fronts: {', '.join(self.fronts)})")
         errs += check_raids(self)
         if errs:
@@ -341,10 +361,10 @@ def apply_override(raw: dict, key: str, value, source: str = "--set") -> None:
             cur[p] = {}  # an optional section the file leaves at its defaults
         if not isinstance(cur, dict) or p not in cur:
             where = ".".join(parts[: i + 1])
-            raise ScenarioError([f"{source} {key}: {where!r} does not exist in the scenario"])
+            raise ScenarioError([f"{source} {shown(key)}: {shown(where)} does not exist in the scenario"])
         cur = cur[p]
     if not isinstance(cur, dict):
-        raise ScenarioError([f"{source} {key}: {'.'.join(parts[:-1])!r} is not a table"])
+        raise ScenarioError([f"{source} {shown(key)}: {shown('.'.join(parts[:-1]))} is not a table"])
     cur[parts[-1]] = value
 
 
@@ -380,22 +400,54 @@ def load(path: str | Path, overrides: list[tuple[str, str]] | None = None) -> Lo
     return loads(text, source, overrides)
 
 
+# No scenario nests deeper than 6 tables and lists; far deeper input (a key nested 1,000 lists
+# deep) would exhaust the recursion of the TOML parser or pydantic.
+MAX_DEPTH = 32
+
+
+def _too_deep(raw) -> str | None:
+    """The key path of the first value nested more than MAX_DEPTH deep, else None (no recursion)."""
+    todo = [(raw, "", 0)]
+    while todo:
+        v, path, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return path or "(top level)"
+        items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+        for k, x in items:
+            todo.append((x, f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}" if path else str(k), depth + 1))
+    return None
+
+
+def _toml(text: str, what: str) -> dict:
+    """tomllib.loads, with nesting too deep for its recursion turned into one line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError([f"{what}: TOML syntax error: {e}"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{what}: nested too deep (at most {MAX_DEPTH} levels of tables and lists)"]) from None
+
+
 def loads(text: str, source: str = "<string>", overrides: list[tuple[str, str]] | None = None) -> Loaded:
     """Validate scenario text (as read from ``source``) with overrides applied."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError([f"{source}: TOML syntax error: {e}"]) from None
+    raw = _toml(text, source)
     overrides = [tuple(o) for o in overrides or []]
     for key, value in overrides:
-        apply_override(raw, key, parse_value(value), source=f"{source}: override")
+        try:
+            parsed = parse_value(value)
+        except RecursionError:
+            raise ScenarioError([f"{source}: override {shown(key)}: nested too deep (at most {MAX_DEPTH} levels)"]) from None
+        apply_override(raw, key, parsed, source=f"{source}: override")
+    deep = _too_deep(raw)
+    if deep:
+        raise ScenarioError([f"{source}: {shown(deep)}: nested more than {MAX_DEPTH} levels of tables and lists deep"])
     kind = raw.get("kind", "crisis")
     if kind == "system":  # many states over decades: wargame.system
         from wargame.model.system import validate
 
         return Loaded(path=source, text=text, overrides=tuple(overrides), scenario=validate(raw, source), kind="system")
     if kind != "crisis":
-        raise ScenarioError([f"{source}: kind = {kind!r}: expected \"crisis\" (the default) or \"system\""])
+        raise ScenarioError([f"{source}: kind = {shown(kind)}: expected \"crisis\" (the default) or \"system\""])
     raw.pop("kind", None)
     try:
         sc = Scenario.model_validate(raw)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from wargame.model.params import NonNeg, Param, Share, Strict as _M, ranged as _ranged
+from wargame.model.params import Ids, Int, NonNeg, Param, Share, Strict as _M, ranged as _ranged
 
 DOCTRINES = ("realpolitik", "collective_security", "laissez_faire", "central_authority")
 Doctrine = Literal["realpolitik", "collective_security", "laissez_faire", "central_authority"]
@@ -24,9 +24,9 @@ class Meta(_M):
     name: str
     title: str = ""
     description: str = ""
-    horizon_years: Annotated[int, Field(ge=1, le=2000)] = 200
+    horizon_years: Annotated[Int, Field(ge=1, le=2000)] = 200
     stochastic: bool = Field(True, description="Binomial attrition around the square law's losses.")
-    default_runs: Annotated[int, Field(ge=1)] = 2000
+    default_runs: Annotated[Int, Field(ge=1, le=10**9)] = 2000
 
 
 class Rules(_M):
@@ -35,7 +35,7 @@ class Rules(_M):
     doctrine: Doctrine = Field("realpolitik", description="Doctrine of every state without its own.")
     growth_mean: Annotated[Param, _ranged(-0.5, 0.5)] = Field(0.02, description="Mean log growth of power per year.")
     growth_sd: Annotated[Param, _ranged(0.0, 1.0)] = Field(0.05, description="SD of a state's yearly log growth shock.")
-    decision_interval_years: Annotated[int, Field(ge=1, le=100)] = 1
+    decision_interval_years: Annotated[Int, Field(ge=1, le=100)] = 1
     war_propensity: Share = Field(0.2, description="Chance a state that sees an opportunity acts on it in a year.")
     attack_ratio: Annotated[Param, _ranged(1.0, 100.0)] = Field(
         1.5, description="Perceived own/opposing strength needed to start a war.")
@@ -51,7 +51,7 @@ class Rules(_M):
         0.3, description="SD of each side's log lethality 'fortune', drawn once per war.")
     breakpoint: Annotated[Param, _ranged(0.01, 0.99)] = Field(
         0.3, description="Share of its committed strength a side loses before it gives up.")
-    war_steps_per_year: Annotated[int, Field(ge=1, le=365)] = 4
+    war_steps_per_year: Annotated[Int, Field(ge=1, le=365)] = 4
     max_war_years: Annotated[Param, _ranged(0.0, 100.0)] = Field(
         5.0, description="A war not decided by then ends in a stalemate.")
     absorption_share: Share = Field(
@@ -78,7 +78,7 @@ class SystemScenario(_M):
     kind: Literal["system"]
     scenario: Meta
     system: Rules = Rules()
-    states: dict[str, State]
+    states: Ids[State]
 
     @model_validator(mode="after")
     def _enough(self):
