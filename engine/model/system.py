@@ -8,6 +8,7 @@ Validation errors use the crisis kind's one-line format (``engine.scenario.forma
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
@@ -16,6 +17,7 @@ from wargame.model.params import Ids, Int, NonNeg, Param, Share, Strict as _M, r
 
 DOCTRINES = ("realpolitik", "collective_security", "laissez_faire", "central_authority")
 Doctrine = Literal["realpolitik", "collective_security", "laissez_faire", "central_authority"]
+MAX_LOG_POWER = 300.0  # ASSUMPTION: e^300 ~ 1e130; squared, summed over 200 states, still finite
 
 
 
@@ -84,7 +86,25 @@ class SystemScenario(_M):
     def _enough(self):
         if not 1 <= len(self.states) <= 200:
             raise ValueError(f"states: {len(self.states)} states given; a system needs 1 to 200")
+        # Power grows as exp(growth x years + shocks): keep its log (power, then growth over the
+        # horizon, plus 6 sd of the shocks) under MAX_LOG_POWER so that power, its square in the
+        # square law and sums over 200 states stay finite in float64 (growth_mean = 0.5 over 2000
+        # years gave inf power and NaN shares).
+        years = self.scenario.horizon_years
+        sd = _upper(self.system.growth_sd)
+        for sid, st in self.states.items():
+            g = _upper(self.system.growth_mean if st.growth_mean is None else st.growth_mean)
+            log_p = math.log(max(_upper(st.power), 1.0)) + max(g, 0.0) * years + 6 * sd * math.sqrt(years)
+            if log_p > MAX_LOG_POWER:
+                raise ValueError(f"states.{sid}: power {_upper(st.power):g} growing at up to {g:g} a year "
+                                 f"(sd {sd:g}) for {years} years would overflow (log power {log_p:.0f} > "
+                                 f"{MAX_LOG_POWER:g}): lower growth_mean or scenario.horizon_years")
         return self
+
+
+def _upper(p) -> float:
+    """The largest value a number or a distribution can take."""
+    return float(p) if isinstance(p, (int, float)) else p.bounds()[1]
 
 
 def validate(raw: dict, source: str):
