@@ -21,7 +21,7 @@ import math
 import re
 from typing import Annotated, Literal, TypeVar, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 # ASSUMPTION: no quantity of the model is meaningful beyond 1e12 in its own unit (personnel,
 # km, days, missiles, coefficients per day); exposure defaults of 1e9 km ("out of reach")
@@ -84,7 +84,7 @@ def _id(k: str) -> str:
     return k
 
 
-Id = Annotated[str, AfterValidator(_id)]
+Id = Annotated[str, AfterValidator(_id), WithJsonSchema({"type": "string", "pattern": f"^{ID_RULE.pattern}$"})]
 _T = TypeVar("_T")
 Ids = dict[Id, _T]  # a table keyed by ids: Ids[State]; a bad key is reported at its path (errors.py)
 
