@@ -24,6 +24,19 @@ from wargame.model import shipped
 from wargame.model.scenario import Loaded
 
 
+# Replication i of seed s draws from Philox streams keyed (s, i), the seed being the key's
+# first 64-bit word (kernels/philox.py): every whole number in [0, 2**64) is a seed.
+SEED_LIMIT = 2**64
+
+
+def check_seed(seed, name: str = "seed", limit: int = SEED_LIMIT, why: str = "") -> int:
+    """``seed`` if it is a whole number in [0, limit); else a one-line ``WargameError``."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < limit:
+        raise WargameError(f"{name} {seed!r}: expected a whole number from 0 to {limit - 1}"
+                           f"{' (' + why + ')' if why else ''}")
+    return seed
+
+
 def _toml(v) -> str:
     """A Python value as the TOML text ``--set`` takes (numbers, booleans, strings, lists, tables)."""
     if isinstance(v, bool):
@@ -157,7 +170,7 @@ def run(scenario: str | Path | Loaded, runs: int | None = None, *, seed: int | N
     """
     loaded = load(scenario, overrides, doctrines)
     runs = loaded.scenario.scenario.default_runs if runs is None else runs
-    seed = runner.DEFAULT_SEED if seed is None else seed
+    seed = runner.DEFAULT_SEED if seed is None else check_seed(seed, "seed =")
     for name, v in (("runs", runs), ("batch_size", batch_size)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise WargameError(f"{name} = {v!r}: expected a whole number >= 1")
@@ -259,9 +272,10 @@ def sweep(scenario: str | Path, vary: dict, runs: int | None = None, *, seed: in
     _sweep.make_arms(path, base, varied)  # every arm valid before anything runs (ScenarioError otherwise)
     loaded = _scenario.load(path, base)
     runs = loaded.scenario.scenario.default_runs if runs is None else runs
-    seed = runner.DEFAULT_SEED if seed is None else seed
-    if not isinstance(runs, int) or runs < 1:
-        raise WargameError(f"runs = {runs!r}: expected a whole number >= 1")
+    seed = runner.DEFAULT_SEED if seed is None else check_seed(seed, "seed =")
+    for name, v in (("runs", runs), ("batch_size", batch_size)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise WargameError(f"{name} = {v!r}: expected a whole number >= 1")
     if out is not None and Path(out).exists() and not overwrite:
         raise WargameError(f"{out}: output exists; pass overwrite=True to replace it")
     executor = _executor(workers, None, batches=-(-runs // batch_size))

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from wargame.execution import runner
 from wargame.model import scenario, shipped
-from wargame.cli.support import CONFIG_HELP, DOCTRINE_HELP, Parser, UserError, overrides, version
+from wargame.cli.support import CONFIG_HELP, DOCTRINE_HELP, Parser, UserError, at_least_one, overrides, version
+from wargame.cli.support import seed as seed_of
+from wargame.errors import WargameError
 from wargame.cli.run import run as cmd_run
 from wargame.execution.store import ResultsFileError, read_meta
 from wargame.model.scenario import ScenarioError
@@ -64,16 +66,26 @@ def cmd_scenarios(args) -> int:
 def cmd_schema(args) -> int:
     text = json.dumps(scenario.json_schema(), indent=2)
     if args.out:
-        Path(args.out).write_text(text + "\n")
+        try:
+            Path(args.out).write_text(text + "\n")
+        except OSError as e:
+            raise UserError(f"{args.out}: cannot write the schema ({e.strerror or e})") from None
     else:
         print(text)
     return 0
 
 
-def cmd_summary(args) -> int:
-    path = Path(args.results)
+def _results_file(name: str) -> Path:
+    path = Path(name)
     if not path.exists():
         raise UserError(f"{path}: no such file")
+    if not path.is_file():
+        raise UserError(f"{path}: not a file; expected a results file from wargame run (or exercise --out)")
+    return path
+
+
+def cmd_summary(args) -> int:
+    path = _results_file(args.results)
     try:
         table = kinds.named(read_meta(path)[1].get("kind")).summary
         res = table.compute_file(path)
@@ -88,9 +100,7 @@ def cmd_summary(args) -> int:
 def cmd_report(args) -> int:
     from wargame.report import html as report
 
-    path = Path(args.results)
-    if not path.exists():
-        raise UserError(f"{path}: no such file")
+    path = _results_file(args.results)
     out = Path(args.out) if args.out else path.with_suffix(".html")
     try:
         if read_meta(path)[1].get("kind") == "system":
@@ -123,8 +133,14 @@ def cmd_exercise(args) -> int:
             if not args.play:
                 raise UserError("exercise: --play STATE[,STATE...] names the states your class plays")
             loaded = scenario.load(args.config, overrides(args))
-            seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
-            rep, play = args.rep, [p.strip() for p in args.play.split(",") if p.strip()]
+            seed = seed_of(args)
+            rep, play = args.rep, [p.strip() for p in args.play.split(",")]
+            if "" in play:
+                raise UserError(f"--play {args.play}: expected state ids separated by commas, e.g. USA,JPN")
+            if len(set(play)) < len(play):
+                raise UserError(f"--play {args.play}: names a state twice")
+            if rep < 0:
+                raise UserError(f"--rep {rep}: expected a replication number >= 0")
             script_rows = []
         if loaded.kind != "crisis":
             raise UserError(f"exercise: {loaded.path} is a system scenario (kind = \"system\"); classroom games "
@@ -134,8 +150,7 @@ def cmd_exercise(args) -> int:
                             "people decide about a ground war, and joining an air defence is not a choice yet")
         if args.decisions:
             script_rows += ex.load_decisions(args.decisions)
-        if args.compare_runs < 1:
-            raise UserError(f"--compare-runs {args.compare_runs}: must be >= 1")
+        at_least_one(("--compare-runs", args.compare_runs), ("--lookahead-runs", args.lookahead_runs))
         if args.out and (Path(args.out).exists() and not args.overwrite):
             raise UserError(f"{args.out}: output exists; pass --overwrite to replace it or --out to choose another name")
         try:
@@ -174,7 +189,8 @@ def cmd_history(args) -> int:
         if args.dataset == "ardennes":
             text, paths = ardennes.report(data, plot)
         elif args.dataset == "cdb90":
-            seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
+            # Battle k draws from seed * 1024 + its number (cdb90.engine_outcomes), a 64-bit key too.
+            seed = seed_of(args, cdb90.SEED_LIMIT, "history cdb90 mixes the seed with each battle's number")
             text, paths = cdb90.report(args.runs, seed, data, plot, args.max_battles)
         else:
             raise UserError(f"history {args.dataset}: unknown dataset; expected ardennes or cdb90")
@@ -322,8 +338,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in e.lines:
             print(line, file=sys.stderr)
         return 2
-    except UserError as e:
-        print(f"wargame: {e}", file=sys.stderr)
+    except WargameError as e:  # UserError, and the others (results files, sweeps, a model error)
+        text = " ".join(str(e).splitlines())  # one line, whatever a library put in the message
+        print(text if text.startswith("model error") else f"wargame: {text}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from wargame import kinds
-from wargame.cli.support import Progress, UserError, overrides
+from wargame.cli.support import Progress, UserError, at_least_one, check_executor, overrides, seed as seed_of
 from wargame.execution import executors, runner
 from wargame.execution.store import HDF5Store
 from wargame.model import scenario
@@ -48,6 +48,9 @@ def run(args) -> int:
     """`wargame run`: exit code 0, or 130 when interrupted; UserError for a mistake the user can fix."""
     out = Path(args.out) if args.out else Path(Path(args.config).stem + ".h5")
     store = HDF5Store(out)
+    seed_of(args)  # before anything is read or written: a seed out of range is refused at once
+    at_least_one(("--runs", args.runs), ("--batch-size", args.batch_size))
+    check_executor(args)
     if args.resume:
         loaded, runs, seed, batch_size, timeseries = resume_plan(args, out, store)
         if store.is_complete():
@@ -57,7 +60,7 @@ def run(args) -> int:
     else:
         loaded = scenario.load(args.config, overrides(args))
         runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
-        seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
+        seed = seed_of(args)
         batch_size, timeseries, ranges = args.batch_size, args.timeseries, None
         if runs < 1:
             raise UserError(f"--runs {runs}: must be >= 1")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import sys
 import time
 from importlib import metadata
@@ -17,6 +18,8 @@ from importlib import metadata
 from wargame.model.scenario import DOCTRINES
 from wargame.model.system import DOCTRINES as SYSTEM_DOCTRINES
 from wargame.errors import WargameError
+from wargame.api import check_seed
+from wargame.execution import runner
 
 CONFIG_HELP = "scenario name (see `wargame scenarios`) or TOML file"
 DOCTRINE_HELP = (f"DOCTRINE is one of {', '.join(DOCTRINES)} (a system scenario's doctrine is set with "
@@ -25,6 +28,39 @@ DOCTRINE_HELP = (f"DOCTRINE is one of {', '.join(DOCTRINES)} (a system scenario'
 
 class UserError(WargameError):
     """A mistake in the command line or the environment that the user can fix."""
+
+
+def seed(args, limit: int | None = None, why: str = "") -> int:
+    """``--seed`` (default: runner.DEFAULT_SEED), checked against the seeds the streams take."""
+    if args.seed is None:
+        return runner.DEFAULT_SEED
+    try:
+        return check_seed(args.seed, "--seed", *((limit, why) if limit else ()))
+    except WargameError as e:
+        raise UserError(str(e)) from None
+
+
+def at_least_one(*options) -> None:
+    """Refuse a count below 1: ``at_least_one(("--runs", 0), ("--workers", None))`` (None: not given)."""
+    for opt, v in options:
+        if v is not None and v < 1:
+            raise UserError(f"{opt} {v}: must be >= 1")
+
+
+# A Dask scheduler address: [protocol://]host:port (an IPv6 host in brackets).
+_ADDRESS = re.compile(r"^(?:(tcp|tls|ws|wss|ucx)://)?([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
+
+
+def check_executor(args) -> None:
+    """--workers, --scheduler and --dask-local of `run` and `sweep`, before anything starts."""
+    at_least_one(("--workers", args.workers), ("--dask-local", args.dask_local))
+    if args.scheduler is not None:
+        m = _ADDRESS.match(args.scheduler)
+        if m is None or not 0 < int(m.group(3)) < 65536:
+            raise UserError(f"--scheduler {args.scheduler}: expected a Dask scheduler address tcp://HOST:PORT "
+                            "(port 1-65535), e.g. tcp://10.0.0.5:8786")
+        if args.dask_local is not None:
+            raise UserError("--scheduler and --dask-local: give one (an existing cluster, or a local one to start)")
 
 
 def pairs(items, what):

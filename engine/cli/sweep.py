@@ -18,7 +18,7 @@ from pathlib import Path
 from wargame import kinds
 from wargame.analysis import sweep, sweep_file
 from wargame.analysis.sweep_store import ArmsFolder, Spec, SweepError
-from wargame.cli.support import Progress, UserError, overrides
+from wargame.cli.support import Progress, UserError, at_least_one, check_executor, overrides, seed as seed_of
 from wargame.execution import executors, runner
 from wargame.model import scenario
 
@@ -84,6 +84,9 @@ def run(args) -> int:
     """`wargame sweep`: exit code 0, or 130 when interrupted; UserError for a mistake the user can fix."""
     out = Path(args.out) if args.out else Path(Path(args.config).stem + "_sweep.h5")
     folder = ArmsFolder(out)
+    seed_of(args)  # before anything is read or written
+    at_least_one(("--runs", args.runs), ("--batch-size", args.batch_size))
+    check_executor(args)
     if args.resume:
         spec = resume_plan(args, out, folder)
         if spec is None:
@@ -103,7 +106,7 @@ def run(args) -> int:
             raise UserError(str(e)) from None
         loaded = scenario.load(args.config, base)
         runs = args.runs if args.runs is not None else loaded.scenario.scenario.default_runs
-        seed = args.seed if args.seed is not None else runner.DEFAULT_SEED
+        seed = seed_of(args)
         batch_size = args.batch_size if args.batch_size is not None else runner.DEFAULT_BATCH
     workers = 1 if args.workers is None else args.workers
     for opt, v in (("--runs", runs), ("--batch-size", batch_size), ("--workers", workers)):

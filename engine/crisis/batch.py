@@ -15,10 +15,26 @@ from wargame.crisis.columns import collect, describe
 from wargame.crisis.combat import KernelClock
 from wargame.crisis.events import attach, run_batch
 from wargame.crisis.timeseries import TimeSeries
-from wargame.crisis.world import World
+from wargame.crisis.world import OUTCOMES, World
+from wargame.execution import finite
 from wargame.model import scenario
 
 _SCENARIOS: dict = {}  # per worker process: validated scenarios by (text, overrides)
+_NO_WAR = OUTCOMES.index("no_war")
+
+# Where NaN means "did not happen" (finite.check); every other floating column must be
+# finite. A day that did not happen is NaN, never infinity.
+FINITE_RULES = {
+    "replications/war_day": lambda b: (b["replications"]["outcome"] == _NO_WAR),  # no war broke out
+    # Not every war ends before the horizon (unresolved), and no war has no end.
+    "replications/end_day": finite.NO_INF,
+    "states/intervention_day": lambda b: ~b["states"]["intervened"],
+    "states/withdrew_day": finite.NO_INF,  # NaN: stayed in (or never went in)
+    # A state's raid utility is NaN in a raid it had no decision in (a target, an attacker).
+    "replications/raid_utility": finite.NO_INF,
+    "states/arsenal_left": finite.UNLIMITED,  # inf: a weapon left out of the state's [arsenal]
+    "timeseries": finite.NO_INF,  # NaN before a front's war and after its end
+}
 
 
 def validated(task: dict):
@@ -37,6 +53,7 @@ def run_task(task: dict) -> tuple[dict, dict]:
     t0 = time.perf_counter()
     log = run_batch(w, clock, ts)
     out = collect(w, log, ts)  # copies: nothing below refers to the batch's objects
+    finite.check(out, FINITE_RULES, lambda: describe(w), task)
     # The batch's SimPy environment is a reference cycle (an Environment holds bound
     # methods of itself), and its processes still waiting at the horizon reference the
     # World, the Log and the time series. Python frees such a cycle only in a full

@@ -31,6 +31,7 @@ from wargame.model import scenario
 from wargame.crisis import batch
 from wargame.estimate import wilson
 from wargame.crisis.world import OUTCOMES
+from wargame.errors import WargameError
 from wargame.history.data import DEFAULT_DIR, DataError, number, read_csv
 
 POSTURES = {"HD": "hasty", "PD": "prepared", "FD": "fortified"}
@@ -118,6 +119,11 @@ def usable(battles: list[dict]) -> list[dict]:
     """Battles the comparison uses: one posture (postype 0) that is HD/PD/FD, both strengths > 0, known result."""
     return [b for b in battles if b["postype"] == "0" and b["post1"] in POSTURES and b["wina"] is not None
             and b["str_att"] > 0 and b["str_def"] > 0]
+
+
+# Seeds a history check takes: battle k draws from seed * 1024 + its number, which must stay
+# below 2**64 (the Philox key word); battle numbers (isqno) are below 1024.
+SEED_LIMIT = 2**64 // 1024
 
 
 def engine_outcomes(battles: list[dict], runs: int, seed: int) -> np.ndarray:
@@ -216,6 +222,9 @@ def run(runs: int = 200, seed: int = runner.DEFAULT_SEED, data_dir: Path = DEFAU
 
     max_battles keeps only the first N usable battles (by isqno): for quick looks.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
+        raise WargameError(f"seed {seed!r}: expected a whole number from 0 to {SEED_LIMIT - 1} (history cdb90 "
+                           "mixes the seed with each battle's number)")
     allb = load(data_dir)
     use = usable(allb)[:max_battles]
     res = compare(use, engine_outcomes(use, runs, seed), runs, decision_rule(use))

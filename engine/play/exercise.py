@@ -344,11 +344,19 @@ def _load_written(path: str):
 
 
 def load_decisions(path: str) -> list[dict]:
+    """A decisions file: a JSON list of decisions, or an object whose ``decisions`` is one."""
     try:
-        doc = json.loads(Path(path).read_text())
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise ExerciseError(f"{path}: cannot read decisions (not UTF-8 text: byte {e.start})") from None
     except (OSError, json.JSONDecodeError) as e:
-        raise ExerciseError(f"{path}: cannot read decisions ({e})") from None
-    return check_decisions(path, doc["decisions"] if isinstance(doc, dict) else doc)
+        raise ExerciseError(f"{path}: cannot read decisions ({e.strerror if isinstance(e, OSError) else e})") from None
+    if isinstance(doc, dict):
+        if "decisions" not in doc:
+            raise ExerciseError(f"{path}: expected a list of decisions [{{day, state, action}}, ...] or an object "
+                                "with one under \"decisions\"")
+        doc = doc["decisions"]
+    return check_decisions(path, doc)
 
 
 def check_decisions(path: str, rows) -> list[dict]:
