@@ -18,6 +18,7 @@ from wargame import kinds
 from wargame.errors import WargameError
 from wargame.execution import executors, runner
 from wargame.execution.results import MemoryResults
+from wargame.execution.lock import OutputLock
 from wargame.execution.store import HDF5Store, read, read_meta
 from wargame.model import scenario as _scenario
 from wargame.model import shipped
@@ -176,28 +177,31 @@ def run(scenario: str | Path | Loaded, runs: int | None = None, *, seed: int | N
             raise WargameError(f"{name} = {v!r}: expected a whole number >= 1")
     if timeseries and not kinds.of(loaded).timeseries:
         raise WargameError(f"timeseries: {loaded.path} is a {loaded.kind} scenario, which has no daily front series")
-    if out is not None:
-        out = Path(out)
+    if out is None:
+        sink = MemoryResults()
+        _run_into(loaded, runs, seed, sink, workers, client, batch_size, timeseries)
+        return Results(sink.read())
+    out = Path(out)
+    if not out.resolve().parent.is_dir():
+        raise WargameError(f"{out}: directory {out.parent} does not exist")
+    with OutputLock(out):  # one run per output file: another run on it is refused (OutputLocked)
         store = HDF5Store(out)
         if (out.exists() or store.parts.exists()) and not overwrite:
             raise WargameError(f"{out}: output exists; pass overwrite=True to replace it")
-        if not out.resolve().parent.is_dir():
-            raise WargameError(f"{out}: directory {out.parent} does not exist")
-        sink = store
-    else:
-        sink = MemoryResults()
+        stats = _run_into(loaded, runs, seed, store, workers, client, batch_size, timeseries)
+        store.finish({"seconds": stats.seconds, "kernel_seconds": stats.kernel_seconds})
+    return Results(path=out)
+
+
+def _run_into(loaded, runs, seed, sink, workers, client, batch_size, timeseries):
     executor = _executor(workers, client, batches=-(-max(0, runs - runner.FIRST_BATCH) // batch_size))
     try:
         if executor.workers > 1 and not runner.kernels_cached():
             kinds.warm_up(loaded)  # compile once here, not in every worker
-        stats = kinds.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size, timeseries=timeseries,
-                          executor=executor, first_batch=runner.FIRST_BATCH, command="wargame.run")
+        return kinds.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size, timeseries=timeseries,
+                         executor=executor, first_batch=runner.FIRST_BATCH, command="wargame.run")
     finally:
         executor.close()
-    if out is not None:
-        sink.finish({"seconds": stats.seconds, "kernel_seconds": stats.kernel_seconds})
-        return Results(path=out)
-    return Results(sink.read())
 
 
 def open_results(path: str | Path):
@@ -261,7 +265,6 @@ def sweep(scenario: str | Path, vary: dict, runs: int | None = None, *, seed: in
     With ``out`` the sweep is also written as ``wargame sweep`` writes it.
     """
     from wargame.analysis import sweep as _sweep
-    from wargame.analysis import sweep_file
 
     if not isinstance(vary, dict) or not vary or not all(isinstance(v, (list, tuple)) and v for v in vary.values()):
         raise WargameError(f"vary = {vary!r}: expected a dict of key path -> list of values, "
@@ -276,8 +279,18 @@ def sweep(scenario: str | Path, vary: dict, runs: int | None = None, *, seed: in
     for name, v in (("runs", runs), ("batch_size", batch_size)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise WargameError(f"{name} = {v!r}: expected a whole number >= 1")
-    if out is not None and Path(out).exists() and not overwrite:
-        raise WargameError(f"{out}: output exists; pass overwrite=True to replace it")
+    if out is None:
+        return _sweep_into(None, path, base, varied, runs, seed, loaded, workers, batch_size)
+    with OutputLock(out):  # one sweep per output file
+        if Path(out).exists() and not overwrite:
+            raise WargameError(f"{out}: output exists; pass overwrite=True to replace it")
+        return _sweep_into(Path(out), path, base, varied, runs, seed, loaded, workers, batch_size)
+
+
+def _sweep_into(out, path, base, varied, runs, seed, loaded, workers, batch_size) -> SweepResults:
+    from wargame.analysis import sweep as _sweep
+    from wargame.analysis import sweep_file
+
     executor = _executor(workers, None, batches=-(-runs // batch_size))
     try:
         if executor.workers > 1 and not runner.kernels_cached():
@@ -291,5 +304,5 @@ def sweep(scenario: str | Path, vary: dict, runs: int | None = None, *, seed: in
         with tempfile.TemporaryDirectory() as d:  # one path to the labelled tables: the sweep file's reader
             sweep_file.write(sw, Path(d) / "sweep.h5", "wargame.sweep")
             return SweepResults(sweep_file.read(Path(d) / "sweep.h5"))
-    sweep_file.write(sw, Path(out), "wargame.sweep")
-    return SweepResults(sweep_file.read(Path(out)))
+    sweep_file.write(sw, out, "wargame.sweep")
+    return SweepResults(sweep_file.read(out))

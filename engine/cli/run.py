@@ -17,16 +17,20 @@ from pathlib import Path
 from wargame import kinds
 from wargame.cli.support import Progress, UserError, at_least_one, check_executor, overrides, seed as seed_of
 from wargame.execution import executors, runner
-from wargame.execution.store import HDF5Store
+from wargame.execution.lock import OutputLock, OutputLocked
+from wargame.execution.store import HDF5Store, ResultsFileError
 from wargame.model import scenario
 
 
 def resume_plan(args, out: Path, store: "HDF5Store"):
     """Check an interrupted run can be resumed with this command; return (loaded, runs, seed, batch, ts)."""
-    if not out.exists():
+    if not out.exists() and not store.parts.exists():
         raise UserError(f"{out}: nothing to resume (no such file)")
     try:
-        store.open_existing()
+        for note in store.open_existing():  # repairs made, one line each
+            print(f"wargame: {note}", file=sys.stderr)
+    except ResultsFileError as e:  # says what is wrong and what to do
+        raise UserError(str(e)) from None
     except (OSError, KeyError, ValueError) as e:
         raise UserError(f"{out}: not a wargame results file ({e.__class__.__name__}: {e})") from None
     a = store.attrs
@@ -47,6 +51,19 @@ def resume_plan(args, out: Path, store: "HDF5Store"):
 def run(args) -> int:
     """`wargame run`: exit code 0, or 130 when interrupted; UserError for a mistake the user can fix."""
     out = Path(args.out) if args.out else Path(Path(args.config).stem + ".h5")
+    if not out.resolve().parent.is_dir():
+        raise UserError(f"{out}: directory {out.parent} does not exist")
+    try:
+        lock = OutputLock(out).acquire()  # before anything looks at or touches the output
+    except OutputLocked as e:
+        raise UserError(str(e)) from None
+    try:
+        return _run(args, out)
+    finally:
+        lock.release()
+
+
+def _run(args, out: Path) -> int:
     store = HDF5Store(out)
     seed_of(args)  # before anything is read or written: a seed out of range is refused at once
     at_least_one(("--runs", args.runs), ("--batch-size", args.batch_size))

@@ -30,6 +30,8 @@ import h5py
 import numpy as np
 
 from wargame.errors import WargameError
+from wargame.execution import repair
+from wargame.execution.reserved import Reserved
 from wargame.execution.results import READABLE_MAJOR, SCHEMA_VERSION, code_labels, column_spec, concat, dim_values
 
 COMP = dict(compression="gzip", compression_opts=4, shuffle=True)
@@ -41,6 +43,10 @@ NOT_A_VARIABLE = "This is a netCDF dimension but not a netCDF variable."
 
 class ResultsFileError(WargameError, ValueError):
     """A file that is not a results file this version reads; the message says which and why."""
+
+
+class TooNew(ResultsFileError):
+    """A results file of a newer schema than this version reads (nothing to repair)."""
 
 
 def _enum(layout: dict, path: str, base: np.dtype) -> np.dtype:
@@ -206,19 +212,6 @@ def _atomic_h5(path: Path, fill) -> None:
     _durable_replace(tmp, path)
 
 
-def _reserve(where: Path, nbytes: int) -> None:
-    """Check that a file of nbytes fits (free space, file-size limit) before HDF5 writes it."""
-    probe = where.with_name(where.name + ".reserve")
-    try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.posix_fallocate(fd, 0, max(1, nbytes))
-        finally:
-            os.close(fd)
-    finally:
-        probe.unlink(missing_ok=True)
-
-
 def _shard_name(start: int, stop: int) -> str:
     return f"b{start:012d}-{stop:012d}.h5"
 
@@ -232,6 +225,7 @@ class HDF5Store:
         self.attrs: dict = {}
         self.layout: dict = {}
         self.shards: list[tuple[int, int]] = []
+        self.complete = False
 
     # -- starting and resuming
     def create(self, attrs: dict, layout: dict) -> None:
@@ -239,29 +233,76 @@ class HDF5Store:
             shutil.rmtree(self.parts)
         self.parts.mkdir()
         self.attrs, self.layout = dict(attrs), dict(layout)
+        repair.write_manifest(self.parts, self.attrs, self.layout)
         self._write_index()
 
-    def open_existing(self) -> None:
-        """Load the attributes and the finished shards of an interrupted run."""
+    def _read_index(self) -> tuple[dict, dict, bool, list[str]]:
         with _open(self.path) as f:
-            self.attrs = {k: v for k, v in _attrs(f).items() if k not in ("complete", "replications_written")}
-            self.layout = json.loads(f.attrs["layout"])
-            complete = bool(f.attrs.get("complete", False))
-        if complete:
-            self.shards = [(0, int(self.attrs["runs"]))]
-            return
+            attrs = {k: v for k, v in _attrs(f).items() if k not in ("complete", "replications_written")}
+            return (attrs, json.loads(f.attrs["layout"]), bool(f.attrs.get("complete", False)),
+                    sorted(f["batches"]) if "batches" in f else [])
+
+    def open_existing(self) -> list[str]:
+        """Load an interrupted (or complete) run for ``--resume``, checking what it loads.
+
+        Returns one line per repair made (a damaged index rebuilt from ``run.json`` and
+        the shards, a missing or damaged shard dropped so its replications run again);
+        raises ResultsFileError, saying what to do, when the run cannot be resumed.
+        """
+        notes: list[str] = []
+        manifest = repair.read_manifest(self.parts)
+        try:
+            index, why = self._read_index(), None
+        except TooNew:
+            raise
+        except Exception as e:  # a damaged index: h5py raises many kinds
+            index, why = None, str(e) if isinstance(e, ResultsFileError) else f"{self.path}: {e.__class__.__name__}: {e}"
+        if index is not None and index[2]:
+            runs = int(index[0].get("runs", -1))
+            bad = repair.damage(self.path, 0, runs)
+            if bad is None:
+                self.attrs, self.layout, self.complete, self.shards = index[0], index[1], True, [(0, runs)]
+                shutil.rmtree(self.parts, ignore_errors=True)  # killed after the flat file was in place
+                return notes
+            if manifest is None or not repair.shards_on_disk(self.parts):
+                raise ResultsFileError(f"{self.path}: a complete results file, but damaged ({bad}); its batches are "
+                                       "gone, so it cannot be repaired; run it again with --overwrite")
+            index, why = None, f"{self.path}: the complete file is damaged ({bad})"
+        if index is None:
+            if manifest is None:
+                raise ResultsFileError(f"{why}; and {self.parts.name}/ holds no record of the run ({repair.MANIFEST}) "
+                                       "to rebuild it from; start again with --overwrite")
+            notes.append(f"{why}; rebuilt from the batches in {self.parts.name}/")
+            (self.attrs, self.layout), linked = manifest, []
+        else:
+            self.attrs, self.layout, linked = index[0], index[1], index[3]
+        if not self.parts.is_dir():
+            notes.append(f"{self.parts}: missing (it held the finished batches); every replication runs again")
+            self.parts.mkdir()
+            linked = []
+        for p in self.parts.glob("*.tmp"):  # a shard cut off mid-write: its batch reruns
+            p.unlink()
         self.shards = []
-        if self.parts.exists():
-            for p in self.parts.glob("b*-*.h5"):
-                a, b = p.stem[1:].split("-")
-                self.shards.append((int(a), int(b)))
-            for p in self.parts.glob("*.tmp"):  # a shard cut off mid-write: its batch reruns
-                p.unlink()
-        self.shards.sort()
+        on_disk = repair.shards_on_disk(self.parts)
+        for name in sorted(set(linked) - {_shard_name(a, b)[:-3] for a, b in on_disk}):
+            notes.append(f"{self.parts}/{name}.h5: missing; its replications run again")
+        for a, b in on_disk:
+            bad = repair.damage(self.parts / _shard_name(a, b), a, b)
+            if bad is None:
+                self.shards.append((a, b))
+                continue
+            notes.append(f"{self.parts}/{_shard_name(a, b)}: damaged ({bad}); dropped, replications {a}..{b - 1} "
+                         "run again")
+            (self.parts / _shard_name(a, b)).unlink()
+        if manifest is None:  # a run started before run.json existed: record it now
+            repair.write_manifest(self.parts, self.attrs, self.layout)
+        if notes:
+            self._write_index()
+        return notes
 
     def is_complete(self) -> bool:
-        with h5py.File(self.path, "r") as f:
-            return bool(f.attrs.get("complete", False))
+        """Whether ``open_existing`` found a complete, intact file."""
+        return self.complete
 
     def missing(self, runs: int) -> list[tuple[int, int]]:
         """Replication ranges [start, stop) not yet in a finished shard."""
@@ -303,7 +344,7 @@ class HDF5Store:
         """Stream every shard, in replication order, into the flat file; then drop the shards."""
         self.attrs.update(extra or {})
 
-        def fill(f):
+        def fill(f, out):
             for k, v in self.attrs.items():
                 f.attrs[k] = v
             f.attrs["layout"] = json.dumps(self.layout)
@@ -312,18 +353,25 @@ class HDF5Store:
                 with h5py.File(self.parts / _shard_name(a, b), "r") as s:
                     write_flat(f, read_flat(s), self.layout)
                 n += b - a
+                if out.failed is not None:  # no use merging the rest: stop, and close() raises it
+                    break
             label(f, self.layout)
             f.attrs["replications_written"] = n
             f.attrs["complete"] = True
 
-        # The flat file is streamed to disk (it can be larger than memory); make sure it fits first.
+        # The flat file is streamed to disk (it can be larger than memory) into space reserved first.
         need = sum((self.parts / _shard_name(a, b)).stat().st_size for a, b in self.shards)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        _reserve(tmp, int(need * 1.2) + (1 << 20))
-        with h5py.File(tmp, "w") as f:
-            fill(f)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+        try:
+            out = Reserved(tmp, int(need * 1.2) + (1 << 20))
+            try:
+                with h5py.File(out, "w") as f:
+                    fill(f, out)
+            finally:
+                out.close()
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         _durable_replace(tmp, self.path)
         shutil.rmtree(self.parts, ignore_errors=True)
 
@@ -346,7 +394,7 @@ def _open(path: str | Path) -> h5py.File:
         version = str(f.attrs.get("schema_version", "1.0"))
         major = version.split(".")[0]
         if not major.isdigit() or int(major) > READABLE_MAJOR:
-            raise ResultsFileError(f"{path}: results schema {version} is newer than this wargame reads "
+            raise TooNew(f"{path}: results schema {version} is newer than this wargame reads "
                                    f"(up to {SCHEMA_VERSION}); upgrade wargame (pip install -U wargame) to read it")
     except BaseException:
         f.close()
@@ -364,10 +412,17 @@ def read_meta(path: str | Path) -> tuple[dict, dict]:
         return _attrs(f), json.loads(f.attrs["layout"])
 
 
+def _no_batch_yet(path, attrs: dict) -> ResultsFileError:
+    return ResultsFileError(f"{path}: an interrupted run with no finished batch yet; resume it with: "
+                            f"wargame run {attrs.get('config_path', 'CONFIG')} --out {path} --resume")
+
+
 def iter_columns(path: str | Path, columns: dict, chunk: int = 100_000):
     """Yield {group: {name: rows}} for consecutive row ranges, in replication order."""
     with _open(path) as f:
         groups = [f["batches"][k] for k in sorted(f["batches"])] if "batches" in f else [f]
+        if not groups:
+            raise _no_batch_yet(path, _attrs(f))
         for g in groups:
             n = g["replications/rep"].shape[0]
             for a in range(0, n, chunk):
@@ -388,7 +443,7 @@ def read(path: str | Path, logs: bool = True) -> dict:
         if "batches" in f:
             batches = [read_flat(f["batches"][k], logs) for k in sorted(f["batches"])]
             if not batches:
-                raise ValueError("no finished batch yet")
+                raise _no_batch_yet(path, attrs)
             return concat(batches, attrs, layout)
         out = read_flat(f, logs)
     out["attrs"], out["layout"] = attrs, layout
