@@ -33,3 +33,13 @@ def cli(*args, cwd=None, timeout=600):
     exe = shutil.which("wargame")
     cmd = [exe, *map(str, args)] if exe else [sys.executable, "-m", "wargame", *map(str, args)]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-examples", type=int, default=40,
+                     help="mutated scenarios per kind in tests/test_fuzz_configs.py (default 40)")
+
+
+@pytest.fixture
+def fuzz_examples(request):
+    return request.config.getoption("--fuzz-examples")

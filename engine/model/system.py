@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from wargame.model.params import Ids, Int, NonNeg, Param, Share, Strict as _M, ranged as _ranged
+from wargame.model.params import Ids, Int, Param, Share, Strict as _M, ranged as _ranged
 
 DOCTRINES = ("realpolitik", "collective_security", "laissez_faire", "central_authority")
 Doctrine = Literal["realpolitik", "collective_security", "laissez_faire", "central_authority"]
@@ -68,9 +68,19 @@ class Rules(_M):
         "multiple of the controller's.")
 
 
+def _positive(v):
+    """Power > 0 everywhere its distribution reaches: a state with no power never lives, so it has
+    neither a death year nor a share (the fuzz test found NaN death years from ``power = 0``)."""
+    low = float(v) if isinstance(v, (int, float)) else v.bounds()[0]
+    if not low > 0:
+        raise ValueError("must be > 0 (a state with no power does not exist; leave it out)")
+    return v
+
+
 class State(_M):
     name: str = ""
-    power: NonNeg = Field(description="Initial power (capability) in the scenario's unit.")
+    power: Annotated[Param, AfterValidator(_positive)] = Field(
+        description="Initial power (capability) in the scenario's unit; > 0 (a state with none does not exist).")
     growth_mean: Annotated[Param, _ranged(-0.5, 0.5)] | None = Field(
         None, description="This state's mean yearly log growth (default: system.growth_mean).")
     doctrine: Doctrine | None = Field(None, description="This state's doctrine (default: system.doctrine).")
