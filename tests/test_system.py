@@ -184,7 +184,7 @@ def test_compare_doctrines_on_workers_gives_the_same_files(tmp_path):
 @pytest.mark.parametrize("args,expect", [
     (["--set", "system.doctrine=\"anarchy\""], "system.doctrine = 'anarchy': Input should be"),
     (["--set", "system.breakpoint=2"], "system.breakpoint = 2: must be <= 0.99"),
-    (["--set", "states.A.power=-1"], "states.A.power = -1: must be >= 0"),
+    (["--set", "states.A.power=-1"], "states.A.power = -1: must be > 0"),
     (["--set", "kind=\"war\""], "kind = 'war': expected \"crisis\" (the default) or \"system\""),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, expect):
