@@ -69,14 +69,6 @@ def _write_durably(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class _ColumnsOnly:
     """A writer that hands the store each batch without its logs (the metrics read none of them)."""
 
@@ -120,7 +112,7 @@ class ArmsFolder:
         tmp.mkdir()
         _write_durably(tmp / MANIFEST, json.dumps(asdict(spec), indent=1).encode())
         os.replace(tmp, self.path)
-        _fsync_dir(self.path.parent)
+        results_store._fsync_dir(self.path.parent)
 
     def spec(self) -> Spec:
         """The interrupted sweep's manifest; SweepError when it is missing or unreadable."""

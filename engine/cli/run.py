@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from wargame import kinds
-from wargame.cli.support import Progress, UserError, at_least_one, check_executor, overrides, seed as seed_of
+from wargame.cli.support import Progress, UserError, at_least_one, holding_output, check_executor, overrides, seed as seed_of
 from wargame.execution import executors, runner
-from wargame.execution.lock import OutputLock, OutputLocked
 from wargame.execution.store import HDF5Store, ResultsFileError
 from wargame.model import scenario
 
@@ -51,16 +50,7 @@ def resume_plan(args, out: Path, store: "HDF5Store"):
 def run(args) -> int:
     """`wargame run`: exit code 0, or 130 when interrupted; UserError for a mistake the user can fix."""
     out = Path(args.out) if args.out else Path(Path(args.config).stem + ".h5")
-    if not out.resolve().parent.is_dir():
-        raise UserError(f"{out}: directory {out.parent} does not exist")
-    try:
-        lock = OutputLock(out).acquire()  # before anything looks at or touches the output
-    except OutputLocked as e:
-        raise UserError(str(e)) from None
-    try:
-        return _run(args, out)
-    finally:
-        lock.release()
+    return holding_output(out, lambda: _run(args, out))
 
 
 def _run(args, out: Path) -> int:

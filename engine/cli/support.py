@@ -14,6 +14,7 @@ import re
 import sys
 import time
 from importlib import metadata
+from pathlib import Path
 
 from wargame.model.scenario import DOCTRINES
 from wargame.model.system import DOCTRINES as SYSTEM_DOCTRINES
@@ -143,3 +144,20 @@ class Progress:
         sys.stderr.flush()
         if done >= total:
             sys.stderr.write("\n")
+
+
+def holding_output(out: Path, body):
+    """Run ``body()`` holding ``out``'s lock (one run per output file, execution/lock.py); the
+    output's folder must exist, and a lock another run holds is a UserError naming that run."""
+    from wargame.execution.lock import OutputLock, OutputLocked
+
+    if not out.resolve().parent.is_dir():
+        raise UserError(f"{out}: directory {out.parent} does not exist")
+    try:
+        lock = OutputLock(out).acquire()  # before anything looks at or touches the output
+    except OutputLocked as e:
+        raise UserError(str(e)) from None
+    try:
+        return body()
+    finally:
+        lock.release()

@@ -18,9 +18,8 @@ from pathlib import Path
 from wargame import kinds
 from wargame.analysis import sweep, sweep_file
 from wargame.analysis.sweep_store import ArmsFolder, Spec, SweepError
-from wargame.cli.support import Progress, UserError, at_least_one, check_executor, overrides, seed as seed_of
+from wargame.cli.support import Progress, UserError, at_least_one, holding_output, check_executor, overrides, seed as seed_of
 from wargame.execution import executors, runner
-from wargame.execution.lock import OutputLock, OutputLocked
 from wargame.model import scenario
 
 
@@ -84,16 +83,7 @@ def resume_command(config: str, out: Path, spec: Spec) -> str:
 def run(args) -> int:
     """`wargame sweep`: exit code 0, or 130 when interrupted; UserError for a mistake the user can fix."""
     out = Path(args.out) if args.out else Path(Path(args.config).stem + "_sweep.h5")
-    if not out.resolve().parent.is_dir():
-        raise UserError(f"{out}: directory {out.parent} does not exist")
-    try:
-        lock = OutputLock(out).acquire()  # one sweep per output, its arms folder included
-    except OutputLocked as e:
-        raise UserError(str(e)) from None
-    try:
-        return _run(args, out)
-    finally:
-        lock.release()
+    return holding_output(out, lambda: _run(args, out))
 
 
 def _run(args, out: Path) -> int:
