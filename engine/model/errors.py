@@ -53,6 +53,9 @@ def _lookup(raw, loc):
 
 
 _MISSING = object()
+# pydantic's bound errors in the house wording ("must be >= 0.01", as check_range says it)
+_BOUNDS = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"),
+           "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
 
 
 def format_errors(source: str, raw: dict, err: ValidationError) -> list[str]:
@@ -84,6 +87,9 @@ def format_errors(source: str, raw: dict, err: ValidationError) -> list[str]:
             continue
         msg = e["msg"].removeprefix("Value error, ")
         types = {x["type"] for x in errs}
+        if e["type"] in _BOUNDS and isinstance(e.get("ctx", {}).get(_BOUNDS[e["type"]][1]), (int, float)):
+            op, key = _BOUNDS[e["type"]]
+            msg = f"must be {op} {e['ctx'][key]:g}"
         if "union_tag_invalid" in types:
             msg = "dist must be one of fixed, uniform, normal, triangular, pert"
         elif e["type"] != "value_error" and len(errs) > 1 and types & {"float_type", "float_parsing"}:
