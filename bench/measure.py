@@ -52,7 +52,7 @@ def kernel_throughput(n: int, days: int, k: int, seed: int) -> dict:
 
     def kernel():
         x, y = x0, y0
-        for d in range(days):  # one call per simulated day, as engine/combat.py makes them
+        for d in range(days):  # one call per simulated day, as engine/crisis/combat.py makes them
             x, y = kernels.lanchester_step(x, y, a=a, b=b, p=0.0, q=1.0, rx=0.0, ry=0.0, dt=dt, stochastic=True,
                                            seed=seed, reps=reps, slots=slots, step=d, purpose=streams.GROUND)
         return x, y

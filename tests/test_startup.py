@@ -1,7 +1,7 @@
 """Process start-up: the CLI loads numba without importing SciPy's linear algebra
 (kernels/_startup.py) and numba's own linear algebra still works in that process; the
 kernels' numba cache is keyed by their sources whatever the import order (kernels/__init__.py);
-the parent's warm-up loads every kernel signature a worker's batch will use (engine/runner.py)."""
+the parent's warm-up loads every kernel signature a worker's batch will use (engine/execution/runner.py)."""
 
 import importlib.util
 import json

@@ -8,7 +8,7 @@ swaps the numba kernels for their plain-Python twins (``bench.peers.twins``)
 inside ``python_kernels()``.  Because every draw is keyed (seed, replication),
 replication i here sees exactly the random numbers it sees in an engine batch.
 
-Parameter sampling (engine/sampling.py imports ``normals``/``uniforms`` by name)
+Parameter sampling (engine/model/sampling.py imports ``normals``/``uniforms`` by name)
 keeps the numba streams: it runs once per replication, not per step, and leaving
 it fast only flatters the peer, so the measured speed-up is a lower bound.
 """
@@ -23,8 +23,8 @@ import numpy as np
 from wargame import kernels
 from wargame.bench.peers import twins
 
-# The kernels module attributes that engine/combat.py, engine/doctrines.py and
-# engine/escalation.py look up at call time (``kernels.X(...)``).
+# The kernels module attributes that engine/crisis/combat.py, engine/crisis/doctrines.py and
+# engine/crisis/escalation.py look up at call time (``kernels.X(...)``).
 PATCHED = ("lanchester_step", "salvo_step", "front_modifiers", "advance", "uniforms", "normals")
 
 

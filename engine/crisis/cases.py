@@ -151,7 +151,7 @@ def _strength(sc, res: dict, lay: dict) -> dict:
     sid = lay["states"][lay["defender"]]
     fo = sc.states[sid].forces.ground
     seed = int(res["attrs"].get("seed", 0))
-    # The draws again, from the same streams as the run (engine/sampling.py): no need to store them.
+    # The draws again, from the same streams as the run (engine/model/sampling.py): no need to store them.
     get = lambda v, key: float(np.median(sample(v, key, seed, res["reps"])))  # noqa: E731
     base = f"states.{sid}.forces.ground"
     nominal = get(fo.manpower, f"{base}.manpower")

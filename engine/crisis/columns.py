@@ -101,7 +101,7 @@ def collect(w: World, log, ts=None) -> dict:
         "events": log.events(),
         "decisions": log.decisions(),
     }
-    if w.raid is not None:  # raids on layered air defence (engine/raids.py)
+    if w.raid is not None:  # raids on layered air defence (engine/crisis/raids.py)
         reps, states = raids.columns(w)
         out["replications"].update(reps)
         out["states"].update(states)

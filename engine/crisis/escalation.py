@@ -22,7 +22,7 @@ from wargame.crisis.world import NUCLEAR, World
 def _pairs(w: World, engine_only: bool = False):
     for a in range(w.S):
         if (w.reach[:, a].max() <= 0 and not w.nuclear[a]) or (engine_only and w.human[a]):
-            continue  # people choose their own climbs (engine/game.py); their strikes follow here
+            continue  # people choose their own climbs (engine/play/game.py); their strikes follow here
         for i in range(w.S):
             if i not in (a, w.att, w.dfd):
                 yield a, i

@@ -76,7 +76,7 @@ def compute(res: dict) -> dict:
     """Summary of results held in memory (the dictionary ``read`` returns)."""
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
-    return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res)}  # case lines: engine/cases.py
+    return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res)}  # case lines: engine/crisis/cases.py
 
 
 def compute_file(path) -> dict:

@@ -37,7 +37,7 @@ SELF_HELP, COLLECTIVE, BUCK_PASSING, BANDWAGON, NEVER = (
     DOCTRINE_CODE[d] for d in ("self_help", "collective_security", "buck_passing", "bandwagon", "never"))
 POSTURE_CODE = {"hasty": 0, "prepared": 1, "fortified": 2}
 LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0),
-          "deitchman": (0.0, 1.0)}  # placeholder: engine/irregular.py replaces the result of these fronts
+          "deitchman": (0.0, 1.0)}  # placeholder: engine/crisis/irregular.py replaces the result of these fronts
 
 # Outcomes of a replication.
 OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use")

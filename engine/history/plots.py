@@ -1,6 +1,6 @@
 """SVG figures of the validation: fitted against observed Ardennes series, CDB90 win rates.
 
-Built on engine/svg.py's frame and axis helpers, so the figures look like the report's
+Built on engine/report/svg.py's frame and axis helpers, so the figures look like the report's
 and need nothing to render (no scripts, fonts or files).
 """
 

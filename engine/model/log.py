@@ -26,7 +26,7 @@ EVENT_TYPES = (
     "nuclear_use",    # 14 nuclear use ends the replication
     "no_war",         # 15 the attacker never invades
     "inject",         # 16 an inject takes effect (value: its index in the world's injects)
-    "front_falls",    # 17 a front's defenders surrender at its objective (value: front index; engine/irregular.py)
+    "front_falls",    # 17 a front's defenders surrender at its objective (value: front index; engine/crisis/irregular.py)
     "morale_breaks",  # 18 a state's morale first falls below its threshold: desertion begins (value: morale)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}

@@ -209,7 +209,7 @@ def check_range(p, lo: float | None, hi: float | None) -> str | None:
     return None
 
 
-# ---- building blocks of every schema (engine/scenario.py, raids_schema.py, system/schema.py)
+# ---- building blocks of every schema (engine/model/scenario.py, raids_schema.py, system/schema.py)
 class Strict(BaseModel):
     """A schema table: unknown keys are errors, and a parsed scenario cannot change."""
 

@@ -1,7 +1,7 @@
 """Scenario schema of raids on layered air defence: weapon types, air-defence layers, raids.
 
 The ``[weapons]``, ``[arsenal]``, ``[air_defence]`` and ``[[raids]]`` tables of a
-scenario (docs/model.md section 9), validated like the rest of engine/scenario.py
+scenario (docs/model.md section 9), validated like the rest of engine/model/scenario.py
 (one line per problem). Every table defaults to empty, so scenarios without raids
 are unchanged.
 """

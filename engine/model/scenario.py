@@ -97,7 +97,7 @@ class Exposure(_M):
     base_hosts: list[str] = Field(default_factory=list, description="States whose territory hosts its bases.")
 
 
-# --------------------------------------------------------------------------- irregular war (engine/irregular.py)
+# --------------------------------------------------------------------------- irregular war (engine/crisis/irregular.py)
 
 
 class Morale(_M):
@@ -131,11 +131,11 @@ CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_cap
 
 
 class HistoryCheck(_M):
-    """One historical value the engine's distribution is checked against (engine/cases.py)."""
+    """One historical value the engine's distribution is checked against (engine/crisis/cases.py)."""
 
     metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
                     "direct_intervention", "days_to_attacker_breaks", "war_ongoing"] = Field(
-        description="What is compared (engine/cases.py defines each).")
+        description="What is compared (engine/crisis/cases.py defines each).")
     value: Annotated[float, BeforeValidator(_observed)] = Field(
         description="What happened (days, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
         "value for a replication where it never happens).")
@@ -271,7 +271,7 @@ class Meta(_M):
 
 
 class Effect(_M):
-    """One model change of an inject (engine/injects.py lists the targets)."""
+    """One model change of an inject (engine/crisis/injects.py lists the targets)."""
 
     target: str = Field(description="Key path, e.g. fronts.landing.lift_per_day or states.TWN.forces.air.")
     op: Literal["scale", "set"] = "scale"
@@ -293,9 +293,9 @@ class Scenario(_M):
     naval: Naval = Naval()
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
-    injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/injects.py).")
+    injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/crisis/injects.py).")
     case: Case | None = None
-    # raids (engine/raids.py): all empty by default, so scenarios without raids are unchanged
+    # raids (engine/crisis/raids.py): all empty by default, so scenarios without raids are unchanged
     weapons: Ids[Weapon] = Field(default_factory=dict)
     air_defence: Ids[AirDefence] = Field(default_factory=dict)
     arsenal: Ids[Ids[NonNeg]] = Field(default_factory=dict, description="Projectiles each state "

@@ -198,7 +198,7 @@ class Game:
         self.decisions.append({"day": float(self.turn), "state": state, "action": action})
 
     def inject(self, item: dict) -> None:
-        """A facilitator's inject (engine/injects.py), applied now and recorded with the decisions."""
+        """A facilitator's inject (engine/crisis/injects.py), applied now and recorded with the decisions."""
         w = self.w
         why = inject_rules.check(item, self.ids, w.front_ids, DOCTRINES)
         if why:

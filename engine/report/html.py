@@ -3,7 +3,7 @@
 Sections: scenario and provenance, outcome distribution with 95% intervals,
 interventions and escalation per state, losses, the timeline of events by day of
 the war, and force trajectories with percentile bands (when the run stored daily
-series). Figures are inline SVG (engine/svg.py); ``png_dir`` also writes them as
+series). Figures are inline SVG (engine/report/svg.py); ``png_dir`` also writes them as
 PNG files through a headless Chromium.
 """
 
@@ -140,7 +140,7 @@ def _decisions(attrs) -> str:
 
 
 def _history(c: dict) -> str:
-    """The case's lines and one row per historical check (engine/cases.py)."""
+    """The case's lines and one row per historical check (engine/crisis/cases.py)."""
     from wargame.crisis.cases import _d, case_lines, where
 
     lines = "".join(f"<li>{escape(x.strip())}</li>" for x in case_lines(c) if x.strip())
@@ -226,7 +226,7 @@ def build(path: str | Path) -> tuple[str, dict]:
         section("States: interventions and losses", "".join(figs.get(k, "") for k in ("interventions", "losses"))
                 + states),
     ]
-    if s.get("case"):  # a historical case (engine/cases.py): where what happened falls
+    if s.get("case"):  # a historical case (engine/crisis/cases.py): where what happened falls
         body.append(section("History: where what happened falls in the engine's distribution", _history(s["case"])))
     if raids_html:
         body.append(section("Missile and drone raids: where history falls", raids_html))

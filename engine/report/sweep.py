@@ -1,7 +1,7 @@
 """The HTML page of a sweep file: the arms' estimates, their paired differences, tornado charts.
 
-``wargame report`` hands a sweep file (engine/sweep.py) here. Figures are inline SVG
-(engine/svg.py): bars with 95% intervals for the headline probabilities, forest plots
+``wargame report`` hands a sweep file (engine/analysis/sweep.py) here. Figures are inline SVG
+(engine/report/svg.py): bars with 95% intervals for the headline probabilities, forest plots
 of the paired differences, and a tornado chart of the partial rank correlations of
 each headline outcome on the sampled parameters, per arm.
 """
