@@ -1,11 +1,11 @@
 """The Python API: what ``import wargame`` offers a notebook or a script (docs/api.md).
 
-Eight calls and two types cover the work an analyst does from the command line:
-load a scenario, run it (in memory or to a crash-safe file, in this process, on
-local workers or on a Dask cluster), open results, summarise them, sweep settings
-with common random numbers, and play a classroom ``Game``. Results come back as
-labelled xarray Datasets and pandas tables. Every mistake a user can fix raises
-``WargameError`` with a one-line message.
+Six calls and three types (``Results``, ``Game``, ``WargameError``) cover the work an
+analyst does from the command line: load a scenario, run it (in memory or to a
+crash-safe file, in this process, on local workers or on a Dask cluster), open results,
+summarise them, sweep settings with common random numbers, and play a classroom
+``Game``. Results come back as labelled xarray Datasets and pandas tables. Every
+mistake a user can fix raises ``WargameError`` with a one-line message.
 """
 
 from __future__ import annotations
