@@ -21,7 +21,7 @@ from wargame.crisis import batch as crisis_batch
 from wargame.crisis import metrics as crisis_metrics
 from wargame.crisis import summary as crisis_summary
 from wargame.execution import runner
-from wargame.model import scenario as crisis_schema
+from wargame.model import crisis as crisis_schema
 from wargame.model import system as system_schema
 from wargame.system import batch as system_batch
 from wargame.system import metrics as system_metrics

@@ -31,7 +31,7 @@ from wargame.model.scenario import DOCTRINES, Scenario
 from wargame.model.sampling import sample_recorded
 
 DOCTRINE_CODE = {name: i for i, name in enumerate(DOCTRINES)}
-# Codes follow the schema's list, so a new doctrine is its name in wargame.model.scenario.DOCTRINES
+# Codes follow the schema's list, so a new doctrine is its name in wargame.model.crisis.DOCTRINES
 # and its rule in crisis/doctrines.py.
 SELF_HELP, COLLECTIVE, BUCK_PASSING, BANDWAGON, NEVER = (
     DOCTRINE_CODE[d] for d in ("self_help", "collective_security", "buck_passing", "bandwagon", "never"))

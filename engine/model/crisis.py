@@ -1,0 +1,334 @@
+"""The crisis kind's schema: states, fronts, raids, doctrines, termination, injects, cases.
+
+Frozen pydantic models (``Scenario`` at the top); ``wargame.model.scenario`` loads a
+TOML file into them. Time is in days, distances in km, forces in personnel (manpower)
+and combat-power units. Every figure's source is in the config's header
+(docs/scenarios.md); the rules that refuse meaningless values are in docs/model.md §6.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from wargame.model.injects import check as check_inject
+from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
+                                  Strict as _M,
+                                  Ids, check_number, ranged as _ranged, shown)
+from wargame.model.raids import AirDefence, Raid, Weapon, check_raids
+
+DOCTRINES = ("self_help", "collective_security", "buck_passing", "bandwagon", "never")
+DOMAINS = ("ground", "air", "naval")
+# A batch costs about the same per step whatever the step's length (measured: ~21 ms per step for
+# 1,000 replications of ukraine_2022 on a shared 2-core machine), so MAX_STEPS bounds a batch to
+# about 7 minutes; MIN_STEP_DAYS (about 15 minutes) is the finest resolution any front law needs.
+# Shipped scenarios take at most 3,650 steps. docs/model.md, "Validation rules".
+MAX_STEPS = 20_000
+MIN_STEP_DAYS = 0.01
+
+
+
+
+class Forces(_M):
+    """One domain of a state's forces."""
+
+    manpower: Personnel = Field(description="Personnel in this domain.")
+    combat_power: Personnel | None = Field(
+        None,
+        description="Combat power in the domain's unit (ground: personnel-equivalents; air: combat "
+        "aircraft; naval: major combatants). Defaults to manpower.",
+    )
+
+
+_ZERO = Forces(manpower=0.0, combat_power=0.0)
+
+
+class DomainForces(_M):
+    ground: Forces
+    air: Forces = _ZERO
+    naval: Forces = _ZERO
+
+
+class Mobilisation(_M):
+    reserve: Personnel = Field(description="Reservists that can be called up (personnel).")
+    quality: Annotated[Param, _ranged(0.0, 10.0)] = Field(
+        1.0, description="Combat power per reservist relative to the active ground force."
+    )
+    rate_per_day: Personnel = Field(description="Reservists made ready per day once mobilisation runs.")
+    delay_days: Days = Field(0.0, description="Days from the state's warning to the start of call-up.")
+
+
+class Commit(_M):
+    """Shares of each domain sent to the war (primaries) or deployed to the theatre (interveners)."""
+
+    ground: Share = 0.0
+    air: Share = 0.0
+    naval: Share = 0.0
+
+
+class Strike(_M):
+    reach_km: NonNeg = Field(description="Conventional strike reach.")
+    missiles_per_day: NonNeg = Field(description="Missiles it can launch per day.")
+    inventory: NonNeg = Field(description="Missiles available for the war.")
+    escalation_propensity: Share = Field(
+        0.5, description="Chance per decision point of climbing one rung, scaled by pressure."
+    )
+    nuclear_threshold: Share = Field(
+        0.9, description="Pressure (own losses / casualty tolerance) needed before nuclear use or "
+        "homeland strikes on a nuclear power are considered."
+    )
+
+
+class Exposure(_M):
+    """Where this state can be struck, in km from the opposing primary's territory."""
+
+    theatre_km: NonNeg = 0.0
+    bases_km: NonNeg = 1e9
+    homeland_km: NonNeg = 1e9
+    base_hosts: list[str] = Field(default_factory=list, description="States whose territory hosts its bases.")
+
+
+# --------------------------------------------------------------------------- irregular war (engine/crisis/irregular.py)
+
+
+class Morale(_M):
+    """Cohesion of a state's forces: falls with losses, fallen fronts and a patron's withdrawal.
+
+    Below ``threshold`` its forces desert and surrender; its fire and its weight in the
+    movement ratio scale with morale (docs/model.md, "Irregular war and morale").
+    """
+
+    initial: Share = Field(1.0, description="Morale at the start of the war (1 = full cohesion).")
+    loss_weight: NonNeg = Field(1.0, description="Morale lost per unit of combat loss fraction (ground cp lost in "
+                                "combat / ground cp committed).")
+    fall_shock: Share = Field(0.0, description="Morale lost each time one of its fronts falls (the cascade).")
+    isolation_per_day: NonNeg = Field(0.0, description="Morale lost per day, times the share of its fronts "
+                                      "already fallen (cut-off garrisons).")
+    patron_day: Days | None = Field(None, description="Day (from day 0) a patron withdraws its support; none = no "
+                                    "patron.")
+    patron_shock: Share = Field(0.0, description="Morale lost when the patron withdraws.")
+    threshold: Share = Field(0.5, description="Morale below which its forces desert and surrender.")
+    desertion_per_day: Share = Field(0.0, description="Share of its ground cp on the fronts lost per day at morale "
+                                     "0, rising linearly from 0 at the threshold.")
+
+
+def _observed(v):
+    """A historical value: a number, where +inf (never happened) is meaningful and nothing else infinite is."""
+    return v if isinstance(v, float) and v == float("inf") else check_number(v)
+
+
+CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
+                "direct_intervention", "days_to_attacker_breaks", "war_ongoing")
+
+
+class HistoryCheck(_M):
+    """One historical value the engine's distribution is checked against (engine/crisis/cases.py)."""
+
+    metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
+                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing"] = Field(
+        description="What is compared (engine/crisis/cases.py defines each).")
+    value: Annotated[float, BeforeValidator(_observed)] = Field(
+        description="What happened (days, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
+        "value for a replication where it never happens).")
+    what: str = Field("", description="The historical event in words.")
+    source: str = Field(description="Public source of the value.")
+
+
+class Case(_M):
+    """A historical case: which front is the capital, and what happened."""
+
+    capital_front: str = Field(description="Front whose objective is the defender's capital.")
+    front_word: str = Field("fronts", description="What a front stands for in this case (regions, provinces).")
+    history: list[HistoryCheck] = Field(default_factory=list)
+
+
+
+class State(_M):
+    name: str
+    doctrine: Literal["self_help", "collective_security", "buck_passing", "bandwagon", "never"] = "self_help"
+    forces: DomainForces
+    mobilisation: Mobilisation | None = None
+    commit: Commit = Commit()
+    deploy_delay_days: Days = Field(0.0, description="Days from a decision to intervene to arrival in theatre.")
+    casualty_tolerance: Annotated[Param, _ranged(0.001, 1.0)] = Field(
+        description="Share of committed personnel lost at which it sues for peace, capitulates or withdraws."
+    )
+    perception_error: Annotated[Param, _ranged(0.0, 3.0)] = Field(
+        0.1, description="Standard deviation of the log error in its estimate of each front's balance."
+    )
+    nuclear: bool = False
+    great_power: bool = Field(False, description="A great power (used by sweeps to define a great-power war).")
+    strike: Strike | None = None
+    exposure: Exposure = Exposure()
+    morale: Morale | None = Field(None, description="Cohesion that can collapse (irregular war); none = constant.")
+    treaties: list[str] = Field(default_factory=list, description="States it is committed to defend.")
+    interests: Ids[Share] = Field(default_factory=dict, description="Stake in each state's survival, 0..1.")
+    trade: Ids[NonNeg] = Field(
+        default_factory=dict, description="Bilateral trade with each state as a share of own GDP."
+    )
+
+
+class Front(_M):
+    name: str = ""
+    law: Literal["square", "linear", "log", "helmbold", "deitchman"] = "square"
+    guerrilla: Literal["attacker", "defender"] = Field(
+        "attacker", description="deitchman law: which side is the guerrilla (aimed fire; hit by area fire).")
+    falls: bool = Field(False, description="Non-decisive front: when the line reaches depth_km the defender's "
+                        "forces there surrender and the attacker's move to the fronts still held.")
+    helmbold_weight: Share = Field(0.5, description="Helmbold mixing weight w (1 = square, 0 = log).")
+    attacker_lethality: NonNeg = Field(description="Defender losses per attacker unit per day (before modifiers).")
+    defender_lethality: NonNeg = Field(description="Attacker losses per defender unit per day (before modifiers).")
+    posture: Literal["hasty", "prepared", "fortified"] = "prepared"
+    terrain: Annotated[Param, _ranged(0.1, 10.0)] = Field(1.0, description="Terrain multiplier for the defender.")
+    air_lethality: NonNeg = Field(0.02, description="Air-to-air exchange coefficient per day (square law).")
+    air_weight: Share = Field(0.3, description="How much air control scales the attacker's lethality.")
+    amphibious: bool = False
+    lift_per_day: NonNeg = Field(0.0, description="Ground combat power the attacker can land per day.")
+    amphibious_penalty: Annotated[Param, _ranged(1.0, 20.0)] = 3.0
+    assault_days: Days = Field(7.0, description="Days the amphibious penalty applies after the first landing.")
+    transit_loss: Share = Field(0.1, description="Share of a day's lift lost at sea with no sea control.")
+    sea_weight: Share = 0.5
+    naval: bool = Field(False, description="Fleets fight a salvo exchange on this front.")
+    breakthrough_ratio: Annotated[Param, _ranged(1.0, 100.0)] = 3.0
+    advance_km_per_day: NonNeg = 10.0
+    depth_km: Annotated[Param, _ranged(0.001)] = Field(description="Distance to the objective whose loss decides the war.")
+    counter_depth_km: NonNeg | None = Field(None, description="Defender counter-advance that collapses the attacker.")
+    decisive: bool = True
+    attacker_share: NonNeg = 1.0
+    defender_share: NonNeg = 1.0
+    intervener_share: NonNeg = 1.0
+
+
+class Naval(_M):
+    """Hughes salvo parameters shared by every naval engagement of the scenario."""
+
+    attacker_missiles_per_ship: NonNeg = 4.0
+    defender_missiles_per_ship: NonNeg = 4.0
+    attacker_hits_to_kill: Annotated[Param, _ranged(0.1)] = 2.0
+    defender_hits_to_kill: Annotated[Param, _ranged(0.1)] = 2.0
+    attacker_interceptions_per_ship: NonNeg = 2.0
+    defender_interceptions_per_ship: NonNeg = 2.0
+    sea_control_exponent: Exponent = 2.0
+
+
+class Invasion(_M):
+    mode: Literal["scheduled", "conditional"] = "scheduled"
+    day: Days = Field(30.0, description="Invasion day (scheduled) or earliest day (conditional).")
+    min_readiness: Share = Field(0.8, description="Conditional: share of reserves mobilised.")
+    min_force_ratio: NonNeg = Field(1.5, description="Conditional: perceived attacker/defender ratio needed.")
+    deadline_day: Days = Field(365.0, description="Conditional: no invasion after this day (outcome no_war).")
+
+
+class Doctrine(_M):
+    """Weights of the doctrine formulas (docs/model.md)."""
+
+    decision_interval_days: Annotated[Param, _ranged(0.5, 365.0)] = 7.0
+    projection_days: Annotated[Param, _ranged(1.0, 3650.0)] = 30.0
+    sharpness: Exponent = Field(2.0, description="Slope of the perceived hold probability in the log ratio.")
+    survival_value: Weight = Field(1.0, description="Utility of the defender's survival per unit of stake.")
+    loss_weight: Weight = 0.1
+    retaliation_weight: Weight = 0.5
+    trade_weight: Weight = 5.0
+    power_weight: Annotated[Param, _ranged(0.0, POWER_WEIGHT)] = 0.5
+    buck_pass_days: Days = 21.0
+    bandwagon_threshold: Annotated[Param, _ranged(0.5, 1.0)] = 0.75
+    severity: list[Number] = Field(
+        default_factory=lambda: [0.1, 0.3, 0.6, 1.0],
+        description="Cost of suffering rung 1..4 (forces, bases, homeland, nuclear).",
+        min_length=4,
+        max_length=4,
+    )
+    aircraft_per_leaker: NonNeg = Field(0.5, description="Aircraft destroyed per missile leaking through at bases.")
+    homeland_cost_per_day: NonNeg = Field(0.01, description="Pressure added per day of homeland strikes.")
+
+
+class Termination(_M):
+    stalemate_days: Annotated[Param, _ranged(1.0, 3650.0)] = 30.0
+    stalemate_km: NonNeg = Field(2.0, description="Movement below which a window of days counts as stalemate.")
+
+
+class Meta(_M):
+    name: str
+    title: str = ""
+    description: str = ""
+    attacker: str
+    defender: str
+    horizon_days: Annotated[Number, Field(gt=0, le=3650)] = 180.0
+    step_days: Annotated[Number, Field(ge=MIN_STEP_DAYS, le=30)] = Field(
+        1.0, description=f"Days per step; at least {MIN_STEP_DAYS:g}, and at most {MAX_STEPS} steps to the horizon.")
+    warning_days: Days = Field(0.0, description="Days after the crisis starts when the defender and others are warned.")
+    stochastic: bool = True
+    default_runs: Annotated[Int, Field(ge=1, le=10**9)] = 10000
+
+
+class Effect(_M):
+    """One model change of an inject (engine/crisis/injects.py lists the targets)."""
+
+    target: str = Field(description="Key path, e.g. fronts.landing.lift_per_day or states.TWN.forces.air.")
+    op: Literal["scale", "set"] = "scale"
+    value: Number | str = Field(description="Factor (scale), new value (set), or a doctrine's name.")
+    days: Annotated[Number, Field(gt=0, le=3650)] | None = Field(None, description="Undo after this many days.")
+
+
+class Inject(_M):
+    day: Annotated[Number, Field(ge=0, le=3650)] = Field(description="Day of the crisis it happens.")
+    text: str = Field(description="What players are told.")
+    effects: list[Effect] = Field(default_factory=list, description="Model changes; none for news only.")
+
+
+class Scenario(_M):
+    scenario: Meta
+    states: Ids[State]
+    fronts: Ids[Front] = Field(default_factory=dict)
+    invasion: Invasion = Invasion()
+    naval: Naval = Naval()
+    doctrine: Doctrine = Doctrine()
+    termination: Termination = Termination()
+    injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/crisis/injects.py).")
+    case: Case | None = None
+    # raids (engine/crisis/raids.py): all empty by default, so scenarios without raids are unchanged
+    weapons: Ids[Weapon] = Field(default_factory=dict)
+    air_defence: Ids[AirDefence] = Field(default_factory=dict)
+    arsenal: Ids[Ids[NonNeg]] = Field(default_factory=dict, description="Projectiles each state "
+                                                  "holds per weapon type; types left out are unlimited.")
+    raids: list[Raid] = Field(default_factory=list)
+    raid_damage_unit: str = "projectile hits"
+
+    @model_validator(mode="after")
+    def _references(self):
+        ids = set(self.states)
+        errs = []
+        m = self.scenario
+        if m.horizon_days / m.step_days > MAX_STEPS:
+            errs.append(f"scenario.step_days = {m.step_days:g}: {m.horizon_days:g} days would take "
+                        f"{m.horizon_days / m.step_days:.0f} steps; at most {MAX_STEPS} are allowed "
+                        f"(step_days >= {m.horizon_days / MAX_STEPS:g})")
+        for key, v in (("scenario.attacker", m.attacker), ("scenario.defender", m.defender)):
+            if v not in ids:
+                errs.append(f"{key} = {shown(v)}: not a state of this scenario (states: {', '.join(sorted(ids))})")
+        if m.attacker == m.defender:
+            errs.append(f"scenario.defender = {shown(m.defender)}: must differ from scenario.attacker")
+        for sid, st in self.states.items():
+            for t in st.treaties:
+                if t not in ids or t == sid:
+                    errs.append(f"states.{sid}.treaties = {shown(t)}: expected another state id ({', '.join(sorted(ids - {sid}))})")
+            for k in list(st.interests) + list(st.trade):
+                if k not in ids or k == sid:
+                    errs.append(f"states.{sid}.interests/trade key {k!r}: expected another state id")
+            for h in st.exposure.base_hosts:
+                if h not in ids:
+                    errs.append(f"states.{sid}.exposure.base_hosts = {shown(h)}: not a state of this scenario")
+        if not self.fronts and not self.raids:
+            errs.append("fronts: at least one front is required (or a raid)")
+        for k, inj in enumerate(self.injects):
+            why = check_inject(inj.model_dump(), list(self.states), list(self.fronts), DOCTRINES)
+            if why:
+                errs.append(f"injects[{k}].effects: {why}")
+        if self.case is not None and self.case.capital_front not in self.fronts:
+            errs.append(f"case.capital_front = {shown(self.case.capital_front)}: not a front of this scenario "
+                        f"(fronts: {', '.join(self.fronts)})")
+        errs += check_raids(self)
+        if errs:
+            raise ValueError("\n".join(errs))
+        return self
