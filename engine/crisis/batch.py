@@ -19,7 +19,6 @@ from wargame.crisis.world import OUTCOMES, World
 from wargame.execution import finite
 from wargame.model import scenario
 
-_SCENARIOS: dict = {}  # per worker process: validated scenarios by (text, overrides)
 _NO_WAR = OUTCOMES.index("no_war")
 
 # Where NaN means "did not happen" (finite.check); every other floating column must be
@@ -37,17 +36,9 @@ FINITE_RULES = {
 }
 
 
-def validated(task: dict):
-    """The task's scenario, validated once per process."""
-    key = (task["text"], tuple(map(tuple, task["overrides"])))
-    if key not in _SCENARIOS:
-        _SCENARIOS[key] = scenario.loads(task["text"], task["path"], task["overrides"]).scenario
-    return _SCENARIOS[key]
-
-
 def run_task(task: dict) -> tuple[dict, dict]:
     """Run one batch; returns (batch arrays, timing)."""
-    w = World(validated(task), task["seed"], np.arange(task["start"], task["stop"], dtype=np.int64), task["doctrines"])
+    w = World(scenario.of_task(task), task["seed"], np.arange(task["start"], task["stop"], dtype=np.int64), task["doctrines"])
     ts = TimeSeries(w) if task["timeseries"] else None
     clock = KernelClock()
     t0 = time.perf_counter()

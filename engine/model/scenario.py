@@ -134,6 +134,18 @@ def loads(text: str, source: str = "<string>", overrides: list[tuple[str, str]] 
     return Loaded(path=source, text=text, overrides=tuple(overrides), scenario=sc)
 
 
+_TASK_SCENARIOS: dict = {}  # per process (a worker's): validated scenarios by (text, overrides)
+
+
+def of_task(task: dict):
+    """A batch task's validated scenario (``text``, ``path``, ``overrides``), validated once per
+    process: a worker runs many batches of one scenario, and validation costs milliseconds."""
+    key = (task["text"], tuple(map(tuple, task["overrides"])))
+    if key not in _TASK_SCENARIOS:
+        _TASK_SCENARIOS[key] = loads(task["text"], task["path"], task["overrides"]).scenario
+    return _TASK_SCENARIOS[key]
+
+
 def json_schema() -> dict:
     schema = Scenario.model_json_schema()
     schema["title"] = "wargame scenario"

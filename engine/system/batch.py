@@ -18,8 +18,6 @@ from wargame.system.columns import collect, describe
 from wargame.system.events import run_batch
 from wargame.system.world import SystemWorld
 
-_SCENARIOS: dict = {}  # per worker process: validated scenarios by (text, overrides)
-
 # Where NaN means "did not happen" (finite.check); every other floating column must be finite.
 FINITE_RULES = {
     "replications/mean_war_size": lambda b: b["replications"]["war_sizes"].sum(axis=1) == 0,  # no war
@@ -29,11 +27,8 @@ FINITE_RULES = {
 
 def run_task(task: dict) -> tuple[dict, dict]:
     """Run one batch; returns (batch arrays, timing)."""
-    key = (task["text"], tuple(map(tuple, task["overrides"])))
-    if key not in _SCENARIOS:
-        _SCENARIOS[key] = scenario.loads(task["text"], task["path"], task["overrides"]).scenario
     t0 = time.perf_counter()
-    w = SystemWorld(_SCENARIOS[key], task["seed"], np.arange(task["start"], task["stop"], dtype=np.int64))
+    w = SystemWorld(scenario.of_task(task), task["seed"], np.arange(task["start"], task["stop"], dtype=np.int64))
     out = collect(w, run_batch(w))
     finite.check(out, FINITE_RULES, lambda: describe(w), task)
     return out, {"kernel_seconds": 0.0, "kernel_calls": 0, "batch_seconds": time.perf_counter() - t0}
