@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from wargame.crisis import clock as clock_
 from wargame.crisis import combat
 from wargame.crisis import doctrines
 from wargame.crisis import escalation
@@ -173,7 +174,7 @@ def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
     for s in np.flatnonzero(w.reserve.max(axis=0) > 0):
         begins = np.flatnonzero(start[:, s] == t)
         log.record(begins, t, "mobilise", s)
-        on = np.flatnonzero((start[:, s] <= t - w.dt) & (w.reserve_left[:, s] > 0) & ~w.ended)
+        on = np.flatnonzero((start[:, s] <= t - w.dt + 1e-9) & (w.reserve_left[:, s] > 0) & ~w.ended)
         if on.size == 0:
             continue
         flow = np.minimum(w.mob_rate[on, s] * w.dt, w.reserve_left[on, s])
@@ -238,9 +239,12 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
     start = w.mob_start
     if since is None:
         _mobilise(w, log, 0.0, start)
-    while env.now + w.dt <= w.horizon + 1e-9:
-        yield env.timeout(w.dt)
-        t = env.now
+    # Step times from integer indices (clock.py): k * dt, never a running sum of dt.
+    k = clock_.step_index(env.now, w.dt)
+    while clock_.step_time(k + 1, w.dt) <= w.horizon + 1e-9:
+        k += 1
+        t = clock_.step_time(k, w.dt)
+        yield env.timeout(max(t - env.now, 0.0))
         w.last_daily = t
         _mobilise(w, log, t, start)
         for s in range(w.S):
@@ -297,7 +301,7 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
 
 def run_batch(w: World, clock: KernelClock, ts=None) -> Log:
     """Run one batch to its horizon in its own SimPy environment; returns the batch's log."""
-    env = simpy.Environment()
+    env = clock_.GridEnvironment(w.dt)
     log = Log(w.reps)
     env.run(until=start(env, w, log, clock, ts))
     return log
@@ -305,7 +309,7 @@ def run_batch(w: World, clock: KernelClock, ts=None) -> Log:
 
 def run_from(w: World, since: float, clock: KernelClock) -> Log:
     """Run a world resumed at time ``since`` (its last completed combat step) to its horizon."""
-    env = simpy.Environment(initial_time=since)
+    env = clock_.GridEnvironment(w.dt, initial_time=since)
     log = Log(w.reps)
     env.run(until=start(env, w, log, clock, since=since))
     return log
