@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from wargame.crisis import arrivals
 from wargame.crisis import clock as clock_
 from wargame.crisis import combat
 from wargame.crisis import doctrines
@@ -31,7 +32,7 @@ from wargame.model.log import Log
 from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
-MECHANISMS = (irregular.attach, raids.attach, injects.attach)
+MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach)
 
 
 def attach(w: World) -> World:
@@ -234,7 +235,8 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
 
 
 def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None, hook=None):
-    """The combat clock: mobilisation, arrivals, fighting, strikes and termination, once per step."""
+    """The combat clock: mobilisation, interveners' and scheduled arrivals, fighting, strikes and termination,
+    once per step."""
     offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
     start = w.mob_start
     if since is None:
@@ -252,6 +254,7 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
             if due.size:
                 doctrines.deploy(w, log, due, s, t)
         rows = np.flatnonzero(w.at_war & ~w.ended & (w.war_day <= t - w.dt + 1e-9))
+        arrivals.arrive(w, t, rows)
         moved_before = w.position[rows].copy()
         combat.step(w, t, rows, clock)
         escalation.strike(w, rows, t, clock)

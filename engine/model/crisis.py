@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from wargame.model.arrivals import Arrival, check_arrivals
 from wargame.model.injects import check as check_inject
 from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
                                   Strict as _M,
@@ -286,6 +287,7 @@ class Scenario(_M):
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/crisis/injects.py).")
+    arrivals: list[Arrival] = Field(default_factory=list, description="Scheduled arrivals (engine/crisis/arrivals.py).")
     case: Case | None = None
     # raids (engine/crisis/raids.py): all empty by default, so scenarios without raids are unchanged
     weapons: Ids[Weapon] = Field(default_factory=dict)
@@ -329,6 +331,7 @@ class Scenario(_M):
             errs.append(f"case.capital_front = {shown(self.case.capital_front)}: not a front of this scenario "
                         f"(fronts: {', '.join(self.fronts)})")
         errs += check_raids(self)
+        errs += check_arrivals(self)
         if errs:
             raise ValueError("\n".join(errs))
         return self
