@@ -16,10 +16,10 @@ FLOW = (2.0, 12.0, 2000.0)     # RED: 2,000 a day from day 2 to day 12
 HORIZON = 20.0
 
 
-def _world(extra, dt, reps=2, stochastic=False, horizon=HORIZON):
+def _world(extra, dt, reps=2, stochastic=False, horizon=HORIZON, more=()):
     text = DUEL.read_text() + extra
     sc = scenario.loads(text, "duel.toml", [("scenario.step_days", repr(dt)), ("scenario.horizon_days", repr(horizon)),
-                                           ("scenario.stochastic", str(stochastic).lower())]).scenario
+                                           ("scenario.stochastic", str(stochastic).lower()), *more]).scenario
     w = World(sc, 3, np.arange(reps))
     run_batch(w, KernelClock())
     return w
@@ -75,11 +75,13 @@ def test_a_flow_home_lands_exactly_whatever_the_step():
 def test_arrivals_may_be_uncertain_and_are_stored():
     extra = ('\n[[arrivals]]\nstate = "RED"\nfront = "land"\namount = { dist = "uniform", low = 0, high = 20000 }\n'
              'day = { dist = "uniform", low = 1, high = 5 }\n')
-    w = _world(extra, 1.0, reps=16, stochastic=True, horizon=8.0)
+    # Breakpoints fixed at the tolerance (no war ends before the arrivals) but losses drawn.
+    fixed = [("battle.breakpoint_sd", "0"), ("battle.decisive_share", "0"), ("battle.draw_pressure", "1")]
+    w = _world(extra, 1.0, reps=16, stochastic=True, horizon=8.0, more=fixed)
     amt = w.params["arrivals[0].amount"]
     assert amt.std() > 0 and "arrivals[0].day" in w.params
     np.testing.assert_allclose(w.committed[:, 1, 0], 60000 + amt, rtol=1e-12)
-    w2 = _world(extra, 1.0, reps=4, stochastic=True, horizon=8.0)  # same draws whatever the batch size
+    w2 = _world(extra, 1.0, reps=4, stochastic=True, horizon=8.0, more=fixed)  # same draws whatever the batch size
     np.testing.assert_array_equal(w2.params["arrivals[0].amount"], amt[:4])
     np.testing.assert_array_equal(w2.lost, w.lost[:4])
 

@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 
 from wargame.crisis import arrivals
+from wargame.crisis import battle
 from wargame.crisis import clock as clock_
 from wargame.crisis import combat
 from wargame.crisis import doctrines
@@ -32,7 +33,7 @@ from wargame.model.log import Log
 from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
-MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach)
+MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach)
 
 
 def attach(w: World) -> World:
@@ -205,8 +206,8 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
     if rows.size == 0:
         return
     lf = w.loss_fraction(rows)
-    press_a = lf[:, w.att] / w.tolerance[rows, w.att]
-    press_d = lf[:, w.dfd] / w.tolerance[rows, w.dfd]
+    press_a = lf[:, w.att] / battle.breaking_point(w, rows, w.att)
+    press_d = lf[:, w.dfd] / battle.breaking_point(w, rows, w.dfd)
     pos = w.position[rows]
     objective = (w.decisive[None, :] & (pos >= w.depth[rows] - 1e-9)).any(axis=1)
     collapse = ((w.counter_depth[rows] > 0) & (pos <= -w.counter_depth[rows] + 1e-9)).any(axis=1)
@@ -218,6 +219,11 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
     # When both break on the same day, the side under more pressure gives way.
     att_wins = objective | (def_breaks & ~(att_breaks & (press_a > press_d)))
     def_wins = ~att_wins & att_breaks
+    # Draws (crisis/battle.py): the loser gives way, but the winner is spent too and does not pursue.
+    kappa = w.draw_pressure[rows]
+    drawn = ((att_wins & ~objective & (press_a >= kappa)) | (def_wins & ~collapse & (press_d >= kappa)))
+    att_wins, def_wins = att_wins & ~drawn, def_wins & ~drawn
+    _end(w, log, rows[drawn], t, CEASEFIRE, -1, "ceasefire", -1)
     obj_front = np.where(objective, np.argmax(pos >= w.depth[rows] - 1e-9, axis=1), -1)
     _end(w, log, rows[att_wins], t, ATTACKER_WINS, w.att, "capitulate", w.dfd, obj_front[att_wins])
     _end(w, log, rows[def_wins], t, DEFENDER_HOLDS, w.dfd, "sue_for_peace", w.att)

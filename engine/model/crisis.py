@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from wargame.model.arrivals import Arrival, check_arrivals
+from wargame.model.battle import Battle
 from wargame.model.injects import check as check_inject
 from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
                                   Strict as _M,
@@ -286,6 +287,7 @@ class Scenario(_M):
     naval: Naval = Naval()
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
+    battle: Battle = Battle()
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/crisis/injects.py).")
     arrivals: list[Arrival] = Field(default_factory=list, description="Scheduled arrivals (engine/crisis/arrivals.py).")
     case: Case | None = None
