@@ -1,7 +1,7 @@
 """How a ground war's battles end: breakpoints drawn per side, decisive events, draws.
 
 Attrition is the front's Lanchester law as before (combat.py). What this module
-changes is when a side gives way (docs/model.md section 3.6; parameters in the
+changes is when a side gives way (docs/model.md section 3.3, "Battle outcomes"; parameters in the
 scenario's ``[battle]`` table, defaults fitted on half of CDB90 by
 engine/history/outcomes.py):
 

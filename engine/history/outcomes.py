@@ -1,6 +1,6 @@
 """Battle outcomes fitted on a fixed half of CDB90 and scored on the other half.
 
-The outcome model (docs/model.md section 3.6, engine/crisis/battle.py) decides a
+The outcome model (docs/model.md section 3.3, "Battle outcomes", engine/crisis/battle.py) decides a
 battle by the attrition race to breakpoints drawn per side and battle, except that
 with probability ``decisive_share`` a decisive event outside attrition (surprise,
 manoeuvre, leadership, a collapse of morale) makes one side give way early, at
@@ -44,6 +44,9 @@ SPLIT_SEED = 20261203
 SPLIT_FILE = "fit_half.csv"
 MULT = {"HD": 1.0, "PD": 1.5, "FD": 2.0}   # the engine's posture multipliers (docs/model.md 3.3)
 NODES = 24
+# The fitted rule's battles are fought in quarter days: a loser giving way early does so within hours,
+# and a day's step would overshoot both sides' losses (and so call draws the closed form does not).
+STEP_DAYS = 0.25
 
 
 def split(battles: list[dict]) -> tuple[list[int], list[int]]:
@@ -166,3 +169,123 @@ def fit(battles: list[dict]) -> dict:
     out = params(best.x)
     out["nll"] = float(best.fun)
     return out
+
+
+# ----------------------------------------------------------------------------- the check on both halves
+
+def overrides(p: dict) -> list[tuple[str, str]]:
+    """The CDB90 battle's (key path, value) overrides that run it under the fitted outcome model."""
+    ov = [("scenario.step_days", repr(STEP_DAYS)), ("states.ATT.casualty_tolerance", repr(p["median_att"])),
+          ("states.DEF.casualty_tolerance", repr(p["median_def"]))]
+    return ov + [(f"battle.{k}", repr(p[k])) for k in ("breakpoint_sd", *NAMES)]
+
+
+def _engine_probs(counts: np.ndarray, runs: int) -> np.ndarray:
+    # Replication shares (win, draw, loss), with half a count added per class so that a
+    # class the engine never produced still has a finite log loss.
+    c = np.stack([counts[:, 0], counts[:, 2], counts[:, 1]], axis=1).astype(float)
+    return (c + 0.5) / (runs + 1.5)
+
+
+def scores(prob: np.ndarray, wina: np.ndarray) -> dict:
+    """Brier score (sum over win/draw/loss, mean over battles) and log loss of per-battle forecasts."""
+    y = _observed(wina)
+    p = np.broadcast_to(prob, y.shape)
+    return {"brier": float(((p - y) ** 2).sum(axis=1).mean()),
+            "log_loss": float(-np.log(np.maximum((p * y).sum(axis=1), 1e-12)).mean())}
+
+
+def _mean(v) -> float:
+    v = np.asarray(v, float)
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if v.size else math.nan
+
+
+def half_table(battles: list[dict], new: tuple, old_counts: np.ndarray, runs: int, p: dict, const) -> dict:
+    """Rows by force ratio and scores for one half: history, the fitted rule in the engine, the old rule."""
+    from wargame.estimate import wilson
+    from wargame.history.cdb90 import RATIO_BINS, _bin, _label
+
+    counts, losses = new
+    ratio, mult, wina = _arrays(battles)
+    rows = []
+    for i in range(len(RATIO_BINS) - 1):
+        m = np.array([_bin(r, RATIO_BINS) == i for r in ratio], dtype=bool)
+        n = int(m.sum())
+        if n == 0:
+            continue
+        hist = wilson(int((wina[m] == 1).sum()), n)
+        eng = wilson(int(counts[m, 0].sum()), n * runs)
+        rows.append({"bin": _label(RATIO_BINS, i), "n": n, "hist": hist, "hist_draw": float((wina[m] == 0).mean()),
+                     "engine": eng, "engine_draw": float(counts[m, 2].sum() / (n * runs)),
+                     "old": float(old_counts[m, 0].sum() / (n * runs)), "inside": hist[1] <= eng[0] <= hist[2],
+                     "loss_hist": (_mean([b["frac_att"] for b, k in zip(battles, m) if k]),
+                                   _mean([b["frac_def"] for b, k in zip(battles, m) if k])),
+                     "loss_engine": (float(losses[m, 0].mean()), float(losses[m, 1].mean()))})
+    sc = {"constant": scores(np.asarray(const), wina), "old rule": scores(_engine_probs(old_counts, runs), wina),
+          "fitted rule (engine)": scores(_engine_probs(counts, runs), wina),
+          "fitted rule (closed form)": scores(probabilities(p, ratio, mult), wina)}
+    return {"n": len(battles), "rows": rows, "scores": sc, "draws_hist": float((wina == 0).mean()),
+            "draws_engine": float(counts[:, 2].sum() / max(len(battles) * runs, 1))}
+
+
+def run(used: list[dict], old_counts: np.ndarray, runs: int, seed: int, data_dir: Path = DEFAULT_DIR) -> dict:
+    """Fit on the stored fit half, fight ``used`` battles under the fitted rule, tables for both halves.
+
+    ``used``: the battles the check runs (all usable ones, or the first N); ``old_counts``:
+    their counts under the old rule (``cdb90.engine_outcomes``). The fit always uses the
+    whole fit half.
+    """
+    from wargame.history import cdb90
+
+    everyone = cdb90.usable(cdb90.load(data_dir))
+    fit_ids = stored_split(data_dir)
+    if fit_ids != split(everyone)[0]:
+        raise DataError(f"{Path(data_dir) / 'cdb90' / SPLIT_FILE}: not the split of seed {SPLIT_SEED} "
+                        "(engine/history/outcomes.py split); restore the shipped file")
+    casualties(everyone, data_dir)
+    ids = set(fit_ids)
+    p = fit([b for b in everyone if b["isqno"] in ids])
+    const = _observed(np.array([b["wina"] for b in everyone if b["isqno"] in ids])).mean(axis=0)
+    casualties(used, data_dir)
+    out = {"params": p, "runs": runs, "seed": seed}
+    for name, keep in (("fit", True), ("held-out", False)):
+        idx = [k for k, b in enumerate(used) if (b["isqno"] in ids) == keep]
+        bs = [used[k] for k in idx]
+        new = cdb90.engine_battles(bs, runs, seed, overrides(p))
+        out[name] = half_table(bs, new, old_counts[idx], runs, p, const)
+    return out
+
+
+def _pct(w) -> str:
+    return f"{100 * w[0]:5.1f}% [{100 * w[1]:5.1f}, {100 * w[2]:5.1f}]"
+
+
+def format_table(res: dict) -> str:
+    """The fitted parameters, then per half the table by force ratio and the scores."""
+    p = res["params"]
+    lines = ["", "Battle outcomes (docs/model.md 3.3) fitted on the CDB90 fit half "
+             f"(seed {SPLIT_SEED}, data/validation/cdb90/{SPLIT_FILE}):",
+             f"  breakpoint medians: attacker {p['median_att']:.3f}, defender {p['median_def']:.3f}; "
+             f"breakpoint_sd {p['breakpoint_sd']:.3f}",
+             f"  decisive_share {p['decisive_share']:.3f}, attacker_favoured {p['attacker_favoured']:.3f}, "
+             f"rout_fraction {p['rout_fraction']:.3f}, draw_pressure {p['draw_pressure']:.3f}"]
+    for name in ("fit", "held-out"):
+        h = res[name]
+        lines += ["", f"{name} half: {h['n']} battles; attacker win rate by force ratio (attacker/defender), 95% Wilson "
+                  f"intervals; engine: fitted rule, {res['runs']} replications per battle",
+                  f"{'ratio':<8} {'n':>4}  {'history':<22} {'draws':>6}  {'engine':<22} {'draws':>6} {'old':>6} "
+                  f"{'inside':>6}  {'att loss h/e':>13} {'def loss h/e':>13}"]
+        for r in h["rows"]:
+            lines.append(f"{r['bin']:<8} {r['n']:>4}  {_pct(r['hist']):<22} {100 * r['hist_draw']:5.1f}%  "
+                         f"{_pct(r['engine']):<22} {100 * r['engine_draw']:5.1f}% {100 * r['old']:5.1f}% "
+                         f"{'yes' if r['inside'] else 'NO':>6}  {100 * r['loss_hist'][0]:5.1f}/{100 * r['loss_engine'][0]:5.1f}% "
+                         f"{100 * r['loss_hist'][1]:5.1f}/{100 * r['loss_engine'][1]:5.1f}%")
+        lines.append(f"draws: history {100 * h['draws_hist']:.1f}%, engine {100 * h['draws_engine']:.1f}%")
+        lines.append(f"{'forecast of win/draw/loss':<28} {'Brier':>7} {'log loss':>9}")
+        for k, v in h["scores"].items():
+            lines.append(f"{k:<28} {v['brier']:7.4f} {v['log_loss']:9.4f}")
+    lines += ["", "inside: the engine's win rate lies in history's 95% interval. old: the rule before the outcome "
+              "model (tolerance 0.5, attrition race). constant: the fit half's shares of wins, draws and losses. "
+              "Loss: mean loss fraction, history (battles with known casualties) / engine."]
+    return "\n".join(lines)

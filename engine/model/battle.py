@@ -1,6 +1,6 @@
 """Scenario schema of the battle-outcome model: breakpoints drawn per side, decisive events, draws.
 
-The ``[battle]`` table (docs/model.md section 3.6; the mechanism is engine/crisis/battle.py).
+The ``[battle]`` table (docs/model.md section 3.3, "Battle outcomes"; the mechanism is engine/crisis/battle.py).
 Its defaults switch the model off: breakpoints at the casualty tolerance, no decisive
 event, no draw, i.e. the attrition race as before. ``FITTED`` holds the values fitted on
 the fit half of CDB90 by ``wargame history cdb90`` (engine/history/outcomes.py;
