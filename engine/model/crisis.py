@@ -113,6 +113,9 @@ class Morale(_M):
     threshold: Share = Field(0.5, description="Morale below which its forces desert and surrender.")
     desertion_per_day: Share = Field(0.0, description="Share of its ground cp on the fronts lost per day at morale "
                                      "0, rising linearly from 0 at the threshold.")
+    flee_regions_held: Share | None = Field(None, description="Political collapse: the defender's government gives "
+                                            "up its capital once the share of its side's `falls` fronts still held is "
+                                            "at or below this; none: never.")
 
 
 def _observed(v):
