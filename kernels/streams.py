@@ -24,6 +24,7 @@ DECISION = 7     # stochastic decision rules
 EXTRA = 8        # anything else (tests, extensions)
 RAID = 9         # missile and drone raids: failures and interceptions (kernels.raid_step)
 RAID_DECISION = 10  # third parties' perception when deciding to join an air defence
+BATTLE = 11      # battle outcomes: breakpoints and decisive events, once per replication (crisis/battle.py)
 
 # The system kind (engine/system/): states over decades. Numbered from 20, clear of
 # the crisis kind's purposes.
@@ -32,5 +33,5 @@ SYS_DECISION = 21  # perception errors and war propensity draws (step = year)
 SYS_FORTUNE = 22   # each side's lethality 'fortune', once per war (step = year, column = initiator)
 SYS_COMBAT = 23    # binomial war attrition (step = war tick, slot = initiator)
 
-ALL = (PARAM, GROUND, AIR, NAVAL, PERCEPTION, EVENT, DECISION, EXTRA, RAID, RAID_DECISION,
+ALL = (PARAM, GROUND, AIR, NAVAL, PERCEPTION, EVENT, DECISION, EXTRA, RAID, RAID_DECISION, BATTLE,
        SYS_GROWTH, SYS_DECISION, SYS_FORTUNE, SYS_COMBAT)

@@ -228,6 +228,7 @@ def test_cli_cdb90_quick(tmp_path):
     p = cli("history", "cdb90", "--runs", 5, "--max-battles", 12, "--plot", tmp_path)
     assert p.returncode == 0, p.stderr
     assert "12 of 660 battles usable" in p.stdout and "Stronger side" in p.stdout
+    assert "held-out half" in p.stdout and "fitted rule (engine)" in p.stdout and "decisive_share 0.827" in p.stdout
     assert (tmp_path / "cdb90_stronger.svg").exists()
 
 
@@ -247,3 +248,56 @@ def test_malformed_file_is_a_data_error(tmp_path):
     (tmp_path / "ardennes" / A.FILES["engaged"]).write_text("day,foo\n0,1\n")
     with pytest.raises(DataError, match="missing; expected the columns"):
         A.load("engaged", tmp_path)
+
+
+# ----------------------------------------------------------------------------- battle outcomes (history/outcomes.py)
+
+from wargame.history import outcomes as O  # noqa: E402
+from wargame.model.battle import FITTED  # noqa: E402
+
+
+def test_stored_split_is_the_seeded_half(battles):
+    use = C.usable(battles)
+    fit_ids, held_ids = O.split(use)
+    assert O.stored_split() == fit_ids
+    assert len(fit_ids) == len(use) // 2 and not set(fit_ids) & set(held_ids)
+    assert sorted(fit_ids + held_ids) == sorted(b["isqno"] for b in use)
+
+
+def test_fitted_defaults_are_the_fit(battles):
+    use = C.usable(battles)
+    O.casualties(use)
+    ids = set(O.stored_split())
+    p = O.fit([b for b in use if b["isqno"] in ids])
+    for k, v in FITTED.items():
+        assert round(p[k], 3) == v, k
+
+
+def test_closed_form_without_outcome_model_is_the_breakpoint_race():
+    # No spread, no decisive event, no draw: the attacker wins iff r^2 g(f_a) > m g(f_d) (square law).
+    p = {"median_att": 0.5, "median_def": 0.5, "breakpoint_sd": 0.0, "decisive_share": 0.0,
+         "attacker_favoured": 0.5, "rout_fraction": 0.1, "draw_pressure": 1.0}
+    pr = O.probabilities(p, [1.1, 0.9, 1.3, 1.1, 1.5, 1.3], [1.0, 1.0, 1.5, 1.5, 2.0, 2.0])
+    np.testing.assert_array_equal(pr[:, 0], [1, 0, 1, 0, 1, 0])
+    np.testing.assert_allclose(pr.sum(axis=1), 1.0)
+
+
+def test_engine_follows_the_closed_form_of_the_fitted_rule():
+    # The engine's CDB90 battle under the fitted rule against the closed form's P(win, draw, loss);
+    # the engine steps a quarter day and ends on its objective too, so a few points apart at most.
+    p = {**FITTED, "median_att": 0.132, "median_def": 0.214}
+    runs = 400
+    for att, post in ((12_000, "HD"), (30_000, "FD")):
+        counts, _ = C.engine_battles([_battle(att, 10_000, post, 7)], runs, 11, O.overrides(p))
+        eng = O._engine_probs(counts, runs)[0]
+        cf = O.probabilities(p, [att / 10_000], [O.MULT[post]])[0]
+        assert np.abs(eng - cf).max() < 0.07, (eng, cf)
+
+
+def test_scores_of_known_forecasts():
+    wina = np.array([1, 0, -1, 1])
+    perfect = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]], float)
+    assert O.scores(perfect, wina) == {"brier": 0.0, "log_loss": pytest.approx(0.0, abs=1e-12)}
+    s = O.scores(np.array([0.5, 0.25, 0.25]), wina)
+    # win: 0.25 + 2 x 0.0625 = 0.375; draw: 0.25 + 0.5625 + 0.0625 = 0.875; loss the same; mean 0.625
+    assert s["brier"] == pytest.approx(0.625) and s["log_loss"] == pytest.approx(-(2 * math.log(0.5) + 2 * math.log(0.25)) / 4)

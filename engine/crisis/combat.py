@@ -128,12 +128,23 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
     b = w.def_leth[rows].ravel()
     if w.has_morale.any():  # irregular war: a force fights as it holds together
         a, b = irregular.fire_scale(w, cp, rows, a, b)
+    # Scheduled arrivals within this step (crisis/arrivals.py) join as reinforcement spread over it.
+    inflow = w.inflow[rows]
+    has_in = bool(inflow.any())
+    rx, ry = (side_sum(inflow, w.side[rows], 1) / dt, side_sum(inflow, w.side[rows], -1) / dt) if has_in else (0.0, 0.0)
     x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=a, b=b, p=w.law_p[rows].ravel(),
-                   q=w.law_q[rows].ravel(), rx=0.0, ry=0.0, dt=dt, stochastic=st, seed=w.seed, reps=rr,
-                   slots=slots, step=k, purpose=streams.GROUND)
+                   q=w.law_q[rows].ravel(), rx=rx if np.isscalar(rx) else rx.ravel(), ry=ry if np.isscalar(ry) else ry.ravel(), dt=dt, stochastic=st, seed=w.seed,
+                   reps=rr, slots=slots, step=k, purpose=streams.GROUND)
     x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
     if w.guerrilla.any():  # Deitchman fronts replace the (p, q) result
         x1, y1 = irregular.guerrilla(w, rows, x0, y0, a, b, x1, y1, dt, st, rr, slots, k, clock)
+        if has_in:  # the Deitchman kernel has no reinforcement term: arrivals join at the step's end
+            g = w.guerrilla[None, :] > 0
+            x1, y1 = np.where(g, x1 + rx * dt, x1), np.where(g, y1 + ry * dt, y1)
+    if has_in:  # the arrivals join their side before its survivors are shared out
+        cp[:, :, :, GROUND] += inflow
+        x0, y0 = x0 + rx * dt, y0 + ry * dt
+        w.inflow[rows] = 0.0
     _apply(w, cp, rows, GROUND, x0, y0, x1, y1)
 
     # -- movement: the line moves when the ratio passes the breakthrough threshold

@@ -19,6 +19,9 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from wargame.crisis import arrivals
+from wargame.crisis import battle
+from wargame.crisis import clock as clock_
 from wargame.crisis import combat
 from wargame.crisis import doctrines
 from wargame.crisis import escalation
@@ -30,7 +33,7 @@ from wargame.model.log import Log
 from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
-MECHANISMS = (irregular.attach, raids.attach, injects.attach)
+MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach)
 
 
 def attach(w: World) -> World:
@@ -173,7 +176,7 @@ def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
     for s in np.flatnonzero(w.reserve.max(axis=0) > 0):
         begins = np.flatnonzero(start[:, s] == t)
         log.record(begins, t, "mobilise", s)
-        on = np.flatnonzero((start[:, s] <= t - w.dt) & (w.reserve_left[:, s] > 0) & ~w.ended)
+        on = np.flatnonzero((start[:, s] <= t - w.dt + 1e-9) & (w.reserve_left[:, s] > 0) & ~w.ended)
         if on.size == 0:
             continue
         flow = np.minimum(w.mob_rate[on, s] * w.dt, w.reserve_left[on, s])
@@ -203,8 +206,8 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
     if rows.size == 0:
         return
     lf = w.loss_fraction(rows)
-    press_a = lf[:, w.att] / w.tolerance[rows, w.att]
-    press_d = lf[:, w.dfd] / w.tolerance[rows, w.dfd]
+    press_a = lf[:, w.att] / battle.breaking_point(w, rows, w.att)
+    press_d = lf[:, w.dfd] / battle.breaking_point(w, rows, w.dfd)
     pos = w.position[rows]
     objective = (w.decisive[None, :] & (pos >= w.depth[rows] - 1e-9)).any(axis=1)
     collapse = ((w.counter_depth[rows] > 0) & (pos <= -w.counter_depth[rows] + 1e-9)).any(axis=1)
@@ -216,6 +219,11 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
     # When both break on the same day, the side under more pressure gives way.
     att_wins = objective | (def_breaks & ~(att_breaks & (press_a > press_d)))
     def_wins = ~att_wins & att_breaks
+    # Draws (crisis/battle.py): the loser gives way, but the winner is spent too and does not pursue.
+    kappa = w.draw_pressure[rows]
+    drawn = ((att_wins & ~objective & (press_a >= kappa)) | (def_wins & ~collapse & (press_d >= kappa)))
+    att_wins, def_wins = att_wins & ~drawn, def_wins & ~drawn
+    _end(w, log, rows[drawn], t, CEASEFIRE, -1, "ceasefire", -1)
     obj_front = np.where(objective, np.argmax(pos >= w.depth[rows] - 1e-9, axis=1), -1)
     _end(w, log, rows[att_wins], t, ATTACKER_WINS, w.att, "capitulate", w.dfd, obj_front[att_wins])
     _end(w, log, rows[def_wins], t, DEFENDER_HOLDS, w.dfd, "sue_for_peace", w.att)
@@ -233,14 +241,18 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
 
 
 def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None, hook=None):
-    """The combat clock: mobilisation, arrivals, fighting, strikes and termination, once per step."""
+    """The combat clock: mobilisation, interveners' and scheduled arrivals, fighting, strikes and termination,
+    once per step."""
     offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
     start = w.mob_start
     if since is None:
         _mobilise(w, log, 0.0, start)
-    while env.now + w.dt <= w.horizon + 1e-9:
-        yield env.timeout(w.dt)
-        t = env.now
+    # Step times from integer indices (clock.py): k * dt, never a running sum of dt.
+    k = clock_.step_index(env.now, w.dt)
+    while clock_.step_time(k + 1, w.dt) <= w.horizon + 1e-9:
+        k += 1
+        t = clock_.step_time(k, w.dt)
+        yield env.timeout(max(t - env.now, 0.0))
         w.last_daily = t
         _mobilise(w, log, t, start)
         for s in range(w.S):
@@ -248,6 +260,7 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
             if due.size:
                 doctrines.deploy(w, log, due, s, t)
         rows = np.flatnonzero(w.at_war & ~w.ended & (w.war_day <= t - w.dt + 1e-9))
+        arrivals.arrive(w, t, rows)
         moved_before = w.position[rows].copy()
         combat.step(w, t, rows, clock)
         escalation.strike(w, rows, t, clock)
@@ -297,7 +310,7 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
 
 def run_batch(w: World, clock: KernelClock, ts=None) -> Log:
     """Run one batch to its horizon in its own SimPy environment; returns the batch's log."""
-    env = simpy.Environment()
+    env = clock_.GridEnvironment(w.dt)
     log = Log(w.reps)
     env.run(until=start(env, w, log, clock, ts))
     return log
@@ -305,7 +318,7 @@ def run_batch(w: World, clock: KernelClock, ts=None) -> Log:
 
 def run_from(w: World, since: float, clock: KernelClock) -> Log:
     """Run a world resumed at time ``since`` (its last completed combat step) to its horizon."""
-    env = simpy.Environment(initial_time=since)
+    env = clock_.GridEnvironment(w.dt, initial_time=since)
     log = Log(w.reps)
     env.run(until=start(env, w, log, clock, since=since))
     return log

@@ -52,6 +52,7 @@ def attach(w: World, paused: World | None = None) -> None:
     w.m0, w.m_loss, w.m_fall, w.m_isolation = (np.zeros((R, S)) for _ in range(4))
     w.m_patron_day = np.full((R, S), np.inf)
     w.m_patron_shock, w.m_threshold, w.m_desert = (np.zeros((R, S)) for _ in range(3))
+    w.m_flee = np.full((R, S), -np.inf)  # share of regions held at or below which the government flees
     w.m0[:] = 1.0
     for s, (sid, st) in enumerate(sc.states.items()):
         m = st.morale
@@ -67,6 +68,8 @@ def attach(w: World, paused: World | None = None) -> None:
         w.m_patron_shock[:, s] = w.sample(m.patron_shock, f"{p}.patron_shock")
         w.m_threshold[:, s] = w.sample(m.threshold, f"{p}.threshold")
         w.m_desert[:, s] = w.sample(m.desertion_per_day, f"{p}.desertion_per_day")
+        if m.flee_regions_held is not None:
+            w.m_flee[:, s] = w.sample(m.flee_regions_held, f"{p}.flee_regions_held")
     if paused is not None:
         carry(paused, w, STATE, R)
         return
@@ -138,6 +141,20 @@ def _fall(w: World, log: Log, rows: np.ndarray, t: float) -> np.ndarray:
     return new
 
 
+def _flee(w: World, rows: np.ndarray) -> None:
+    """Political collapse: once few enough of its regions are held, the defender's government gives up
+    the capital, so the line is put at the depth of every decisive front (termination then calls it
+    the objective taken). Only the main defender's ``flee_regions_held``; regions = ``falls`` fronts."""
+    n_falls = w.falls.sum()
+    if not n_falls or not np.isfinite(w.m_flee[:, w.dfd]).any():
+        return
+    held = 1.0 - w.fallen[rows][:, w.falls].sum(axis=1) / n_falls
+    flees = held <= w.m_flee[rows, w.dfd] + 1e-12
+    if flees.any():
+        r = rows[flees]
+        w.position[r] = np.where(w.decisive[None, :], w.depth[r], w.position[r])
+
+
 def after_combat(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     """Falls, morale and desertion for the step ending at t (rows: at war, not ended)."""
     if rows.size == 0 or not (w.falls.any() or w.has_morale.any()):
@@ -145,6 +162,7 @@ def after_combat(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     new = _fall(w, log, rows, t)
     if not w.has_morale.any():
         return
+    _flee(w, rows)
     ms = np.flatnonzero(w.has_morale)
     com = w.committed[rows][:, ms, GROUND]
     combat_lf = np.where(com > 0, w.lost[rows][:, ms, GROUND] / np.maximum(com, 1e-300), 0.0)

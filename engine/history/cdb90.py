@@ -126,25 +126,35 @@ def usable(battles: list[dict]) -> list[dict]:
 SEED_LIMIT = 2**64 // 1024
 
 
-def engine_outcomes(battles: list[dict], runs: int, seed: int) -> np.ndarray:
-    """Per battle, the engine's counts (attacker wins, defender holds, other) over ``runs`` replications.
+def engine_battles(battles: list[dict], runs: int, seed: int, extra=()) -> tuple[np.ndarray, np.ndarray]:
+    """Per battle, the engine's counts (attacker wins, defender holds, other) over ``runs`` replications
+    and its mean loss fractions (attacker, defender); ``extra``: more (key path, value) overrides of BATTLE.
 
     Battle k uses seed ``seed * 1024 + isqno``: distinct streams per battle, and the
     same answer for a battle whichever other battles are run with it.
     """
     counts = np.zeros((len(battles), 3), dtype=np.int64)
+    losses = np.zeros((len(battles), 2))
     win, hold = OUTCOMES.index("attacker_wins"), OUTCOMES.index("defender_holds")
     for k, b in enumerate(battles):
         ov = [("states.ATT.forces.ground.manpower", repr(float(b["str_att"]))),
               ("states.DEF.forces.ground.manpower", repr(float(b["str_def"]))),
-              ("fronts.land.posture", f'"{POSTURES[b["post1"]]}"')]
+              ("fronts.land.posture", f'"{POSTURES[b["post1"]]}"'), *extra]
         loaded = scenario.loads(BATTLE, "cdb90_battle", ov)
         # One batch through the runner's own task path (runner.run would also build file
         # attributes, a third of the time for a battle this small).
         task = next(runner.tasks_for(loaded, [(0, runs)], seed * 1024 + b["isqno"], runs, {}, False, batch.run_task))
-        out = batch.run_task(task)[0]["replications"]["outcome"]
+        res = batch.run_task(task)[0]
+        out = res["replications"]["outcome"]
         counts[k] = [(out == win).sum(), (out == hold).sum(), ((out != win) & (out != hold)).sum()]
-    return counts
+        lost = res["states"]["losses"][:, :, 0]
+        losses[k] = lost[:, 0].mean() / b["str_att"], lost[:, 1].mean() / b["str_def"]
+    return counts, losses
+
+
+def engine_outcomes(battles: list[dict], runs: int, seed: int) -> np.ndarray:
+    """Per battle, the engine's counts (attacker wins, defender holds, other): ``engine_battles``' first part."""
+    return engine_battles(battles, runs, seed)[0]
 
 
 def decision_rule(battles: list[dict]) -> np.ndarray:
@@ -227,8 +237,9 @@ def run(runs: int = 200, seed: int = runner.DEFAULT_SEED, data_dir: Path = DEFAU
                            "mixes the seed with each battle's number)")
     allb = load(data_dir)
     use = usable(allb)[:max_battles]
-    res = compare(use, engine_outcomes(use, runs, seed), runs, decision_rule(use))
-    res.update(total=len(allb), seed=seed)
+    counts = engine_outcomes(use, runs, seed)
+    res = compare(use, counts, runs, decision_rule(use))
+    res.update(total=len(allb), seed=seed, battles=use, counts=counts)
     return res
 
 
@@ -265,6 +276,9 @@ def report(runs: int, seed: int, data_dir: Path = DEFAULT_DIR, plot_dir: Path | 
     """The comparison tables and, with plot_dir, its SVG figures: what the CLI prints and writes."""
     from wargame.history import plots
 
+    from wargame.history import outcomes
+
     res = run(runs, seed, data_dir, max_battles)
     paths = plots.write(plots.cdb90_figures(res), plot_dir) if plot_dir is not None else []
-    return format_table(res), paths
+    fitted = outcomes.run(res["battles"], res["counts"], runs, seed, data_dir)
+    return format_table(res) + "\n" + outcomes.format_table(fitted), paths

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from wargame.model.arrivals import Arrival, check_arrivals
+from wargame.model.battle import Battle
 from wargame.model.injects import check as check_inject
 from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
                                   Strict as _M,
@@ -111,6 +113,9 @@ class Morale(_M):
     threshold: Share = Field(0.5, description="Morale below which its forces desert and surrender.")
     desertion_per_day: Share = Field(0.0, description="Share of its ground cp on the fronts lost per day at morale "
                                      "0, rising linearly from 0 at the threshold.")
+    flee_regions_held: Share | None = Field(None, description="Political collapse: the defender's government gives "
+                                            "up its capital once the share of its side's `falls` fronts still held is "
+                                            "at or below this; none: never.")
 
 
 def _observed(v):
@@ -285,7 +290,9 @@ class Scenario(_M):
     naval: Naval = Naval()
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
+    battle: Battle = Battle()
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/crisis/injects.py).")
+    arrivals: list[Arrival] = Field(default_factory=list, description="Scheduled arrivals (engine/crisis/arrivals.py).")
     case: Case | None = None
     # raids (engine/crisis/raids.py): all empty by default, so scenarios without raids are unchanged
     weapons: Ids[Weapon] = Field(default_factory=dict)
@@ -329,6 +336,7 @@ class Scenario(_M):
             errs.append(f"case.capital_front = {shown(self.case.capital_front)}: not a front of this scenario "
                         f"(fronts: {', '.join(self.fronts)})")
         errs += check_raids(self)
+        errs += check_arrivals(self)
         if errs:
             raise ValueError("\n".join(errs))
         return self

@@ -31,6 +31,7 @@ from wargame.crisis import doctrines
 from wargame.crisis import escalation
 from wargame.crisis import injects
 from wargame.model import injects as inject_rules
+from wargame.crisis.clock import GridEnvironment
 from wargame.crisis.combat import GROUND, KernelClock
 from wargame.crisis.events import run_from, start, start_war
 from wargame.model.log import Log
@@ -84,7 +85,7 @@ class Game:
             s = self.ids.index(p)
             w.human[s] = True
             w.mob_start[0, s] = np.inf  # the players call up their reserves when they decide to
-        self.env = simpy.Environment()
+        self.env = GridEnvironment(w.dt)
         self.log = Log(w.reps)
         self.clock = KernelClock()
         self.done = start(self.env, w, self.log, self.clock, hook=self._hook)
