@@ -125,6 +125,67 @@ def _engine(loaded, runs: int, seed: int, tmp: str | None = None, batch_size: in
     return go, box
 
 
+@contextlib.contextmanager
+def compiled_clock():
+    """Time every call from Python into compiled kernel code (numba dispatchers) inside the block.
+
+    The engine's KernelClock times each kernel call from the engine's side, which includes
+    the kernels' Python wrappers (argument checks, broadcasting, thread dispatch); this
+    times only the compiled functions those wrappers call. It swaps each dispatcher
+    attribute of the kernel modules for a timing wrapper (the wrappers look them up by
+    name at call time; compiled callers are bound at compile time and untouched) and
+    restores them after. The wrapper's own cost (~0.3 us a call) is counted outside.
+    """
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    from wargame import kernels as pkg
+
+    box = {"seconds": 0.0, "calls": 0}
+    saved = []
+
+    def timed(fn):
+        def call(*args, **kw):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                box["seconds"] += time.perf_counter() - t0
+                box["calls"] += 1
+        return call
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for name, v in list(vars(mod).items()):
+            if isinstance(v, CPUDispatcher):
+                saved.append((mod, name, v))
+                setattr(mod, name, timed(v))
+    try:
+        yield box
+    finally:
+        for mod, name, v in saved:
+            setattr(mod, name, v)
+
+
+def kernel_shares(loaded, runs: int, seed: int) -> dict:
+    """Share of a batch run's wall time in kernel calls (with their Python wrappers) and in compiled code."""
+    from wargame.crisis.combat import KernelClock
+    from wargame.crisis.events import run_batch
+    from wargame.crisis.world import World
+    from wargame.execution import runner
+
+    run_batch(World(loaded.scenario, seed, np.arange(min(runs, 64))), KernelClock())  # loads every kernel used
+    clock = KernelClock()
+    with compiled_clock() as comp:
+        t0 = time.perf_counter()
+        for b0 in range(0, runs, runner.DEFAULT_BATCH):
+            run_batch(World(loaded.scenario, seed, np.arange(b0, min(b0 + runner.DEFAULT_BATCH, runs))), clock)
+        wall = time.perf_counter() - t0
+    return {"calls": clock.seconds / wall, "compiled": comp["seconds"] / wall, "wall_s": wall}
+
+
 def duel(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
     """Replications/s of the engine (to memory, to HDF5) against the vectorised, naive and limit peers."""
     from wargame.execution import runner
@@ -148,7 +209,8 @@ def duel(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> d
     return {"config": config, "engine_runs": engine_runs, "naive_runs": naive_runs, "repeats": k,
             "seconds": best, "reps_per_s": {name: runs[name] / s for name, s in best.items()},
             "front_days": limit.front_days(calls), "kernel_calls": len(calls),
-            "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan")}
+            "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
+            "kernel_shares": kernel_shares(loaded, engine_runs, seed)}
 
 
 def taiwan(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
@@ -175,6 +237,7 @@ def taiwan(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) ->
             "front_days": limit.front_days(calls), "kernel_calls": len(calls),
             # the engine's own clock around each kernel call, over the run's whole time (last timed run)
             "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
+            "kernel_shares": kernel_shares(loaded, engine_runs, seed),
             "simpy_events": {"engine_per_batch": ev["events"] / batches,
                              "engine_per_replication": ev["events"] / engine_runs,
                              "one_env_per_replication": ev1["events"] / naive_runs,

@@ -159,3 +159,14 @@ def test_quick_end_to_end(tmp_path):
                  "limit (kernels alone)", "taiwan engine reps/s", "per_replication", "share of time in kernels",
                  "floor", "status"):
         assert word in p.stdout, word
+
+
+def test_kernel_shares_time_compiled_code_and_restore_the_dispatchers():
+    from wargame.bench import measure
+    from wargame.kernels import lanchester
+
+    before = lanchester._lanchester_step
+    shares = measure.kernel_shares(scenario.load(DUEL), 50, seed=2)
+    assert lanchester._lanchester_step is before
+    # Compiled code is a part of the kernel calls' time (their wrappers check and broadcast arguments).
+    assert 0 < shares["compiled"] < shares["calls"] < 1, shares

@@ -52,7 +52,10 @@ def drawn(rng, s, s1):
 
 def war(env, p, rng, out):
     yield env.timeout(math.ceil(p["day"] / p["dt"]) * p["dt"])
-    start, x, y, pos, ref, ref_day = env.now, p["x0"], p["y0"], 0.0, 0.0, env.now
+    x, y, pos, ref, ref_day = p["x0"], p["y0"], 0.0, 0.0, env.now
+    end = lambda outcome, day: out.update(outcome=outcome, end_day=day, lost=(p["x0"] - x, p["y0"] - y), pos=pos)  # noqa: E731
+    if env.now > p["horizon"]:
+        return end("no_war", p["horizon"])
     while env.now + p["dt"] <= p["horizon"]:
         yield env.timeout(p["dt"])
         x1, y1 = square(x, y, p["a"], p["b"], p["dt"])
@@ -66,15 +69,14 @@ def war(env, p, rng, out):
         px, py = (p["x0"] - x) / p["x0"] / p["tol_x"], (p["y0"] - y) / p["y0"] / p["tol_y"]
         x_breaks = px >= 1 or (p["back"] > 0 and pos <= -p["back"]) or x < 1
         if pos >= p["depth"] or ((py >= 1 or y < 1) and not (x_breaks and px > py)):
-            return out.update(outcome="attacker_wins", end_day=env.now, lost=(p["x0"] - x, p["y0"] - y), pos=pos)
+            return end("attacker_wins", env.now)
         if x_breaks:
-            return out.update(outcome="defender_holds", end_day=env.now, lost=(p["x0"] - x, p["y0"] - y), pos=pos)
+            return end("defender_holds", env.now)
         if env.now - ref_day >= p["stalemate_days"]:
             if abs(pos - ref) < p["stalemate_km"]:
-                return out.update(outcome="ceasefire", end_day=env.now, lost=(p["x0"] - x, p["y0"] - y), pos=pos)
+                return end("ceasefire", env.now)
             ref, ref_day = pos, env.now
-    out.update(outcome="unresolved" if start <= p["horizon"] else "no_war", end_day=p["horizon"],
-               lost=(p["x0"] - x, p["y0"] - y), pos=pos)
+    end("unresolved", p["horizon"])
 
 
 def run(p: dict, runs: int, seed: int) -> list[dict]:
