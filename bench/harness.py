@@ -175,8 +175,8 @@ def record_floors(path: Path, ratio: dict, mode: str, argv: list[str]) -> None:
     # Half the measured ratio: machine noise (often 20-40% here) never fails CI, a real 2x regression does.
     data = {"note": "floors = half the ratios measured by the command below; see docs/bench.md",
             "command": "python -m wargame.bench " + " ".join(argv), "mode": mode,
-            "measured": {k: round(v, 4) for k, v in ratio.items()},
-            "floors": {k: round(v / 2, 4) for k, v in ratio.items() if k in GATED}}
+            "measured": {k: float(f"{v:.4g}") for k, v in ratio.items()},  # 4 significant digits: ratios run 0.05-500
+            "floors": {k: float(f"{v / 2:.4g}") for k, v in ratio.items() if k in GATED}}
     path.write_text(json.dumps(data, indent=2) + "\n")
 
 

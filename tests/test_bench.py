@@ -170,3 +170,9 @@ def test_kernel_shares_time_compiled_code_and_restore_the_dispatchers():
     assert lanchester._lanchester_step is before
     # Compiled code is a part of the kernel calls' time (their wrappers check and broadcast arguments).
     assert 0 < shares["compiled"] < shares["calls"] < 1, shares
+
+
+@pytest.mark.parametrize("peer", ["naive.py", "vectorised.py"])
+def test_docs_quote_the_duel_peers_verbatim(peer):
+    # docs/bench.md shows each peer's code as a user would write it: the scripts themselves.
+    assert f"```python\n{(ROOT / 'bench/peers' / peer).read_text()}```" in (ROOT / "docs/bench.md").read_text()
