@@ -139,7 +139,7 @@ def test_table_fails_below_floor():
 
 
 def test_quick_end_to_end(tmp_path):
-    # 45-55 s on the 2-core development machine (under 60 s), so it runs by default (no slow mark).
+    # 45-55 s on the 2-core development machine (about a minute under load), so it runs by default (no slow mark).
     # From a temp dir, as `wargame bench` runs for a user: it finds the shipped scenarios by itself.
     out, floors = tmp_path / "bench.json", tmp_path / "floors.json"
     p = subprocess.run([sys.executable, "-m", "wargame.bench", "--quick", "--json", str(out), "--floors", str(floors),
