@@ -1,5 +1,10 @@
 """In-process measurements: kernel throughput and end-to-end replications/s, each against its peers.
 
+Peers (bench/peers/): the kernel against numpy_peer and rng_limit; the duel end to end
+against naive (one SimPy environment per replication, plain Python), vectorised (numpy
+across replications) and limit (the engine's kernel calls alone); taiwan_strait against
+the per-replication engine (R = 1) and limit.
+
 Each pair (or trio) is timed in the same process, interleaved (A, B, A, B, ...),
 and the best of k repeats is kept: on a shared, noisy machine the minimum is the
 run least disturbed by others, and interleaving exposes both sides to the same
@@ -9,6 +14,8 @@ drift.  Only ratios are meant to be compared across machines.
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 import time
 
 import numpy as np
@@ -17,9 +24,11 @@ import simpy
 from wargame import kernels
 from wargame.kernels import streams
 
+from wargame.bench.peers import limit
 from wargame.bench.peers import naive
 from wargame.bench.peers import numpy_peer
 from wargame.bench.peers import rng_limit
+from wargame.bench.peers import vectorised
 
 
 def interleaved(fns: dict, k: int, warm: bool = True) -> dict:
@@ -96,37 +105,141 @@ def count_simpy_events():
         simpy.Environment.step = orig
 
 
-def end_to_end(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
-    """Replications/s of wargame.kinds.run (batched) and of the naive peer (one env per replication)."""
+def _engine(loaded, runs: int, seed: int, tmp: str | None = None, batch_size: int | None = None):
+    """A callable running ``runs`` replications end to end: into memory (concatenated), or an HDF5 file in ``tmp``."""
     from wargame import kinds
+    from wargame.execution import results, runner, store
+
+    box = {}
+
+    def go():
+        if tmp is None:
+            sink = results.MemoryResults()
+        else:
+            sink = store.HDF5Store(os.path.join(tmp, "out.h5"))
+        box["stats"] = kinds.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size or runner.DEFAULT_BATCH)
+        if tmp is None:
+            box["results"] = sink.read()
+        else:
+            sink.finish({"seconds": box["stats"].seconds})
+    return go, box
+
+
+@contextlib.contextmanager
+def compiled_clock():
+    """Time every call from Python into compiled kernel code (numba dispatchers) inside the block.
+
+    The engine's KernelClock times each kernel call from the engine's side, which includes
+    the kernels' Python wrappers (argument checks, broadcasting, thread dispatch); this
+    times only the compiled functions those wrappers call. It swaps each dispatcher
+    attribute of the kernel modules for a timing wrapper (the wrappers look them up by
+    name at call time; compiled callers are bound at compile time and untouched) and
+    restores them after. The wrapper's own cost (~0.3 us a call) is counted outside.
+    """
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    from wargame import kernels as pkg
+
+    box = {"seconds": 0.0, "calls": 0}
+    saved = []
+
+    def timed(fn):
+        def call(*args, **kw):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                box["seconds"] += time.perf_counter() - t0
+                box["calls"] += 1
+        return call
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for name, v in list(vars(mod).items()):
+            if isinstance(v, CPUDispatcher):
+                saved.append((mod, name, v))
+                setattr(mod, name, timed(v))
+    try:
+        yield box
+    finally:
+        for mod, name, v in saved:
+            setattr(mod, name, v)
+
+
+def kernel_shares(loaded, runs: int, seed: int) -> dict:
+    """Share of a batch run's wall time in kernel calls (with their Python wrappers) and in compiled code."""
+    from wargame.crisis.combat import KernelClock
+    from wargame.crisis.events import run_batch
+    from wargame.crisis.world import World
+    from wargame.execution import runner
+
+    run_batch(World(loaded.scenario, seed, np.arange(min(runs, 64))), KernelClock())  # loads every kernel used
+    clock = KernelClock()
+    with compiled_clock() as comp:
+        t0 = time.perf_counter()
+        for b0 in range(0, runs, runner.DEFAULT_BATCH):
+            run_batch(World(loaded.scenario, seed, np.arange(b0, min(b0 + runner.DEFAULT_BATCH, runs))), clock)
+        wall = time.perf_counter() - t0
+    return {"calls": clock.seconds / wall, "compiled": comp["seconds"] / wall, "wall_s": wall}
+
+
+def duel(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
+    """Replications/s of the engine (to memory, to HDF5) against the vectorised, naive and limit peers."""
     from wargame.execution import runner
     from wargame.model import scenario
 
     loaded = scenario.load(config)
-    last = {}
+    p = naive.duel_params(config)
+    with tempfile.TemporaryDirectory(prefix="bench-duel-") as tmp:
+        memory, box = _engine(loaded, engine_runs, seed)
+        hdf5, _ = _engine(loaded, engine_runs, seed, tmp)
+        calls = limit.record(loaded, engine_runs, seed, runner.DEFAULT_BATCH)
+        vec_file = os.path.join(tmp, "vectorised.h5")
+        fns = {"engine": memory, "engine_hdf5": hdf5,
+               "vectorised": lambda: vectorised.run(p, engine_runs, seed),
+               "vectorised_hdf5": lambda: vectorised.save(vectorised.run(p, engine_runs, seed), vec_file),
+               "naive": lambda: naive.run(p, naive_runs, seed),
+               "limit": lambda: limit.replay(calls)}
+        best = interleaved(fns, k)
+    runs = {name: naive_runs if name == "naive" else engine_runs for name in fns}
+    stats = box["stats"]
+    return {"config": config, "engine_runs": engine_runs, "naive_runs": naive_runs, "repeats": k,
+            "seconds": best, "reps_per_s": {name: runs[name] / s for name, s in best.items()},
+            "front_days": limit.front_days(calls), "kernel_calls": len(calls),
+            "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
+            "kernel_shares": kernel_shares(loaded, engine_runs, seed)}
 
-    def engine():
-        last["stats"] = kinds.run(loaded, engine_runs, seed=seed)
 
-    def peer():
-        naive.run(loaded, naive_runs, seed=seed)
+def taiwan(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
+    """Replications/s of the engine (to memory) against the per-replication engine and the limit peer."""
+    from wargame.execution import runner
+    from wargame.model import scenario
 
+    loaded = scenario.load(config)
+    memory, box = _engine(loaded, engine_runs, seed)
+    per_rep, _ = _engine(loaded, naive_runs, seed, batch_size=1)  # World with R = 1: one environment each
+    calls = limit.record(loaded, engine_runs, seed, runner.DEFAULT_BATCH)
     # The untimed warm-up runs double as the event counts (the counting wrapper costs ~1 us an event).
     with count_simpy_events() as ev:
-        engine()
-    with count_simpy_events() as ev1:  # one environment per replication
-        peer()
-    best = interleaved({"engine": engine, "naive": peer}, k, warm=False)
-    stats = last["stats"]
+        memory()
+    with count_simpy_events() as ev1:
+        per_rep()
+    best = interleaved({"engine": memory, "per_replication": per_rep, "limit": lambda: limit.replay(calls)}, k,
+                       warm=False)
+    stats = box["stats"]
+    runs = {"engine": engine_runs, "per_replication": naive_runs, "limit": engine_runs}
     batches = -(-engine_runs // runner.DEFAULT_BATCH)
-    return {
-        "config": config, "engine_runs": engine_runs, "naive_runs": naive_runs, "repeats": k,
-        "seconds": best,
-        "reps_per_s": {"engine": engine_runs / best["engine"], "naive": naive_runs / best["naive"]},
-        "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
-        "simpy_events": {"engine_per_batch": ev["events"] / batches,
-                         "engine_per_replication": ev["events"] / engine_runs,
-                         "one_env_per_replication": ev1["events"] / naive_runs,
-                         "batch_size": runner.DEFAULT_BATCH},
-        "log_events_per_replication": stats.events / engine_runs,
-    }
+    return {"config": config, "engine_runs": engine_runs, "naive_runs": naive_runs, "repeats": k,
+            "seconds": best, "reps_per_s": {name: runs[name] / s for name, s in best.items()},
+            "front_days": limit.front_days(calls), "kernel_calls": len(calls),
+            # the engine's own clock around each kernel call, over the run's whole time (last timed run)
+            "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
+            "kernel_shares": kernel_shares(loaded, engine_runs, seed),
+            "simpy_events": {"engine_per_batch": ev["events"] / batches,
+                             "engine_per_replication": ev["events"] / engine_runs,
+                             "one_env_per_replication": ev1["events"] / naive_runs,
+                             "batch_size": runner.DEFAULT_BATCH},
+            "log_events_per_replication": stats.events / engine_runs}

@@ -3,9 +3,10 @@
 Each function mirrors one kernel operation for operation, on Python ints and
 floats, with the same signature as its ``kernels`` counterpart. Two users:
 tests/test_kernels_*.py demand exact (bit-for-bit) agreement with the numba
-kernels (through tests/reference.py, which re-exports this module), and the naive
-benchmark peer (bench/peers/naive.py) swaps them in for the kernels to get "combat
-stepped in plain Python" that reproduces the engine's draws bit for bit.
+kernels (through tests/reference.py, which re-exports this module), and
+bench/peers/per_replication.py swaps them in for the kernels (``python=True``) to run the
+engine in plain Python, reproducing its draws bit for bit (tests/test_bench.py). They are
+correctness references, not a performance peer.
 
 The twins live by kernel family in twins_random.py (philox, variates), twins_attrition.py
 (lanchester, guerrilla) and twins_fire.py (salvo, raids, modifiers); this module gathers them.

@@ -51,9 +51,28 @@ RUNG_NAMES = ("none", "forces", "bases", "homeland", "nuclear")
 CASUALTY_SHARE = np.array([1.0, 0.02, 0.25])
 
 
+def last_sum(arr: np.ndarray) -> np.ndarray:
+    """``arr.sum(axis=-1)`` bit for bit, several times faster on the short axes of the world's arrays.
+
+    numpy sums a reduction axis shorter than 8 elements in order, starting from +0.0
+    (pairwise summation starts at 8), so a chain of adds over that axis's slices gives
+    the same bits (tests/test_world_sums.py checks it against ``.sum``, signed zeros, inf
+    and NaN included) without reduce's per-row overhead on axes of 2-7 elements: 6
+    against 49 us for a (2000, 2, 3) array. This is most of the per-day orchestration's
+    sums (states, domains); longer axes and other dtypes go to ``.sum``.
+    """
+    n = arr.shape[-1]
+    if n >= 8 or n == 0 or arr.dtype != np.float64:
+        return arr.sum(axis=-1)
+    out = arr[..., 0] + 0.0  # numpy starts from the identity: -0.0 + 0.0 is +0.0
+    for i in range(1, n):
+        out += arr[..., i]
+    return out
+
+
 def side_sum(arr: np.ndarray, side: np.ndarray, sgn: int) -> np.ndarray:
     """Sum over states of arr (n, F, S) for the states on side ``sgn`` (side: (n, S)) -> (n, F)."""
-    return (arr * (side[:, None, :] == sgn)).sum(axis=2)
+    return last_sum(arr * (side[:, None, :] == sgn))
 
 
 def carry(src, dst, names, n: int) -> None:
@@ -302,8 +321,9 @@ class World:
 
     def loss_fraction(self, rows=slice(None)) -> np.ndarray:
         """Personnel lost / personnel committed, plus homeland-strike pressure, per (rows, S)."""
-        lost = (self.lost[rows] * self.mpc[rows] * CASUALTY_SHARE).sum(axis=2)
-        com = (self.committed[rows] * self.mpc[rows] * CASUALTY_SHARE).sum(axis=2)
+        mpc = self.mpc[rows]
+        lost = last_sum(self.lost[rows] * mpc * CASUALTY_SHARE)
+        com = last_sum(self.committed[rows] * mpc * CASUALTY_SHARE)
         return np.where(com > 0, lost / np.maximum(com, 1e-300), 0.0) + self.homeland_pressure[rows]
 
     def pressure(self, rows=slice(None)) -> np.ndarray:
