@@ -132,14 +132,14 @@ def _observed(v):
 
 
 CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                "direct_intervention", "days_to_attacker_breaks", "war_ongoing")
+                "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war")
 
 
 class HistoryCheck(_M):
     """One historical value the engine's distribution is checked against (engine/crisis/cases.py)."""
 
     metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing"] = Field(
+                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war"] = Field(
         description="What is compared (engine/crisis/cases.py defines each).")
     value: Annotated[float, BeforeValidator(_observed)] = Field(
         description="What happened (days, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
