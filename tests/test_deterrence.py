@@ -8,7 +8,7 @@ window (P(win) = 1) and A loses 1 - sqrt(1 - (20/100)^2) of its force, so
     EU_alone = 1 - 0.1 * (1 - sqrt(0.96)) / 0.2 = 0.98990 > 0.
 
 G (collective security, 500,000, arriving at once) would turn the front around: with G
-counted, A is annihilated (P(win) = 0, loss share 1), EU = -0.1 / 0.2 = -0.5 < 0. A
+counted, A is annihilated (P(win) = 0, loss share 1), EU = -defeat_cost - 0.1 / 0.2 = -1.5 < 0. A
 credible treaty (credibility 1) therefore deters; an incredible one (0) does not.
 """
 
@@ -98,7 +98,7 @@ def test_a_credible_commitment_deters(tmp_path):
     d, actions = _attacker_decisions(res)
     assert actions == ["stand_down"] * 4
     assert np.allclose(d["p_without"], 1.0) and np.allclose(d["p_with"], 0.0, atol=1e-6)
-    assert np.allclose(d["utility"], -0.5, atol=1e-5)  # A annihilated inside the window: -loss_weight / tolerance
+    assert np.allclose(d["utility"], -1.5, atol=1e-5)  # A annihilated: -defeat_cost - loss_weight / tolerance
     assert np.allclose(d["utility"], d["benefit"] - d["cost_losses"] - d["cost_retaliation"] - d["cost_trade"], atol=1e-6)
     from wargame.model.log import EVENT_TYPES
     ev = res["events"][res["events"]["type"] == EVENT_TYPES.index("stand_down")]

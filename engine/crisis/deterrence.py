@@ -11,7 +11,7 @@ parties' expected forces and without them (the projection third parties use,
 crisis/doctrines.py ``project``, blurred by the attacker's own perception error), and
 weighs its chance of winning against its costs:
 
-    EU = value * P(win) - loss_weight * E[loss share] / tolerance
+    EU = value * P(win) - defeat_cost * (1 - P(win)) - loss_weight * E[loss share] / tolerance
          - retaliation_weight * max_j p_j * severity_j - trade_weight * sum_j p_j * trade_j
 
 It invades when EU > 0; otherwise it waits (while its planned window lasts) or stands
@@ -125,7 +125,7 @@ def weigh(w: World, rows, t: float, clock: KernelClock) -> dict:
         side[:, j] = np.where(placed[:, j], -1, sig[:, j])
     pd_w, _, _, la_w = project(w, rows, cp, afl, side, eps, clock)
     pd_o, _, _, la_o = project(w, rows, cp0, afl, side0, eps, clock)
-    value, tol = w.value[rows], w.tolerance[rows, a]
+    value, defeat, tol = w.value[rows], w.defeat_cost[rows], w.tolerance[rows, a]
     c_loss = w.doc["loss_weight"][rows] * la_w / tol
     against = (sig == -1) & (p > 0)
     c_ret = np.zeros(n)
@@ -135,9 +135,11 @@ def weigh(w: World, rows, t: float, clock: KernelClock) -> dict:
     c_ret = w.doc["retaliation_weight"][rows] * c_ret
     c_trade = w.doc["trade_weight"][rows] * (np.where(against, p, 0.0) * w.trade[rows, a, :]).sum(axis=1)
     win_w, win_o = 1.0 - pd_w, 1.0 - pd_o
-    eu = value * win_w - c_loss - c_ret - c_trade
-    eu_alone = value * win_o - w.doc["loss_weight"][rows] * la_o / tol
-    return dict(p_with=win_w, p_without=win_o, benefit=value * win_w, cost_losses=c_loss, cost_retaliation=c_ret,
+    # benefit: the expected value of the war's result, winning (value) or being defeated (-defeat_cost)
+    benefit = value * win_w - defeat * (1.0 - win_w)
+    eu = benefit - c_loss - c_ret - c_trade
+    eu_alone = value * win_o - defeat * (1.0 - win_o) - w.doc["loss_weight"][rows] * la_o / tol
+    return dict(p_with=win_w, p_without=win_o, benefit=benefit, cost_losses=c_loss, cost_retaliation=c_ret,
                 cost_trade=c_trade, utility=eu, alone=eu_alone, expected=p * arrive * (sig == -1))
 
 

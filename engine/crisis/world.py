@@ -232,6 +232,7 @@ class World:
         self.deadline = self.sample(inv.deadline_day, "invasion.deadline_day")
         self.weighs = inv.decision == "expected_utility"  # the attacker weighs third parties (crisis/deterrence.py)
         self.value = self.sample(inv.value, "invasion.value") if self.weighs else np.ones(R)
+        self.defeat_cost = self.sample(inv.defeat_cost, "invasion.defeat_cost") if self.weighs else np.ones(R)
         self.postpone = self.sample(inv.postpone_days, "invasion.postpone_days") if self.weighs else np.zeros(R)
         nv = sc.naval
         self.nav = {k: self.sample(getattr(nv, k), f"naval.{k}") for k in type(nv).model_fields}

@@ -243,6 +243,8 @@ class Invasion(_M):
         "(docs/model.md §2.3.1) and may wait or stand down (outcome deterred).")
     value: Weight = Field(1.0, description="expected_utility: the attacker's utility of winning, in the "
                           "doctrine weights' units (the status quo is 0).")
+    defeat_cost: Weight = Field(1.0, description="expected_utility: the attacker's utility lost if it is defeated "
+                                "(1 = value: symmetric stakes, as in The War Trap's basic form).")
     postpone_days: Days = Field(0.0, description="expected_utility, scheduled: how long after the planned "
                                 "day the attacker may wait while its build-up continues.")
 
