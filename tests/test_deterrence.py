@@ -176,6 +176,13 @@ def test_same_bits_whatever_the_batch_size():
     assert digest(a) == digest(b)
 
 
+def test_same_bits_whatever_the_worker_count():
+    import wargame
+    a = wargame.run("kuwait_1990", runs=60, seed=4, batch_size=15)
+    b = wargame.run("kuwait_1990", runs=60, seed=4, batch_size=20, workers=2)
+    assert digest(a.arrays()) == digest(b.arrays())
+
+
 @pytest.mark.parametrize("text, words", [
     ('credibility = { D = 1.5 }', ["states.G.credibility.D", "1.5"]),
     ('credibility = { A = 0.5 }', ["states.G.credibility", "'A'", "treaties"]),

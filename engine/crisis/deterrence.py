@@ -15,8 +15,8 @@ weighs its chance of winning against its costs:
          - retaliation_weight * max_j p_j * severity_j - trade_weight * sum_j p_j * trade_j
 
 It invades when EU > 0; otherwise it waits (while its planned window lasts) or stands
-down. A stand-down is ``deterred`` when the same sum without third parties is > 0:
-their expected response is what tipped it. Every evaluation is logged with its numbers.
+down. A stand-down is ``deterred`` when, at this or an earlier evaluation, the same sum
+without third parties was > 0: their expected response is what held it back. Every evaluation is logged with its numbers.
 No Monte Carlo inside the decision: one deterministic projection per case, per batch.
 """
 
@@ -157,7 +157,10 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, last: np.ndarray, clo
     log.decide(rec)
     waiting = ~go & ~last
     log.record(rows[waiting], t, "wait", w.att, w.dfd, v["utility"][waiting])
-    tipped = stand & (v["alone"] > 0)  # without the third parties it would have attacked
+    # Held back now, though alone it would attack: the third parties' expected response is what
+    # stops it, at this evaluation or an earlier one it waited through.
+    w.tempted[rows] |= ~go & (v["alone"] > 0)
+    tipped = stand & w.tempted[rows]
     for idx, outcome in ((rows[tipped], DETERRED), (rows[stand & ~tipped], NO_WAR)):
         if idx.size:
             w.ended[idx], w.outcome[idx], w.end_day[idx], w.winner[idx] = True, outcome, t, -1

@@ -303,6 +303,7 @@ class World:
         self.withdrew_day = np.full((R, S), np.nan)
         self.attacked = np.zeros((R, S), dtype=bool)  # own territory or bases struck, or forces in place hit
         self.engaged = np.zeros((R, S), dtype=bool)  # its forces in place fight (crisis/presence.py)
+        self.tempted = np.zeros(R, dtype=bool)  # the attacker held back though alone it would attack (deterrence.py)
         self.rung = np.zeros((R, S, S), dtype=np.int8)  # [actor, target] current rung
         self.inventory_left = self.inventory.copy()
         self.warned = np.zeros(R, dtype=bool)
