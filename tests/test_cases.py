@@ -224,6 +224,18 @@ def test_afghanistan_nine_days_from_zaranj_to_kabul(afghanistan):
     assert afghanistan["days_first_fall_to_capital"]["inside"], afghanistan["days_first_fall_to_capital"]
 
 
+@pytest.fixture(scope="module")
+def kuwait():
+    res = run_memory(CONFIGS / "kuwait_1990.toml", RUNS, seed=20261124)
+    return {k["metric"]: k for k in cases.compute(res)["checks"]}
+
+
+@pytest.mark.parametrize("metric", ["war", "capital_taken", "days_to_capital", "direct_intervention"])
+def test_kuwait_1990_with_no_commitment_in_place_history_is_inside_the_engine_90pct(kuwait, metric):
+    # Iraq weighed the US response (invasion.decision = expected_utility) and invaded, as it did.
+    assert kuwait[metric]["inside"], kuwait[metric]
+
+
 def test_ukraine_kyiv_not_taken(ukraine):
     assert ukraine["capital_taken"]["inside"], ukraine["capital_taken"]
 

@@ -20,11 +20,12 @@ from wargame.execution import finite
 from wargame.model import scenario
 
 _NO_WAR = OUTCOMES.index("no_war")
+_DETERRED = OUTCOMES.index("deterred")
 
 # Where NaN means "did not happen" (finite.check); every other floating column must be
 # finite. A day that did not happen is NaN, never infinity.
 FINITE_RULES = {
-    "replications/war_day": lambda b: (b["replications"]["outcome"] == _NO_WAR),  # no war broke out
+    "replications/war_day": lambda b: np.isin(b["replications"]["outcome"], (_NO_WAR, _DETERRED)),  # no war broke out
     # Not every war ends before the horizon (unresolved), and no war has no end.
     "replications/end_day": finite.NO_INF,
     "states/intervention_day": lambda b: ~b["states"]["intervened"],

@@ -12,7 +12,8 @@ replication, the case's metrics:
 * ``days_first_fall_to_capital``: from the first front lost to the capital's fall;
 * ``capital_taken``, ``direct_intervention`` (any third party joined either side),
   ``war_ongoing`` (unresolved at the horizon): 1 or 0;
-* ``days_to_attacker_breaks``: days to the attacker suing for peace; inf if never.
+* ``days_to_attacker_breaks``: days to the attacker suing for peace; inf if never;
+* ``war``: 1 if the attacker invaded at all (0: it stood down, deterred or not).
 
 The check for each historical value ``v``: it lies inside the engine's central 90%
 interval, q(5%) <= v <= q(95%) with q the inverse empirical CDF (for a yes/no
@@ -32,7 +33,7 @@ from wargame.model.sampling import sample
 from wargame.model.scenario import CASE_METRICS, ScenarioError, loads
 from wargame.crisis.world import ATTACKER_WINS, DEFENDER_HOLDS, UNRESOLVED
 
-YES_NO = ("capital_taken", "direct_intervention", "war_ongoing")
+YES_NO = ("capital_taken", "direct_intervention", "war_ongoing", "war")
 DAY_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "days_to_attacker_breaks")
 HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365)
 METRICS = CASE_METRICS
@@ -68,6 +69,7 @@ def metrics(reps: dict, states: dict, fall_day: np.ndarray, layout: dict, capita
                                 else np.zeros(out.size, dtype=bool)).astype(float),
         "days_to_attacker_breaks": np.where(out == DEFENDER_HOLDS, end - war, np.inf),
         "war_ongoing": (out == UNRESOLVED).astype(float),
+        "war": np.isfinite(war).astype(float),
         "_fall_rel": fd,  # (n, F) days from the war's start each front fell; the capital: its capture
     }
 

@@ -67,6 +67,22 @@ def deployable(w: World, rows, s) -> np.ndarray:
     return (w.commit[rows, s, :] * w.sends[rows, s, :] * w.home[rows, s, :])[:, None, :] * w.share[rows, :, 2][:, :, None]
 
 
+def severity_from(w: World, rows, a, s) -> np.ndarray:
+    """Expected severity of a's strikes on s: each rung within a's reach is climbed with a's propensity."""
+    n = rows.size
+    p = w.propensity[rows, a]
+    exp_sev = np.zeros(n)
+    climbed = np.ones(n)
+    for k in range(1, 5):
+        if k < 4:
+            reach = w.reach[rows, a] >= w.dist[rows, s, k - 1]
+        else:
+            reach = np.full(n, bool(w.nuclear[a]))
+        climbed = np.where(reach, climbed * p, climbed)
+        exp_sev += np.where(reach, climbed * w.severity[k], 0.0)
+    return exp_sev
+
+
 def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
     """Expected severity of retaliation on s if it fights on side sigma: max over possible strikers."""
     n = rows.size
@@ -77,17 +93,7 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
         striker = (w.side[rows, a] == -sigma) & ((w.inventory_left[rows, a] > 0) | w.nuclear[a])
         if not striker.any():
             continue
-        p = w.propensity[rows, a]
-        exp_sev = np.zeros(n)
-        climbed = np.ones(n)
-        for k in range(1, 5):
-            if k < 4:
-                reach = w.reach[rows, a] >= w.dist[rows, s, k - 1]
-            else:
-                reach = np.full(n, bool(w.nuclear[a]))
-            climbed = np.where(reach, climbed * p, climbed)
-            exp_sev += np.where(reach, climbed * w.severity[k], 0.0)
-        best = np.maximum(best, np.where(striker, exp_sev, 0.0))
+        best = np.maximum(best, np.where(striker, severity_from(w, rows, a, s), 0.0))
     suffered = w.rung[rows, :, s].max(axis=1)
     return np.maximum(best, w.severity[suffered])
 
@@ -115,10 +121,14 @@ def _weigh(w: World, rows, s, eps, clock) -> dict:
 
     cp_now, afl = w.front[rows], w.afloat[rows]
     with_cp, without_cp = cp_now.copy(), cp_now.copy()
-    with_cp[:, :, s, :] = np.where((inside & arrived)[:, None, None], cp_now[:, :, s, :], deployable(w, rows, s))
-    without_cp[:, :, s, :] = 0.0
+    # Forces in place (crisis/presence.py) stay where they are whatever it decides; they are
+    # on the front already, so they count with its deployable forces and without them.
+    stays = (w.engaged[rows, s] & ~inside)
+    with_cp[:, :, s, :] = np.where((inside & arrived)[:, None, None], cp_now[:, :, s, :],
+                                   cp_now[:, :, s, :] + deployable(w, rows, s))
+    without_cp[:, :, s, :] = np.where(stays[:, None, None], cp_now[:, :, s, :], 0.0)
     side_with, side_wo = w.side[rows].copy(), w.side[rows].copy()
-    side_with[:, s], side_wo[:, s] = sigma, 0
+    side_with[:, s], side_wo[:, s] = sigma, np.where(stays, -1, 0)
     pd_w, pa_w, ld_w, la_w = project(w, rows, with_cp, afl, side_with, eps, clock)
     pd_o, pa_o, _, _ = project(w, rows, without_cp, afl, side_wo, eps, clock)
     p_with = np.where(sigma == -1, pd_w, pa_w)
@@ -170,7 +180,10 @@ def _choose(w: World, rows, t, s, v: dict, pressure) -> tuple:
         thr = w.doc["bandwagon_threshold"][rows]
         join = out & ((v["p_def"] >= thr) | (1.0 - v["p_def"] >= thr))
         side_to = np.where(v["p_def"] >= thr, -1, 1).astype(np.int8)
-    # Self-defence: a state whose own territory was struck fights back (all doctrines but `never`).
+    # A state whose forces in place fight on the defender's side joins that side, if it joins.
+    side_to = np.where(w.engaged[rows, s] & out, -1, side_to).astype(np.int8)
+    # Self-defence: a state whose own territory was struck, or whose forces in place were hit,
+    # fights back (all doctrines but `never`).
     hit = out & w.attacked[rows, s] & ~join
     side_to = np.where(hit, -1, side_to).astype(np.int8)
     join |= hit

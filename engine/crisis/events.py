@@ -23,10 +23,12 @@ from wargame.crisis import arrivals
 from wargame.crisis import battle
 from wargame.crisis import clock as clock_
 from wargame.crisis import combat
+from wargame.crisis import deterrence
 from wargame.crisis import doctrines
 from wargame.crisis import escalation
 from wargame.crisis import injects
 from wargame.crisis import irregular
+from wargame.crisis import presence
 from wargame.crisis import raids
 from wargame.crisis.combat import GROUND, KernelClock
 from wargame.model.log import Log
@@ -101,14 +103,18 @@ def start_war(w: World, log: Log, rows: np.ndarray, t: float, wake: list) -> Non
         w.home[rows, s, :] -= sent
         _send_to_fronts(w, rows, s, sent, j)
     log.record(rows, t, "invade", w.att, w.dfd)
+    presence.engage(w, log, rows, t)
     w.next_decision[rows] = t
     if not wake[0].triggered:
         wake[0].succeed()
 
 
-def invasion(env, w: World, log: Log, wake: list, since: float | None = None, hook=None):
+def invasion(env, w: World, log: Log, wake: list, clock: KernelClock, since: float | None = None, hook=None):
     if hook is not None and w.human[w.att]:  # a classroom game: people decide when (and whether) to invade
         yield from _invasion_by_people(env, w, log, wake, hook)
+        return
+    if w.weighs:
+        yield from _invasion_weighed(env, w, log, wake, clock, since)
         return
     if not w.invasion_conditional:
         yield from at_times(env, w, w.grid(w.invasion_day), lambda rows, t: start_war(w, log, rows, t, wake), since)
@@ -123,7 +129,7 @@ def invasion(env, w: World, log: Log, wake: list, since: float | None = None, ho
         cand = np.flatnonzero(~w.at_war & ~w.ended & (t >= w.grid(w.invasion_day)) & (t <= deadline))
         if cand.size:
             a = w.att
-            ready = np.where(w.reserve[cand, a] > 0, 1 - w.reserve_left[cand, a] / np.maximum(w.reserve[cand, a], 1e-300), 1.0)
+            ready = _readiness(w, cand)
             own = (w.commit[cand, a, GROUND] * w.home[cand, a, GROUND])
             opp = w.home[cand, w.dfd, GROUND] * w.commit[cand, w.dfd, GROUND]
             ratio = own / np.maximum(opp, 1e-9)
@@ -134,6 +140,37 @@ def invasion(env, w: World, log: Log, wake: list, since: float | None = None, ho
         if t >= deadline.max():
             return
         yield env.timeout(w.dt)
+
+
+def _readiness(w: World, rows) -> np.ndarray:
+    a = w.att
+    return np.where(w.reserve[rows, a] > 0, 1 - w.reserve_left[rows, a] / np.maximum(w.reserve[rows, a], 1e-300), 1.0)
+
+
+def _invasion_weighed(env, w: World, log: Log, wake: list, clock: KernelClock, since: float | None):
+    """The attacker weighs its prospects with the third parties it expects (crisis/deterrence.py) from
+    the planned (scheduled) or earliest (conditional, once ready) day, then every decision interval
+    until its last day: the planned day plus ``postpone_days``, or the deadline."""
+    nxt = w.grid(w.invasion_day)
+    last = w.grid(w.deadline) if w.invasion_conditional else w.grid(w.invasion_day + w.postpone)
+    if since is not None:  # a resumed world: evaluations up to ``since`` happened already
+        nxt = np.maximum(nxt, w.grid(since + w.dt))
+    while True:
+        pend = ~w.at_war & ~w.ended & (nxt <= np.minimum(last, w.horizon) + 1e-9)
+        if not pend.any():
+            return
+        t = float(nxt[pend].min())
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        rows = np.flatnonzero(pend & (nxt <= t + 1e-9))
+        if w.invasion_conditional:  # not ready yet: look again next step
+            ready = _readiness(w, rows) >= w.min_readiness[rows]
+            nxt[rows[~ready]] = w.grid(t + w.dt)
+            rows = rows[ready]
+        go = deterrence.decide(w, log, rows, t, t >= last[rows] - 1e-9, clock)
+        start_war(w, log, go, t, wake)
+        waits = rows[~w.at_war[rows] & ~w.ended[rows]]
+        nxt[waits] = np.minimum(w.grid(t + w.doc["decision_interval_days"][waits]), last[waits])
 
 
 def _invasion_by_people(env, w: World, log: Log, wake: list, hook):
@@ -240,7 +277,7 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
         w.pos_ref[go], w.ref_day[go] = w.position[go], t
 
 
-def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None, hook=None):
+def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None, hook=None, wake=None):
     """The combat clock: mobilisation, interveners' and scheduled arrivals, fighting, strikes and termination,
     once per step."""
     offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
@@ -264,6 +301,11 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         moved_before = w.position[rows].copy()
         combat.step(w, t, rows, clock)
         escalation.strike(w, rows, t, clock)
+        hit = presence.tripwire(w, log, rows, t)  # forces in place hit: their states decide now
+        if hit.size and wake is not None:
+            w.next_decision[hit] = t
+            if not wake[0].triggered:
+                wake[0].succeed()
         crossed = (np.abs(w.position[rows]) > 0) & (moved_before == 0)
         for f in range(w.F):
             log.record(rows[crossed[:, f]], t, "breakthrough", w.att, w.dfd, float(f))
@@ -301,11 +343,11 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
         env.process(injects.process(env, w, log, since))
     env.process(crisis(env, w, log, since, hook))
     if w.F:  # a scenario of raids only has no front: no ground war to start
-        env.process(invasion(env, w, log, wake, since, hook))
+        env.process(invasion(env, w, log, wake, clock, since, hook))
     env.process(decisions(env, w, log, wake, clock, hook))
     if w.raid is not None:
         env.process(raids.process(env, w, clock, since))
-    return env.process(daily(env, w, log, clock, ts, since, hook))
+    return env.process(daily(env, w, log, clock, ts, since, hook, wake))
 
 
 def run_batch(w: World, clock: KernelClock, ts=None) -> Log:

@@ -14,6 +14,9 @@ def battle_catalogue(layout: dict, great_powers: list[str]) -> dict[str, str]:
     """Metric name -> description for an invasion scenario with this layout."""
     att, dfd = layout["states"][layout["attacker"]], layout["states"][layout["defender"]]
     cat = {"defender_survives": f"P({dfd} survives): the war ends other than by {att} winning or by nuclear use"}
+    if "deterred" in layout["outcomes"]:  # files written before the outcome existed have no such column
+        cat["deterred"] = f"P({att} deterred): it stood down, and without the third parties it expected it would have attacked"
+        cat["war"] = f"P(war): {att} invades"
     if great_powers:
         cat["great_power_war"] = ("P(great-power war): a great power fights on each side (primary, or intervened); "
                                   f"great powers: {', '.join(great_powers)}")
@@ -34,6 +37,9 @@ def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, 
     att, dfd = layout["attacker"], layout["defender"]
     oc = reps["outcome"]
     m = {"defender_survives": (oc != outcomes.index("attacker_wins")) & (oc != outcomes.index("nuclear_use"))}
+    if "deterred" in outcomes:
+        m["deterred"] = oc == outcomes.index("deterred")
+        m["war"] = np.isfinite(reps["war_day"])
     if great_power.any():
         war = np.isfinite(reps["war_day"])
         side = st["side"].astype(int)

@@ -40,8 +40,10 @@ LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0),
           "deitchman": (0.0, 1.0)}  # placeholder: engine/crisis/irregular.py replaces the result of these fronts
 
 # Outcomes of a replication.
-OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use")
-NO_WAR, ATTACKER_WINS, DEFENDER_HOLDS, CEASEFIRE, UNRESOLVED, NUCLEAR = range(6)
+# deterred: the attacker stood down, and without the third parties it expected it would have
+# attacked (crisis/deterrence.py); no_war is every other replication without a war.
+OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use", "deterred")
+NO_WAR, ATTACKER_WINS, DEFENDER_HOLDS, CEASEFIRE, UNRESOLVED, NUCLEAR, DETERRED = range(7)
 RUNG_NAMES = ("none", "forces", "bases", "homeland", "nuclear")
 
 # Casualties per unit of personnel-per-cp lost, by domain. A lost ground unit takes its
@@ -130,6 +132,9 @@ class World:
         self.nuc_threshold = np.ones((R, S))
         self.dist = np.full((R, S, 3), 1e9)  # theatre, bases, homeland km from the opposing primary
         self.base_host = np.zeros((S, S), dtype=bool)  # [s, h]: s has bases on h's territory
+        self.credibility = np.ones((R, S, S))  # [s, p]: how far the attacker believes s defends partner p
+        self.in_place = np.zeros((R, len(sc.fronts), S, 3))  # cp stationed on each front before the war
+        fidx = {k: i for i, k in enumerate(sc.fronts)}
         for s, (sid, st) in enumerate(sc.states.items()):
             p = f"states.{sid}"
             for d, dom in enumerate(("ground", "air", "naval")):
@@ -151,6 +156,11 @@ class World:
             self.deploy_delay[:, s] = self.sample(st.deploy_delay_days, f"{p}.deploy_delay_days")
             for t in st.treaties:
                 self.treaty[s, idx[t]] = True
+            for k, v in st.credibility.items():
+                self.credibility[:, s, idx[k]] = self.sample(v, f"{p}.credibility.{k}")
+            for k, ip in st.forces_in_place.items():
+                for d, dom in enumerate(("ground", "air", "naval")):
+                    self.in_place[:, fidx[k], s, d] = self.sample(getattr(ip, dom), f"{p}.forces_in_place.{k}.{dom}")
             for k, v in st.interests.items():
                 self.interest[:, s, idx[k]] = self.sample(v, f"{p}.interests.{k}")
             for k, v in st.trade.items():
@@ -220,6 +230,10 @@ class World:
         self.min_readiness = self.sample(inv.min_readiness, "invasion.min_readiness")
         self.min_ratio = self.sample(inv.min_force_ratio, "invasion.min_force_ratio")
         self.deadline = self.sample(inv.deadline_day, "invasion.deadline_day")
+        self.weighs = inv.decision == "expected_utility"  # the attacker weighs third parties (crisis/deterrence.py)
+        self.value = self.sample(inv.value, "invasion.value") if self.weighs else np.ones(R)
+        self.defeat_cost = self.sample(inv.defeat_cost, "invasion.defeat_cost") if self.weighs else np.ones(R)
+        self.postpone = self.sample(inv.postpone_days, "invasion.postpone_days") if self.weighs else np.zeros(R)
         nv = sc.naval
         self.nav = {k: self.sample(getattr(nv, k), f"naval.{k}") for k in type(nv).model_fields}
         dc = sc.doctrine
@@ -270,7 +284,9 @@ class World:
 
     def _init_dynamic(self):
         R, S, F = self.R, self.S, self.F
-        self.home = self.cp0.copy()  # cp not committed anywhere
+        self.home = self.cp0.copy()  # cp not committed anywhere (forces in place are not at home)
+        if self.in_place.any():
+            self.home -= np.minimum(self.in_place.sum(axis=1), self.home)
         self.front = np.zeros((R, F, S, 3))  # cp on each front
         self.afloat = np.zeros((R, F, S))  # ground cp embarked for an amphibious front
         self.reserve_left = self.reserve.copy()
@@ -285,7 +301,9 @@ class World:
         self.arrival_day = np.full((R, S), np.inf)
         self.arrived = np.zeros((R, S), dtype=bool)
         self.withdrew_day = np.full((R, S), np.nan)
-        self.attacked = np.zeros((R, S), dtype=bool)  # own territory or bases struck
+        self.attacked = np.zeros((R, S), dtype=bool)  # own territory or bases struck, or forces in place hit
+        self.engaged = np.zeros((R, S), dtype=bool)  # its forces in place fight (crisis/presence.py)
+        self.tempted = np.zeros(R, dtype=bool)  # the attacker held back though alone it would attack (deterrence.py)
         self.rung = np.zeros((R, S, S), dtype=np.int8)  # [actor, target] current rung
         self.inventory_left = self.inventory.copy()
         self.warned = np.zeros(R, dtype=bool)

@@ -52,6 +52,14 @@ class DomainForces(_M):
     naval: Forces = _ZERO
 
 
+class InPlace(_M):
+    """Combat power a state keeps on one front before any war (garrison, forward presence, tripwire)."""
+
+    ground: NonNeg = 0.0
+    air: NonNeg = 0.0
+    naval: NonNeg = 0.0
+
+
 class Mobilisation(_M):
     reserve: Personnel = Field(description="Reservists that can be called up (personnel).")
     quality: Annotated[Param, _ranged(0.0, 10.0)] = Field(
@@ -124,14 +132,14 @@ def _observed(v):
 
 
 CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                "direct_intervention", "days_to_attacker_breaks", "war_ongoing")
+                "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war")
 
 
 class HistoryCheck(_M):
     """One historical value the engine's distribution is checked against (engine/crisis/cases.py)."""
 
     metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing"] = Field(
+                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war"] = Field(
         description="What is compared (engine/crisis/cases.py defines each).")
     value: Annotated[float, BeforeValidator(_observed)] = Field(
         description="What happened (days, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
@@ -168,6 +176,12 @@ class State(_M):
     exposure: Exposure = Exposure()
     morale: Morale | None = Field(None, description="Cohesion that can collapse (irregular war); none = constant.")
     treaties: list[str] = Field(default_factory=list, description="States it is committed to defend.")
+    credibility: Ids[Share] = Field(
+        default_factory=dict, description="How far an attacker believes its commitment to each treaty partner "
+        "(0..1; default 1). Used by the attacker's decision to invade (invasion.decision).")
+    forces_in_place: Ids[InPlace] = Field(
+        default_factory=dict, description="Combat power stationed on each front before the war (keyed by front); "
+        "it fights on the host's (defender's) side from the war's first step, whatever the doctrine.")
     interests: Ids[Share] = Field(default_factory=dict, description="Stake in each state's survival, 0..1.")
     trade: Ids[NonNeg] = Field(
         default_factory=dict, description="Bilateral trade with each state as a share of own GDP."
@@ -223,6 +237,16 @@ class Invasion(_M):
     min_readiness: Share = Field(0.8, description="Conditional: share of reserves mobilised.")
     min_force_ratio: NonNeg = Field(1.5, description="Conditional: perceived attacker/defender ratio needed.")
     deadline_day: Days = Field(365.0, description="Conditional: no invasion after this day (outcome no_war).")
+    decision: Literal["fixed", "expected_utility"] = Field(
+        "fixed", description="fixed: invade on the day (scheduled) or by the ratio rule (conditional); "
+        "expected_utility: the attacker first weighs its prospects with the third parties it expects "
+        "(docs/model.md §2.3.1) and may wait or stand down (outcome deterred).")
+    value: Weight = Field(1.0, description="expected_utility: the attacker's utility of winning, in the "
+                          "doctrine weights' units (the status quo is 0).")
+    defeat_cost: Weight = Field(1.0, description="expected_utility: the attacker's utility lost if it is defeated "
+                                "(1 = value: symmetric stakes, as in The War Trap's basic form).")
+    postpone_days: Days = Field(0.0, description="expected_utility, scheduled: how long after the planned "
+                                "day the attacker may wait while its build-up continues.")
 
 
 class Doctrine(_M):
@@ -323,6 +347,14 @@ class Scenario(_M):
             for k in list(st.interests) + list(st.trade):
                 if k not in ids or k == sid:
                     errs.append(f"states.{sid}.interests/trade key {k!r}: expected another state id")
+            for k in st.credibility:
+                if k not in st.treaties:
+                    errs.append(f"states.{sid}.credibility key {k!r}: not one of its treaties "
+                                f"({', '.join(st.treaties) or 'none'})")
+            for k in st.forces_in_place:
+                if k not in self.fronts:
+                    errs.append(f"states.{sid}.forces_in_place key {k!r}: not a front of this scenario "
+                                f"(fronts: {', '.join(self.fronts)})")
             for h in st.exposure.base_hosts:
                 if h not in ids:
                     errs.append(f"states.{sid}.exposure.base_hosts = {shown(h)}: not a state of this scenario")

@@ -28,6 +28,9 @@ EVENT_TYPES = (
     "inject",         # 16 an inject takes effect (value: its index in the world's injects)
     "front_falls",    # 17 a front's defenders surrender at its objective (value: front index; engine/crisis/irregular.py)
     "morale_breaks",  # 18 a state's morale first falls below its threshold: desertion begins (value: morale)
+    "in_place",       # 19 a state's forces in place join the fight on the defender's side (crisis/presence.py)
+    "wait",           # 20 the attacker postpones its invasion (value: its expected utility; crisis/deterrence.py)
+    "stand_down",     # 21 the attacker stands down (value: its expected utility without third parties)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 
@@ -43,7 +46,9 @@ DECISION_DTYPE = np.dtype(
         ("cost_retaliation", "<f4"), ("cost_trade", "<f4"), ("utility", "<f4"),
     ]
 )
-ACTIONS = ("stay_out", "intervene_defender", "intervene_attacker", "withdraw", "stay_in")
+# invade, wait, stand_down: the attacker's evaluations before its invasion (crisis/deterrence.py).
+ACTIONS = ("stay_out", "intervene_defender", "intervene_attacker", "withdraw", "stay_in", "invade", "wait",
+           "stand_down")
 
 
 class Log:
