@@ -28,7 +28,7 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.crisis.combat import GROUND, KernelClock
-from wargame.crisis.doctrines import deployable, project, severity_from
+from wargame.crisis.doctrines import bandwagon_sides, deployable, project, severity_from
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
 from wargame.crisis.world import (BANDWAGON, BUCK_PASSING, COLLECTIVE, DETERRED, NEVER, NO_WAR, SELF_HELP, World)
 
@@ -73,10 +73,10 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
             pj = (w.interest[rows, j, w.dfd] > 0).astype(float)
             sig[:, j] = -1
             delay = delay + w.doc["buck_pass_days"][rows]
-        elif doc == BANDWAGON:  # joins the side it expects to win, if confident enough
-            thr = w.doc["bandwagon_threshold"][rows]
-            pj = ((pd0 >= thr) | (1.0 - pd0 >= thr)).astype(float)
-            sig[:, j] = np.where(pd0 >= thr, -1, 1)
+        elif doc == BANDWAGON:  # joins the side it expects to win, never against its larger stake
+            to_def, to_att = bandwagon_sides(w, rows, j, pd0)
+            pj = (to_def | to_att).astype(float)
+            sig[:, j] = np.where(to_def, -1, 1)
         else:  # never
             pj = np.zeros(n)
         if doc != NEVER:  # the tripwire: its forces in place will be hit, and it fights back

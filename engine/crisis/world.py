@@ -42,8 +42,11 @@ LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0),
 # Outcomes of a replication.
 # deterred: the attacker stood down, and without the third parties it expected it would have
 # attacked (crisis/deterrence.py); no_war is every other replication without a war.
-OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use", "deterred")
-NO_WAR, ATTACKER_WINS, DEFENDER_HOLDS, CEASEFIRE, UNRESOLVED, NUCLEAR, DETERRED = range(7)
+# ceasefire: on the start line (the attacker holds no ground); ceasefire_held: the attacker keeps
+# ground it took (a front's line position > 0 when the guns fall silent).
+OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use", "deterred",
+            "ceasefire_held")
+NO_WAR, ATTACKER_WINS, DEFENDER_HOLDS, CEASEFIRE, UNRESOLVED, NUCLEAR, DETERRED, CEASEFIRE_HELD = range(8)
 RUNG_NAMES = ("none", "forces", "bases", "homeland", "nuclear")
 
 # Casualties per unit of personnel-per-cp lost, by domain. A lost ground unit takes its

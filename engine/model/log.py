@@ -47,8 +47,9 @@ DECISION_DTYPE = np.dtype(
     ]
 )
 # invade, wait, stand_down: the attacker's evaluations before its invasion (crisis/deterrence.py).
+# accept_ceasefire, fight_on: each primary's answer when a stalled war could end (crisis/termination.py).
 ACTIONS = ("stay_out", "intervene_defender", "intervene_attacker", "withdraw", "stay_in", "invade", "wait",
-           "stand_down")
+           "stand_down", "accept_ceasefire", "fight_on")
 
 
 class Log:
