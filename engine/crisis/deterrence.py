@@ -62,13 +62,13 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
         engaged = w.in_place[rows, :, j, :].sum(axis=(1, 2)) > 0
         defends = w.interest[rows, j, w.dfd] >= w.interest[rows, j, w.att]
         sig[:, j] = np.where(defends, -1, 1)
-        delay = w.deploy_delay[rows, j]
+        delay = w.delay(rows, j)  # an alert after the warning is visible to the attacker
         doc = w.doctrine[j]
         if doc == COLLECTIVE:
             pj = w.credibility[rows, j, w.dfd] * w.treaty[j, w.dfd]
             sig[:, j] = -1
         elif doc == SELF_HELP:
-            pj = (_self_help_utility(w, rows, j, sig[:, j], cp0, afl, side0, eps, clock) > 0).astype(float)
+            pj = (self_help_utility(w, rows, j, sig[:, j], cp0, afl, side0, eps, clock) > 0).astype(float)
         elif doc == BUCK_PASSING:  # it waits buck_pass_days for others to act first
             pj = (w.interest[rows, j, w.dfd] > 0).astype(float)
             sig[:, j] = -1
@@ -87,7 +87,7 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
     return p, sig, arrive
 
 
-def _self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> np.ndarray:
+def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> np.ndarray:
     """Third party j's self-help utility of fighting on side sigma, as the attacker estimates it."""
     with_cp, side = cp0.copy(), side0.copy()
     with_cp[:, :, j, :] = deployable(w, rows, j) + w.in_place[rows, :, j, :]

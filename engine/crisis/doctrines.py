@@ -212,7 +212,7 @@ def _act(w: World, log: Log, rows, t, s, v: dict, join, leave, side_to) -> None:
         w.side[idx, s] = side_to[join]
         w.joined[idx, s] = side_to[join]
         w.intervention_day[idx, s] = t
-        w.arrival_day[idx, s] = w.grid(t + w.deploy_delay[idx, s])
+        w.arrival_day[idx, s] = w.grid(t + w.delay(idx, s))
         log.record(idx, t, "intervene", s, np.where(side_to[join] == 1, w.att, w.dfd), side_to[join].astype(float))
     if leave.any():
         withdraw(w, log, rows[leave], s, t)

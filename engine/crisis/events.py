@@ -28,6 +28,7 @@ from wargame.crisis import doctrines
 from wargame.crisis import escalation
 from wargame.crisis import injects
 from wargame.crisis import irregular
+from wargame.crisis import prewar
 from wargame.crisis import presence
 from wargame.crisis import termination
 from wargame.crisis import raids
@@ -60,7 +61,7 @@ def at_times(env: simpy.Environment, w: World, times: np.ndarray, act, since: fl
         act(np.flatnonzero(times == t), float(t))
 
 
-def crisis(env, w: World, log: Log, since: float | None = None, hook=None):
+def crisis(env, w: World, log: Log, since: float | None = None, hook=None, clock: KernelClock | None = None):
     if since is None:
         log.record(np.ones(w.R, dtype=bool), 0.0, "crisis", w.att, w.dfd)
 
@@ -76,7 +77,10 @@ def crisis(env, w: World, log: Log, since: float | None = None, hook=None):
             continue
         if t > env.now:
             yield env.timeout(t - env.now)
-        warn(np.flatnonzero(w.grid(w.warning) == t), float(t))
+        warned = np.flatnonzero(w.grid(w.warning) == t)
+        warn(warned, float(t))
+        if clock is not None:  # third parties may alert and deploy forward (crisis/prewar.py)
+            prewar.alert(w, log, warned[~w.at_war[warned] & ~w.ended[warned]], float(t), clock)
         if hook is not None:  # the others hear of it and may mobilise
             yield from hook(env, float(t), "warning")
 
@@ -354,7 +358,7 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
     wake = [env.event()]
     if w.injects.items:
         env.process(injects.process(env, w, log, since))
-    env.process(crisis(env, w, log, since, hook))
+    env.process(crisis(env, w, log, since, hook, clock))
     if w.F:  # a scenario of raids only has no front: no ground war to start
         env.process(invasion(env, w, log, wake, clock, since, hook))
     env.process(decisions(env, w, log, wake, clock, hook))

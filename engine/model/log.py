@@ -31,6 +31,7 @@ EVENT_TYPES = (
     "in_place",       # 19 a state's forces in place join the fight on the defender's side (crisis/presence.py)
     "wait",           # 20 the attacker postpones its invasion (value: its expected utility; crisis/deterrence.py)
     "stand_down",     # 21 the attacker stands down (value: its expected utility without third parties)
+    "alert",          # 22 a third party alerts and deploys forward after the warning (value: days saved; prewar.py)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 
