@@ -204,3 +204,21 @@ def test_bad_decision_rule_is_one_line_exit_2(tmp_path):
     p = cli("run", "duel", "--set", "invasion.decision=sometimes", "--runs", "2")
     assert p.returncode == 2 and "invasion.decision" in p.stderr and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("alert, outcome", [("", "no_war_or_war"), ("alert = { days_saved = 30 }", "deterred")])
+def test_an_alert_after_the_warning_is_what_the_attacker_sees(tmp_path, alert, outcome):
+    # G arrives only after 30 days, outside the attacker's 30-day window, so it does not count...
+    # ...unless it alerts at the warning (day 1) and deploys forward: then it is there at once.
+    from wargame.model.log import EVENT_TYPES
+    p = tmp_path / "deter.toml"
+    text = TRIO.format(credibility=1.0, doctrine="collective_security", decision="expected_utility", in_place="")
+    text = text.replace('treaties = ["D"]', f'treaties = ["D"]\ndeploy_delay_days = 30\n{alert}')
+    p.write_text(text)
+    res = run_memory(p, 2, seed=11, batch_size=2)
+    alerts = res["events"][res["events"]["type"] == EVENT_TYPES.index("alert")]
+    if alert:
+        assert _outcomes(res) == ["deterred"] * 2
+        assert (alerts["day"] == 1).all() and alerts.size == 2 and (alerts["value"] == 30).all()
+    else:
+        assert alerts.size == 0 and (res["replications"]["war_day"] == 5).all()

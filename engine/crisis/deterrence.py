@@ -28,7 +28,7 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.crisis.combat import GROUND, KernelClock
-from wargame.crisis.doctrines import deployable, project, severity_from
+from wargame.crisis.doctrines import bandwagon_sides, deployable, project, severity_from
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
 from wargame.crisis.world import (BANDWAGON, BUCK_PASSING, COLLECTIVE, DETERRED, NEVER, NO_WAR, SELF_HELP, World)
 
@@ -62,21 +62,21 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
         engaged = w.in_place[rows, :, j, :].sum(axis=(1, 2)) > 0
         defends = w.interest[rows, j, w.dfd] >= w.interest[rows, j, w.att]
         sig[:, j] = np.where(defends, -1, 1)
-        delay = w.deploy_delay[rows, j]
+        delay = w.delay(rows, j)  # an alert after the warning is visible to the attacker
         doc = w.doctrine[j]
         if doc == COLLECTIVE:
             pj = w.credibility[rows, j, w.dfd] * w.treaty[j, w.dfd]
             sig[:, j] = -1
         elif doc == SELF_HELP:
-            pj = (_self_help_utility(w, rows, j, sig[:, j], cp0, afl, side0, eps, clock) > 0).astype(float)
+            pj = (self_help_utility(w, rows, j, sig[:, j], cp0, afl, side0, eps, clock) > 0).astype(float)
         elif doc == BUCK_PASSING:  # it waits buck_pass_days for others to act first
             pj = (w.interest[rows, j, w.dfd] > 0).astype(float)
             sig[:, j] = -1
             delay = delay + w.doc["buck_pass_days"][rows]
-        elif doc == BANDWAGON:  # joins the side it expects to win, if confident enough
-            thr = w.doc["bandwagon_threshold"][rows]
-            pj = ((pd0 >= thr) | (1.0 - pd0 >= thr)).astype(float)
-            sig[:, j] = np.where(pd0 >= thr, -1, 1)
+        elif doc == BANDWAGON:  # joins the side it expects to win, never against its larger stake
+            to_def, to_att = bandwagon_sides(w, rows, j, pd0)
+            pj = (to_def | to_att).astype(float)
+            sig[:, j] = np.where(to_def, -1, 1)
         else:  # never
             pj = np.zeros(n)
         if doc != NEVER:  # the tripwire: its forces in place will be hit, and it fights back
@@ -87,7 +87,7 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
     return p, sig, arrive
 
 
-def _self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> np.ndarray:
+def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> np.ndarray:
     """Third party j's self-help utility of fighting on side sigma, as the attacker estimates it."""
     with_cp, side = cp0.copy(), side0.copy()
     with_cp[:, :, j, :] = deployable(w, rows, j) + w.in_place[rows, :, j, :]

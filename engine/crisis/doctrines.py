@@ -177,9 +177,9 @@ def _choose(w: World, rows, t, s, v: dict, pressure) -> tuple:
         waited = t - w.war_day[rows] >= w.doc["buck_pass_days"][rows]
         join = out & waited & ~others & (v["stake"] > 0)
     elif doc == BANDWAGON:
-        thr = w.doc["bandwagon_threshold"][rows]
-        join = out & ((v["p_def"] >= thr) | (1.0 - v["p_def"] >= thr))
-        side_to = np.where(v["p_def"] >= thr, -1, 1).astype(np.int8)
+        join_def, join_att = bandwagon_sides(w, rows, s, v["p_def"])
+        join = out & (join_def | join_att)
+        side_to = np.where(join_def, -1, 1).astype(np.int8)
     # A state whose forces in place fight on the defender's side joins that side, if it joins.
     side_to = np.where(w.engaged[rows, s] & out, -1, side_to).astype(np.int8)
     # Self-defence: a state whose own territory was struck, or whose forces in place were hit,
@@ -193,6 +193,18 @@ def _choose(w: World, rows, t, s, v: dict, pressure) -> tuple:
     return join, leave, side_to
 
 
+def bandwagon_sides(w: World, rows, s, p_def) -> tuple[np.ndarray, np.ndarray]:
+    """Whether bandwagoner s would join the defender's or the attacker's side (each (n,)).
+
+    It joins the side it expects to win (P >= bandwagon_threshold), but never against the
+    primary it has the larger stake in: a client state does not join the war on its patron
+    (docs/model.md §4.5). With no stake either way it joins the favourite.
+    """
+    thr = w.doc["bandwagon_threshold"][rows]
+    s_att, s_def = w.interest[rows, s, w.att], w.interest[rows, s, w.dfd]
+    return (p_def >= thr) & ~(s_att > s_def), (1.0 - p_def >= thr) & ~(s_def > s_att)
+
+
 def _act(w: World, log: Log, rows, t, s, v: dict, join, leave, side_to) -> None:
     if join.any():
         idx = rows[join]
@@ -200,7 +212,7 @@ def _act(w: World, log: Log, rows, t, s, v: dict, join, leave, side_to) -> None:
         w.side[idx, s] = side_to[join]
         w.joined[idx, s] = side_to[join]
         w.intervention_day[idx, s] = t
-        w.arrival_day[idx, s] = w.grid(t + w.deploy_delay[idx, s])
+        w.arrival_day[idx, s] = w.grid(t + w.delay(idx, s))
         log.record(idx, t, "intervene", s, np.where(side_to[join] == 1, w.att, w.dfd), side_to[join].astype(float))
     if leave.any():
         withdraw(w, log, rows[leave], s, t)

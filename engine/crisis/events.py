@@ -28,7 +28,9 @@ from wargame.crisis import doctrines
 from wargame.crisis import escalation
 from wargame.crisis import injects
 from wargame.crisis import irregular
+from wargame.crisis import prewar
 from wargame.crisis import presence
+from wargame.crisis import termination
 from wargame.crisis import raids
 from wargame.crisis.combat import GROUND, KernelClock
 from wargame.model.log import Log
@@ -59,7 +61,7 @@ def at_times(env: simpy.Environment, w: World, times: np.ndarray, act, since: fl
         act(np.flatnonzero(times == t), float(t))
 
 
-def crisis(env, w: World, log: Log, since: float | None = None, hook=None):
+def crisis(env, w: World, log: Log, since: float | None = None, hook=None, clock: KernelClock | None = None):
     if since is None:
         log.record(np.ones(w.R, dtype=bool), 0.0, "crisis", w.att, w.dfd)
 
@@ -75,7 +77,10 @@ def crisis(env, w: World, log: Log, since: float | None = None, hook=None):
             continue
         if t > env.now:
             yield env.timeout(t - env.now)
-        warn(np.flatnonzero(w.grid(w.warning) == t), float(t))
+        warned = np.flatnonzero(w.grid(w.warning) == t)
+        warn(warned, float(t))
+        if clock is not None:  # third parties may alert and deploy forward (crisis/prewar.py)
+            prewar.alert(w, log, warned[~w.at_war[warned] & ~w.ended[warned]], float(t), clock)
         if hook is not None:  # the others hear of it and may mobilise
             yield from hook(env, float(t), "warning")
 
@@ -233,7 +238,8 @@ def _end(w: World, log: Log, idx, t, outcome, winner, etype, actor, value=-1.0):
     log.record(idx, t, etype, actor, -1, value)
 
 
-def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = False) -> None:
+def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = False,
+              clock: KernelClock | None = None) -> None:
     """Capitulation at breakpoint or objective, the attacker's failure, ceasefire after stalemate.
 
     ``offer``: people play the attacker or the defender (a classroom game), so a stalled
@@ -260,7 +266,7 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
     kappa = w.draw_pressure[rows]
     drawn = ((att_wins & ~objective & (press_a >= kappa)) | (def_wins & ~collapse & (press_d >= kappa)))
     att_wins, def_wins = att_wins & ~drawn, def_wins & ~drawn
-    _end(w, log, rows[drawn], t, CEASEFIRE, -1, "ceasefire", -1)
+    _ceasefire(w, log, rows[drawn], t)
     obj_front = np.where(objective, np.argmax(pos >= w.depth[rows] - 1e-9, axis=1), -1)
     _end(w, log, rows[att_wins], t, ATTACKER_WINS, w.att, "capitulate", w.dfd, obj_front[att_wins])
     _end(w, log, rows[def_wins], t, DEFENDER_HOLDS, w.dfd, "sue_for_peace", w.att)
@@ -271,10 +277,21 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
         still = moved < w.stalemate_km[due]
         if offer:  # people are asked (events.daily)
             w.offer[due[still]] = True
-        else:
-            _end(w, log, due[still], t, CEASEFIRE, -1, "ceasefire", -1)
+        elif clock is None:  # no projection available: the stalemate alone ends it
+            _ceasefire(w, log, due[still], t)
+        else:  # both primaries must accept the line (crisis/termination.py)
+            agreed = termination.consent(w, log, due[still], t, clock)
+            _ceasefire(w, log, due[still][agreed], t)
+            still[still] = agreed  # refused: the war goes on and a new window starts
         go = due[~still]
         w.pos_ref[go], w.ref_day[go] = w.position[go], t
+
+
+def _ceasefire(w: World, log: Log, idx: np.ndarray, t: float) -> None:
+    """End ``idx`` in a ceasefire: ceasefire_held where the attacker keeps ground, else ceasefire."""
+    codes = termination.outcome(w, idx)
+    for code in np.unique(codes):
+        _end(w, log, idx[codes == code], t, int(code), -1, "ceasefire", -1)
 
 
 def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None = None, hook=None, wake=None):
@@ -310,13 +327,13 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         for f in range(w.F):
             log.record(rows[crossed[:, f]], t, "breakthrough", w.att, w.dfd, float(f))
         irregular.after_combat(w, log, rows, t)  # fronts falling, morale, desertion (no-op without them)
-        terminate(w, log, rows, t, offer)
+        terminate(w, log, rows, t, offer, clock)
         # A classroom game: the players say whether they accept the ceasefire. (Look-ahead copies of
         # a game paused at an offer carry it, but run without people: the engine's rules apply.)
         if offer and w.offer.any():
             accepted = yield from hook(env, t, "ceasefire")
             if accepted:
-                _end(w, log, np.flatnonzero(w.offer), t, CEASEFIRE, -1, "ceasefire", -1)
+                _ceasefire(w, log, np.flatnonzero(w.offer), t)
             else:  # the war goes on: a new stalemate window starts today
                 w.pos_ref[w.offer], w.ref_day[w.offer] = w.position[w.offer], t
             w.offer[:] = False
@@ -341,7 +358,7 @@ def start(env: simpy.Environment, w: World, log: Log, clock: KernelClock, ts=Non
     wake = [env.event()]
     if w.injects.items:
         env.process(injects.process(env, w, log, since))
-    env.process(crisis(env, w, log, since, hook))
+    env.process(crisis(env, w, log, since, hook, clock))
     if w.F:  # a scenario of raids only has no front: no ground war to start
         env.process(invasion(env, w, log, wake, clock, since, hook))
     env.process(decisions(env, w, log, wake, clock, hook))

@@ -42,8 +42,11 @@ LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0),
 # Outcomes of a replication.
 # deterred: the attacker stood down, and without the third parties it expected it would have
 # attacked (crisis/deterrence.py); no_war is every other replication without a war.
-OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use", "deterred")
-NO_WAR, ATTACKER_WINS, DEFENDER_HOLDS, CEASEFIRE, UNRESOLVED, NUCLEAR, DETERRED = range(7)
+# ceasefire: on the start line (the attacker holds no ground); ceasefire_held: the attacker keeps
+# ground it took (a front's line position > 0 when the guns fall silent).
+OUTCOMES = ("no_war", "attacker_wins", "defender_holds", "ceasefire", "unresolved", "nuclear_use", "deterred",
+            "ceasefire_held")
+NO_WAR, ATTACKER_WINS, DEFENDER_HOLDS, CEASEFIRE, UNRESOLVED, NUCLEAR, DETERRED, CEASEFIRE_HELD = range(8)
 RUNG_NAMES = ("none", "forces", "bases", "homeland", "nuclear")
 
 # Casualties per unit of personnel-per-cp lost, by domain. A lost ground unit takes its
@@ -133,6 +136,8 @@ class World:
         self.dist = np.full((R, S, 3), 1e9)  # theatre, bases, homeland km from the opposing primary
         self.base_host = np.zeros((S, S), dtype=bool)  # [s, h]: s has bases on h's territory
         self.credibility = np.ones((R, S, S))  # [s, p]: how far the attacker believes s defends partner p
+        self.alert_saved = np.zeros((R, S))  # days an alert after the warning cuts from s's deploy delay
+        self.alert_cost = np.zeros((R, S))
         self.in_place = np.zeros((R, len(sc.fronts), S, 3))  # cp stationed on each front before the war
         fidx = {k: i for i, k in enumerate(sc.fronts)}
         for s, (sid, st) in enumerate(sc.states.items()):
@@ -158,6 +163,8 @@ class World:
                 self.treaty[s, idx[t]] = True
             for k, v in st.credibility.items():
                 self.credibility[:, s, idx[k]] = self.sample(v, f"{p}.credibility.{k}")
+            self.alert_saved[:, s] = self.sample(st.alert.days_saved, f"{p}.alert.days_saved")
+            self.alert_cost[:, s] = self.sample(st.alert.cost, f"{p}.alert.cost")
             for k, ip in st.forces_in_place.items():
                 for d, dom in enumerate(("ground", "air", "naval")):
                     self.in_place[:, fidx[k], s, d] = self.sample(getattr(ip, dom), f"{p}.forces_in_place.{k}.{dom}")
@@ -303,6 +310,7 @@ class World:
         self.withdrew_day = np.full((R, S), np.nan)
         self.attacked = np.zeros((R, S), dtype=bool)  # own territory or bases struck, or forces in place hit
         self.engaged = np.zeros((R, S), dtype=bool)  # its forces in place fight (crisis/presence.py)
+        self.alerted = np.zeros((R, S), dtype=bool)  # s alerted and deployed forward after the warning (prewar.py)
         self.tempted = np.zeros(R, dtype=bool)  # the attacker held back though alone it would attack (deterrence.py)
         self.rung = np.zeros((R, S, S), dtype=np.int8)  # [actor, target] current rung
         self.inventory_left = self.inventory.copy()
@@ -343,6 +351,11 @@ class World:
         lost = last_sum(self.lost[rows] * mpc * CASUALTY_SHARE)
         com = last_sum(self.committed[rows] * mpc * CASUALTY_SHARE)
         return np.where(com > 0, lost / np.maximum(com, 1e-300), 0.0) + self.homeland_pressure[rows]
+
+    def delay(self, rows, s: int) -> np.ndarray:
+        """State s's deploy delay in ``rows``: shorter by its alert's days where it alerted (crisis/prewar.py)."""
+        cut = np.where(self.alerted[rows, s], self.alert_saved[rows, s], 0.0)
+        return np.maximum(self.deploy_delay[rows, s] - cut, 0.0)
 
     def pressure(self, rows=slice(None)) -> np.ndarray:
         return self.loss_fraction(rows) / self.tolerance[rows]

@@ -60,6 +60,14 @@ class InPlace(_M):
     naval: NonNeg = 0.0
 
 
+class Alert(_M):
+    """What a third party can do after the warning, before any war (crisis/prewar.py)."""
+
+    days_saved: Days = Field(0.0, description="Days cut from its deploy_delay_days when it alerts and deploys "
+                             "forward (0: it cannot).")
+    cost: Weight = Field(0.05, description="Utility an alert costs it, weighed against its expected gain.")
+
+
 class Mobilisation(_M):
     reserve: Personnel = Field(description="Reservists that can be called up (personnel).")
     quality: Annotated[Param, _ranged(0.0, 10.0)] = Field(
@@ -179,6 +187,7 @@ class State(_M):
     credibility: Ids[Share] = Field(
         default_factory=dict, description="How far an attacker believes its commitment to each treaty partner "
         "(0..1; default 1). Used by the attacker's decision to invade (invasion.decision).")
+    alert: Alert = Field(Alert(), description="Alert and forward deployment after the warning (crisis/prewar.py).")
     forces_in_place: Ids[InPlace] = Field(
         default_factory=dict, description="Combat power stationed on each front before the war (keyed by front); "
         "it fights on the host's (defender's) side from the war's first step, whatever the doctrine.")

@@ -31,6 +31,7 @@ EVENT_TYPES = (
     "in_place",       # 19 a state's forces in place join the fight on the defender's side (crisis/presence.py)
     "wait",           # 20 the attacker postpones its invasion (value: its expected utility; crisis/deterrence.py)
     "stand_down",     # 21 the attacker stands down (value: its expected utility without third parties)
+    "alert",          # 22 a third party alerts and deploys forward after the warning (value: days saved; prewar.py)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 
@@ -47,8 +48,9 @@ DECISION_DTYPE = np.dtype(
     ]
 )
 # invade, wait, stand_down: the attacker's evaluations before its invasion (crisis/deterrence.py).
+# accept_ceasefire, fight_on: each primary's answer when a stalled war could end (crisis/termination.py).
 ACTIONS = ("stay_out", "intervene_defender", "intervene_attacker", "withdraw", "stay_in", "invade", "wait",
-           "stand_down")
+           "stand_down", "accept_ceasefire", "fight_on")
 
 
 class Log:

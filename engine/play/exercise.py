@@ -244,8 +244,9 @@ class ExerciseError(WargameError):
     """A problem with the game's input that the user can fix (one line, exit 2)."""
 
 
-OUTCOME_TEXT = {0: "no war", 1: "the attacker wins", 2: "the defender holds", 3: "ceasefire",
-                4: "unresolved at the horizon", 5: "nuclear use"}
+OUTCOME_TEXT = {0: "no war", 1: "the attacker wins", 2: "the defender holds", 3: "ceasefire on the start line",
+                4: "unresolved at the horizon", 5: "nuclear use", 6: "the attacker was deterred",
+                7: "ceasefire, the attacker holding ground"}
 
 
 def play(g: Game, term: Terminal, script: Script, runs: int, save_to: str | None) -> None:
