@@ -20,13 +20,13 @@ def add_parser(sub, runner) -> None:
     v.add_argument("--save", metavar="FILE", help="save the game here after every decision (default: "
                    "wargame-class.json; with --load, the loaded file)")
     v.add_argument("--overwrite", action="store_true", help="replace an existing --save file")
-    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this laptop "
-                   "only; 0.0.0.0 for a classroom network)")
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on: 127.0.0.1 is this laptop only, "
+                   "0.0.0.0 every network it is on (a classroom's)")
     v.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     v.add_argument("--seed", type=int, help=f"random seed (default: {runner.DEFAULT_SEED})")
     v.add_argument("--rep", type=int, metavar="N", default=0, help="which replication of the seed to play")
-    v.add_argument("--turn-minutes", type=float, metavar="M", default=0.0, help="time per turn; a team that "
-                   "has not decided when it runs out keeps the status quo (default: no timer)")
+    v.add_argument("--turn-minutes", type=float, metavar="M", default=0.0, help="minutes per turn, 0 for no "
+                   "timer; a team that has not decided when it runs out keeps the status quo")
     v.add_argument("--lookahead-runs", type=int, metavar="N", default=2000, help="copies per option for a look-ahead")
     v.add_argument("--compare-runs", type=int, metavar="N", default=2000,
                    help="engine-played games the after-action report compares the class's game with")
