@@ -174,3 +174,55 @@ def test_a_port_in_use_is_one_line(tmp_path):
         s.listen()
         p = cli("serve", CFG, "--play", "USA", "--port", str(s.getsockname()[1]), cwd=tmp_path)
     assert p.returncode == 2 and "cannot listen there" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def _session(tmp_path, **kw):
+    from wargame.model import scenario
+    from wargame.serve.session import Session
+
+    s = Session(scenario.load(CFG), 20261124, ["PRC", "USA"], 0, str(tmp_path / "s.json"), lookahead_runs=20,
+                compare_runs=20, **kw)
+    s.start()
+    return s
+
+
+def test_timer_keeps_the_status_quo_and_stops_when_paused(tmp_path):
+    s = _session(tmp_path, turn_seconds=0.2)
+    assert s.waiting_for() == ["PRC"] and s.g.turn == 0
+    s.set_paused(True)
+    time.sleep(0.3)
+    assert s.seconds_left() > 0 and s.g.turn == 0  # paused: the clock does not run
+    from wargame.serve.session import Refused
+
+    with pytest.raises(Refused, match="paused"):
+        s.answer("PRC", ["mobilise"])
+    s.set_paused(False)
+    time.sleep(0.3)
+    s.seconds_left()
+    assert s.g.turn > 0 and s.g.decisions[0] == {"day": 0.0, "state": "PRC", "action": "hold_reserves"}
+    saved = json.loads((tmp_path / "s.json").read_text())
+    assert saved["decisions"] == s.g.decisions
+
+
+def test_answers_are_checked_and_late_injects_wait_for_the_next_turn(tmp_path):
+    from wargame.serve.session import Refused
+    from wargame.serve.views import situation
+
+    s = _session(tmp_path)
+    with pytest.raises(Refused, match="'invade' is not an option for mobilise"):
+        s.answer("PRC", ["invade"])
+    with pytest.raises(Refused, match="USA: nothing to decide now"):
+        s.answer("USA", ["stay_out"])
+    with pytest.raises(Refused, match="expected today"):
+        s.inject(": news", "-3")
+    s.answer("PRC", ["mobilise"])
+    day = s.g.turn
+    assert "scheduled" in s.inject(": reporters at the border", str(day + 1))
+    s.answer("PRC", ["wait"] if "wait" in s.questions("PRC")[0].options else [s.questions("PRC")[0].options[0]])
+    assert any("inject" in d for d in s.g.decisions)  # applied at the first turn on or after its day
+    # Each team sees the others through its own perception error, itself exactly.
+    prc, usa = situation(s.g, "PRC"), situation(s.g, "USA")
+    assert [x["exact"] for x in prc["states"]] == [x["id"] == "PRC" for x in prc["states"]]
+    usa_i = s.g.ids.index("USA")
+    assert s.g.w.perception[0, usa_i] > 0  # the scenario gives the USA a perception error
+    assert prc["states"][0]["home"] != usa["states"][0]["home"]  # PRC's own forces, as the USA sees them
