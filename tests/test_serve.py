@@ -101,8 +101,10 @@ def test_two_teams_and_a_facilitator_play_in_browsers(tmp_path):
             assert usa.goto(f"{base}/facilitator/{usa_token}").status == 403
             r = usa.request.post(f"{base}/team/{usa_token}/decide", form={"state": "PRC", "q0": "invade"})
             assert r.status == 403 and "cannot decide for PRC" in r.text()
+            usa.goto(links["USA"])
             assert _decide(prc, links["PRC"], ["mobilise"])
             day = prc.inner_text("#day")
+            playwright.expect(usa.locator("#day")).to_have_text(day, timeout=15000)  # left open, it follows
             prc.reload()  # a reload mid-game shows the game where it is
             assert prc.inner_text("#day") == day
             restarted = looked = False

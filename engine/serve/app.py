@@ -3,7 +3,8 @@
 Every route carries a token in its path. A token that is not this game's, or a team's
 form naming another state, gets 403 and one line; a request the game cannot take (a
 bad inject, an option that is not one) gets the page again with the message, status
-400. Game work runs in Starlette's thread pool under the session's lock.
+400. Game work runs in Starlette's thread pool under the session's lock, never on the
+event loop, so the server keeps taking requests while a look-ahead runs.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def build(s: Session, report_path: str) -> Starlette:
         with s.lock:
             return HTMLResponse(pages.team(s, state, views.situation(s.g, state), message), status)
 
-    async def team(request: Request):
+    def team(request: Request):  # plain functions: Starlette runs them in its thread pool
         return team_page(request)
 
     async def decide(request: Request):
@@ -43,9 +44,9 @@ def build(s: Session, report_path: str) -> Starlette:
         if form.get("state", state) != state:
             raise Forbidden(f"team {state} cannot decide for {form.get('state')}")
         try:
-            s.answer(state, [str(form.get(f"q{i}", "")) for i in range(len(s.questions(state)))])
+            await run_in_threadpool(s.answer, state, [str(form.get(f"q{i}", "")) for i in range(len(s.questions(state)))])
         except Refused as e:
-            return team_page(request, str(e), 400)
+            return await run_in_threadpool(team_page, request, str(e), 400)
         return RedirectResponse(request.url_for("team", token=request.path_params["token"]), 303)
 
     def facilitator_page(request: Request, message: str = "", status: int = 200):
@@ -53,7 +54,7 @@ def build(s: Session, report_path: str) -> Starlette:
         with s.lock:
             return HTMLResponse(pages.facilitator(s, views.situation(s.g), message), status)
 
-    async def facilitator(request: Request):
+    def facilitator(request: Request):
         return facilitator_page(request)
 
     async def act(request: Request):
@@ -61,9 +62,9 @@ def build(s: Session, report_path: str) -> Starlette:
         what, form = request.path_params["what"], await request.form()
         try:
             if what == "inject":
-                s.inject(str(form.get("text", "")), str(form.get("day", "")))
+                await run_in_threadpool(s.inject, str(form.get("text", "")), str(form.get("day", "")))
             elif what in ("pause", "resume"):
-                s.set_paused(what == "pause")
+                await run_in_threadpool(s.set_paused, what == "pause")
             elif what == "look":
                 await run_in_threadpool(s.lookahead, str(form.get("state", "")))
             elif what == "report":
@@ -71,15 +72,15 @@ def build(s: Session, report_path: str) -> Starlette:
             else:
                 return PlainTextResponse(f"no such action: {what}", 404)
         except Refused as e:
-            return facilitator_page(request, str(e), 400)
+            return await run_in_threadpool(facilitator_page, request, str(e), 400)
         return RedirectResponse(request.url_for("facilitator", token=request.path_params["token"]), 303)
 
-    async def room(request: Request):
+    def room(request: Request):
         role(request.path_params["token"], "*room")
         with s.lock:
             return HTMLResponse(pages.room(s, views.situation(s.g)))
 
-    async def version(request: Request):
+    def version(request: Request):
         role(request.path_params["token"])
         s.seconds_left()  # the timer moves the game on when it runs out
         return PlainTextResponse(str(s.version))

@@ -1,7 +1,7 @@
 """The HTML of the live pages: a team's, the facilitator's and the situation room's.
 
-Every page polls ``/version/TOKEN`` and reloads when the game has moved, so a closed
-laptop that comes back, or a reload, shows the game where it is. Text from the game
+Every page polls ``/version/TOKEN`` and reloads when the game has moved (unless someone
+is filling in its form), so a laptop that was closed shows the game where it is. Text from the game
 (inject notes, names) is escaped.
 """
 
@@ -20,8 +20,10 @@ STYLE = ("body{font-family:sans-serif;max-width:980px;margin:1em auto;padding:0 
 
 
 def page(title: str, body: str, token: str, version: int) -> str:
-    poll = (f"<script>setInterval(async()=>{{try{{const r=await fetch('/version/{token}');"
-            f"if((await r.text())!=='{version}')location.reload()}}catch(e){{}}}},2000)</script>")
+    # A page someone is filling in (an option ticked, an inject half typed) is not reloaded under them.
+    poll = ("<script>let touched=false;document.addEventListener('input',()=>touched=true);"
+            f"setInterval(async()=>{{try{{const r=await fetch('/version/{token}');"
+            f"if(!touched&&(await r.text())!=='{version}')location.reload()}}catch(e){{}}}},2000)</script>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
             f"<style>{STYLE}</style></head><body>{body}{poll}</body></html>")
 

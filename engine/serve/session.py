@@ -135,6 +135,7 @@ class Session:
                 if a not in q.options:
                     raise Refused(f"{state}: {a!r} is not an option for {q.topic} ({', '.join(q.options)})")
             self.held[state] = list(actions)
+            self.version += 1
             self._close_turn_if_ready()
             self.save()
 
