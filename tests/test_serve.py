@@ -135,6 +135,10 @@ def test_two_teams_and_a_facilitator_play_in_browsers(tmp_path):
             fac.click("#report")
             assert "among 40 engine-played games" in fac.content()
             browser.close()
+        # The first command again resumes the saved game (here, over) with the same links.
+        _stop(server)
+        server, again = _serve([CFG, "--play", "PRC,USA", *args], tmp_path)
+        assert again == links
     finally:
         _stop(server)
     saved = json.loads((tmp_path / "class.json").read_text())
@@ -160,7 +164,7 @@ def test_two_teams_and_a_facilitator_play_in_browsers(tmp_path):
     ([CFG, "--play", "USA", "--compare-runs", "0"], "--compare-runs 0: must be >= 1"),
     (["--load", "nope.json"], "nope.json: not a saved exercise"),
     (["--load", "taken.json"], "taken.json: not a saved exercise"),
-    ([CFG, "--play", "USA", "--save", "taken.json"], "taken.json: a saved game is there"),
+    ([CFG, "--play", "USA", "--save", "taken.json"], "taken.json: holds something other than this game"),
 ])
 def test_bad_serve_input(tmp_path, args, message):
     (tmp_path / "taken.json").write_text("{}")

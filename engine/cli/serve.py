@@ -17,8 +17,8 @@ def add_parser(sub, runner) -> None:
     v.add_argument("--play", metavar="STATE[,STATE...]", help="states the teams play, one team each (needed "
                    "unless --load)")
     v.add_argument("--load", metavar="FILE", help="resume a game from its save (the same links still work)")
-    v.add_argument("--save", metavar="FILE", help="save the game here after every decision (default: "
-                   "wargame-class.json; with --load, the loaded file)")
+    v.add_argument("--save", metavar="FILE", help="save the game here after every decision; the same "
+                   "command again resumes it (default: wargame-class.json; with --load, the loaded file)")
     v.add_argument("--overwrite", action="store_true", help="replace an existing --save file")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on: 127.0.0.1 is this laptop only, "
                    "0.0.0.0 every network it is on (a classroom's)")
@@ -67,9 +67,6 @@ def cmd_serve(args) -> int:
             if args.rep < 0:
                 raise UserError(f"--rep {args.rep}: expected a replication number >= 0")
             save = args.save or "wargame-class.json"
-            if Path(save).exists() and not args.overwrite:
-                raise UserError(f"{save}: a saved game is there; resume it with --load {save}, or pass "
-                                "--overwrite or --save to choose another file")
             loaded = scenario.load(args.config, overrides(args))
             if loaded.kind != "crisis":
                 raise UserError(f"serve: {loaded.path} is a system scenario (kind = \"system\"); classroom games "
@@ -77,15 +74,38 @@ def cmd_serve(args) -> int:
             if not loaded.scenario.fronts:
                 raise UserError(f"serve: {loaded.path} has no fronts (a raids-only scenario); classroom games "
                                 "are about a ground war")
-            try:
-                s = Session(loaded, seed_of(args), play, args.rep, save, **kw)
-            except ValueError as e:
-                raise UserError(str(e)) from None
-            s.start()
+            seed = seed_of(args)
+            if Path(save).exists() and not args.overwrite:
+                # The same command again after a crash resumes the game; another game's file is kept.
+                _same_game(save, loaded, seed, play, args.rep)
+                s = Session.resume(save, **kw)
+                print(f"resuming the game saved in {save} ({len(s.g.decisions)} decisions and injects); "
+                      "--overwrite starts afresh")
+            else:
+                try:
+                    s = Session(loaded, seed, play, args.rep, save, **kw)
+                except ValueError as e:
+                    raise UserError(str(e)) from None
+                s.start()
     except ex.ExerciseError as e:
         raise UserError(str(e)) from None
     _check_free(args.host, args.port)
     return _run(s, args)
+
+
+def _same_game(save: str, loaded, seed: int, play: list[str], rep: int) -> None:
+    """Refuse (one line) a --save file that holds anything but this very game."""
+    from wargame.play import exercise as ex
+
+    try:
+        other, seed2, rep2, play2, _ = ex.load_saved(save)
+        same = (other.text, list(other.overrides), seed2, rep2, play2) == (
+            loaded.text, list(loaded.overrides), seed, rep, play)
+    except (ex.ExerciseError, ValueError):
+        same = False
+    if not same:
+        raise UserError(f"{save}: holds something other than this game (scenario, seed, --play); resume it "
+                        "with --load, or pass --overwrite or another --save")
 
 
 def _check_free(host: str, port: int) -> None:
