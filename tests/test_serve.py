@@ -99,6 +99,7 @@ def test_two_teams_and_a_facilitator_play_in_browsers(tmp_path):
             base = links["USA"].rsplit("/team/", 1)[0]
             assert usa.goto(f"{base}/team/{usa_token[:-2]}xx").status == 403
             assert usa.goto(f"{base}/facilitator/{usa_token}").status == 403
+            assert usa.goto(f"{base}/team/{prc_token}%C3%A9").status == 403  # not ASCII: still a plain 403
             r = usa.request.post(f"{base}/team/{usa_token}/decide", form={"state": "PRC", "q0": "invade"})
             assert r.status == 403 and "cannot decide for PRC" in r.text()
             usa.goto(links["USA"])
@@ -219,8 +220,9 @@ def test_answers_are_checked_and_late_injects_wait_for_the_next_turn(tmp_path):
         s.answer("PRC", ["invade"])
     with pytest.raises(Refused, match="USA: nothing to decide now"):
         s.answer("USA", ["stay_out"])
-    with pytest.raises(Refused, match="expected today"):
-        s.inject(": news", "-3")
+    for day in ("-3", "inf", "nan"):
+        with pytest.raises(Refused, match="expected today"):
+            s.inject(": news", day)
     s.answer("PRC", ["mobilise"])
     day = s.g.turn
     assert "scheduled" in s.inject(": reporters at the border", str(day + 1))

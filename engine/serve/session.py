@@ -13,6 +13,7 @@ injects scheduled); it is written after every answer, inject, pause and turn.
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import threading
 import time
@@ -69,15 +70,18 @@ class Session:
         s = cls(loaded, seed, play, rep, kw.pop("save_to", None) or path, tokens=extra.get("tokens"), **kw)
         script = ex.Script(rows)
         g, t = s.g, s.g.advance()
-        while t is not None:
-            for item in script.injects(float(t)):
-                g.inject(item)
-            taken = [(q, script.take(float(t), q.state, q.options)) for q in g.pending]
-            if any(a is None for _, a in taken):
-                break  # the turn the class was playing when the game was saved
-            for q, a in taken:
-                g.decide(q.state, a)
-            t = g.advance()
+        try:
+            while t is not None:
+                for item in script.injects(float(t)):
+                    g.inject(item)
+                taken = [(q, script.take(float(t), q.state, q.options)) for q in g.pending]
+                if any(a is None for _, a in taken):
+                    break  # the turn the class was playing when the game was saved
+                for q, a in taken:
+                    g.decide(q.state, a)
+                t = g.advance()
+        except ValueError as e:
+            raise ex.ExerciseError(f"{path}: the saved game does not replay on day {t:.0f}: {e}") from None
         s.held = {k: list(v) for k, v in extra.get("held", {}).items()}
         s.scheduled = list(extra.get("scheduled", []))
         s.paused = bool(extra.get("paused", False))
@@ -98,12 +102,13 @@ class Session:
     # -- who is asking
     def role(self, token: str) -> str:
         """The state a team token plays, "*facilitator" or "*room"; Forbidden otherwise."""
+        given = token.encode()  # bytes: compare_digest refuses non-ASCII text
         for s, tok in self.tokens.items():
-            if secrets.compare_digest(tok, token):
+            if secrets.compare_digest(tok.encode(), given):
                 return s
-        if secrets.compare_digest(self.facilitator, token):
+        if secrets.compare_digest(self.facilitator.encode(), given):
             return "*facilitator"
-        if secrets.compare_digest(self.room, token):
+        if secrets.compare_digest(self.room.encode(), given):
             return "*room"
         raise Forbidden("this link is not one of this game's: ask the facilitator for your team's link")
 
@@ -195,7 +200,7 @@ class Session:
                     when = float(day)
                 except ValueError:
                     raise Refused(f"inject day {day!r}: expected a day number (today is day {g.turn:.0f})") from None
-                if not when >= g.turn:
+                if not (math.isfinite(when) and when >= g.turn):
                     raise Refused(f"inject day {day}: expected today (day {g.turn:.0f}) or a later day")
             try:
                 item = inject_rules.parse_typed(text, when)
