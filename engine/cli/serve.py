@@ -127,6 +127,8 @@ def _run(s, args) -> int:
     print(f"wargame serve: {s.g.w.sc.scenario.name}, teams {', '.join(s.play)}; saving to {s.save_to}")
     for who, link in s.links(base).items():
         print(f"  {who:<12} {link}")
+    if args.host == "0.0.0.0":
+        print("  (on the other laptops, put this laptop's network address in place of localhost)")
     print("Give each team its own link only; Ctrl-C stops the server (the game is saved: --load resumes it).",
           flush=True)
     uvicorn.run(build(s, report), host=args.host, port=args.port, log_level="warning")
