@@ -152,11 +152,13 @@ def test_doctrine_override_changes_outcomes(tmp_path):
 
 # --- the CLI as a new user meets it: --version, help, shipped scenarios by name ---------------------
 
-SUBCOMMANDS = ["run", "sweep", "summary", "report", "validate", "schema", "exercise", "history", "bench", "scenarios"]
+SUBCOMMANDS = ["run", "sweep", "summary", "report", "validate", "schema", "exercise", "serve", "history", "bench",
+               "scenarios"]
 # Options that take a value but have no default to show: the user says it, or nothing happens.
 NO_DEFAULT = {("run", "--set"), ("run", "--dask-local"), ("sweep", "--dask-local"), ("run", "--doctrine"), ("sweep", "--vary"),
               ("sweep", "--set"), ("sweep", "--doctrine"), ("exercise", "--play"), ("exercise", "--load"),
-              ("exercise", "--set"), ("exercise", "--doctrine"), ("bench", "--json")}
+              ("exercise", "--set"), ("exercise", "--doctrine"), ("bench", "--json"), ("serve", "--play"),
+              ("serve", "--load"), ("serve", "--set"), ("serve", "--doctrine")}
 
 
 def _help_entries(text: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from wargame.cli.support import CONFIG_HELP, DOCTRINE_HELP, Parser, UserError, a
 from wargame.cli.support import seed as seed_of
 from wargame.errors import WargameError
 from wargame.cli.run import run as cmd_run
+from wargame.cli import serve
 from wargame.execution.store import ResultsFileError, read_meta
 from wargame.model.scenario import ScenarioError
 from wargame import kinds
@@ -285,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="set a state's doctrine")
     e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value (repeatable)")
     e.set_defaults(fn=cmd_exercise)
+    serve.add_parser(sub, runner)
     rp = sub.add_parser("report", help="write a self-contained HTML report of a results file")
     rp.add_argument("results", help="results file from wargame run (or exercise --out)")
     rp.add_argument("--out", metavar="FILE", help="HTML file (default: RESULTS with .html)")

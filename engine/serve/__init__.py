@@ -1,0 +1,1 @@
+"""`wargame serve`: the classroom game in the browser (session, pages, diagrams, the web app)."""
