@@ -94,6 +94,13 @@ def test_taiwan_naval_losses_are_not_commitment_times_inventory():
     fought = iv[:, s] & (lost[:, s, 2] > 0)
     assert usa >= 3 and fought.any()
     assert (lost[fought, s, 2] < 0.3 * 296 - 1e-6).mean() > 0.5
+    # The summary prints aircraft and ships lost per state, medians with 5-95 % intervals.
+    from wargame.crisis import summary
+    sm = summary.compute(res)
+    usa_row = next(r for r in sm["states"] if r["state"] == "USA")
+    war = np.isfinite(res["replications"]["war_day"])
+    assert usa_row["ships_lost"][0] == pytest.approx(np.median(lost[war, s, 2]), abs=1.0)
+    assert "Platforms lost in wars" in summary.format_table(sm)
 
 
 @pytest.mark.parametrize("key,value", [("breakoff.naval_loss", "1.5"), ("breakoff.air_loss", "-0.1"),
