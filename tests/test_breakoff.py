@@ -94,6 +94,9 @@ def test_taiwan_naval_losses_are_not_commitment_times_inventory():
     fought = iv[:, s] & (lost[:, s, 2] > 0)
     assert usa >= 3 and fought.any()
     assert (lost[fought, s, 2] < 0.3 * 296 - 1e-6).mean() > 0.5
+    bo = res["states"]["breakoffs"]  # (R, S, 3): times the state's side pulled a domain back
+    assert bo.dtype == np.int32 and (bo[:, :, 0] == 0).all() and (bo >= 0).all()
+    assert (bo[fought, s, 2] > 0).any() and (bo[~iv[:, s], s] == 0).all()
     # The summary prints aircraft and ships lost per state, medians with 5-95 % intervals.
     from wargame.crisis import summary
     sm = summary.compute(res)
