@@ -48,6 +48,7 @@ COLUMNS = {
     "states/withdrew_day": {"dims": RS},
     "states/losses": {"dims": RSD},
     "states/losses_cp": {"dims": RSD},
+    "states/breakoffs": {"dims": RSD},
     "states/escalation_level": {"dims": RS, "codes": RUNG},
     "states/struck_level": {"dims": RS, "codes": RUNG},
     "states/attacked": {"dims": RS},
@@ -76,6 +77,16 @@ def table(layout: dict) -> dict:
             "dims": dims, "columns": cols}
 
 
+def breakoffs(w: World) -> np.ndarray:
+    """(R, S, 3) int32: times the side each state fought on pulled a domain back from a front
+    (crisis/breakoff.py); ground is always 0, a state on neither side 0."""
+    out = np.zeros((w.R, w.S, 3), dtype=np.int32)
+    for i, sgn in enumerate((1, -1)):
+        on = (w.side == sgn)[:, :, None]
+        out[:, :, 1:] = np.where(on, w.breakoffs[:, i, None, :], out[:, :, 1:])
+    return out
+
+
 def collect(w: World, log, ts=None) -> dict:
     """Everything a batch produced, as plain arrays (what workers would send to the writer)."""
     out = {
@@ -93,6 +104,7 @@ def collect(w: World, log, ts=None) -> dict:
             "withdrew_day": w.withdrew_day.astype("<f4"),
             "losses": w.lost * w.mpc * CASUALTY_SHARE,
             "losses_cp": w.lost.copy(),
+            "breakoffs": breakoffs(w),
             "escalation_level": w.rung.max(axis=2).astype("i1"),
             "struck_level": w.rung.max(axis=1).astype("i1"),
             "attacked": w.attacked.copy(),

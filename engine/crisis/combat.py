@@ -1,7 +1,8 @@
 """One simulated step of fighting for every active (replication, front) pair at once.
 
 Order within a step (documented in docs/model.md): amphibious lift and transit
-losses, the air battle (square law), the naval salvo exchange, ground attrition
+losses, the air battle (square law), the naval salvo exchange (both among the
+sides still in the fight, crisis/breakoff.py), ground attrition
 (the front's law, with posture/terrain/amphibious/air/sea modifiers), then
 movement of the line. Each stage is one kernel call over all engagements; losses
 on a side are shared among its states in proportion to the combat power each has
@@ -17,7 +18,7 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis import irregular
+from wargame.crisis import breakoff, irregular
 from wargame.crisis.world import World, side_sum
 
 GROUND, AIR, NAVAL = 0, 1, 2
@@ -93,27 +94,39 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
             w.landing_day[rows] = ld
 
     # -- air battle (square law, symmetric exchange), then air control
+    # Only the sides still in the fight take part (crisis/breakoff.py); a side that pulled
+    # back keeps its aircraft but cedes air control.
     x0, y0 = side_totals(w, cp, rows, AIR)
+    xf, yf = breakoff.fighting(w, rows, breakoff.AIR_I, t, x0, y0)
     al = w.air_leth[rows].ravel()
-    x1, y1 = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=al, b=al, p=0.0, q=1.0, rx=0.0, ry=0.0,
+    x1, y1 = clock(kernels.lanchester_step, xf.ravel(), yf.ravel(), a=al, b=al, p=0.0, q=1.0, rx=0.0, ry=0.0,
                    dt=dt, stochastic=st, seed=w.seed, reps=rr, slots=slots, step=k, purpose=streams.AIR)
     x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
-    _apply(w, cp, rows, AIR, x0, y0, x1, y1)
+    breakoff.settle(w, rows, breakoff.AIR_I, t, xf, yf, x1, y1, "air_loss")
+    _apply(w, cp, rows, AIR, x0, y0, np.where(xf == x0, x1, x0), np.where(yf == y0, y1, y0))  # out: untouched
     air = control(x1, y1, 2.0)
     w.air_control[rows] = air
 
     # -- naval salvo exchange on naval fronts, then sea control
     if w.naval.any():
         x0, y0 = side_totals(w, cp, rows, NAVAL)
+        xf, yf = breakoff.fighting(w, rows, breakoff.NAVAL_I, t, x0, y0)
+        xf, yf = np.where(w.naval[None, :], xf, x0), np.where(w.naval[None, :], yf, y0)
         nav = {key: v[rows].repeat(F) for key, v in w.nav.items()}
+        # Only the share that finds the enemy fires and is fired on this day (detection).
+        e = w.nav["engaged_share"][rows][:, None]
+        xe, ye = xf * e, yf * e
         a_new, b_new, _, _ = clock(
-            kernels.salvo_step, x0.ravel(), y0.ravel(), alpha=nav["attacker_missiles_per_ship"],
+            kernels.salvo_step, xe.ravel(), ye.ravel(), alpha=nav["attacker_missiles_per_ship"],
             beta=nav["defender_missiles_per_ship"], a1=nav["attacker_hits_to_kill"], b1=nav["defender_hits_to_kill"],
             a3=nav["attacker_interceptions_per_ship"], b3=nav["defender_interceptions_per_ship"],
             stochastic=st, seed=w.seed, reps=rr, slots=slots, step=k, purpose=streams.NAVAL)
-        x1 = np.where(w.naval[None, :], a_new.reshape(n, F), x0)
-        y1 = np.where(w.naval[None, :], b_new.reshape(n, F), y0)
-        _apply(w, cp, rows, NAVAL, x0, y0, x1, y1)
+        x1 = np.where(w.naval[None, :], np.maximum(xf - (xe - a_new.reshape(n, F)), 0.0), xf)
+        y1 = np.where(w.naval[None, :], np.maximum(yf - (ye - b_new.reshape(n, F)), 0.0), yf)
+        breakoff.settle(w, rows, breakoff.NAVAL_I, t, np.where(w.naval[None, :], xf, 0.0),
+                        np.where(w.naval[None, :], yf, 0.0), np.where(w.naval[None, :], x1, 0.0),
+                        np.where(w.naval[None, :], y1, 0.0), "naval_loss")
+        _apply(w, cp, rows, NAVAL, x0, y0, np.where(xf == x0, x1, x0), np.where(yf == y0, y1, y0))
         sea = control(x1, y1, w.nav["sea_control_exponent"][rows][:, None])
         w.sea_control[rows] = np.where(w.naval[None, :], sea, 0.5)
 

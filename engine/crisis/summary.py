@@ -14,7 +14,8 @@ from wargame.estimate import Histogram, wilson
 
 # The columns the summary reads: a small part of a results file.
 COLUMNS = {"replications": ("outcome", "war_day", "end_day"),
-           "states": ("intervened", "intervention_day", "side", "withdrew_day", "losses", "escalation_level")}
+           "states": ("intervened", "intervention_day", "side", "withdrew_day", "losses", "losses_cp",
+                      "escalation_level")}
 
 
 class Accumulator:
@@ -33,6 +34,8 @@ class Accumulator:
         self.side = np.zeros((S, 2), dtype=np.int64)  # joined defender, joined attacker
         self.withdrew = np.zeros(S, dtype=np.int64)
         self.losses = [Histogram() for _ in range(S)]
+        # platforms lost in wars: aircraft (air cp) and ships (naval cp), per state
+        self.platforms = [[Histogram(), Histogram()] for _ in range(S)]
         self.esc = np.zeros((S, 4), dtype=np.int64)
 
     def add(self, reps: dict, st: dict) -> None:
@@ -47,6 +50,8 @@ class Accumulator:
             self.side[s] += [(st["side"][iv, s] == -1).sum(), (st["side"][iv, s] == 1).sum()]
             self.withdrew[s] += int(np.isfinite(st["withdrew_day"][:, s]).sum())
             self.losses[s].add(st["losses"][war, s, :].sum(axis=1))
+            for i in (0, 1):
+                self.platforms[s][i].add(st["losses_cp"][war, s, 1 + i])
             self.esc[s] += [(st["escalation_level"][:, s] >= k).sum() for k in (1, 2, 3, 4)]
 
     def result(self) -> dict:
@@ -66,6 +71,8 @@ class Accumulator:
                 "median_day": self.iv_days[s].percentile([50])[0],
                 "withdrew": int(self.withdrew[s]),
                 "losses": self.losses[s].percentile([50, 5, 95]),
+                "aircraft_lost": self.platforms[s][0].percentile([50, 5, 95]),
+                "ships_lost": self.platforms[s][1].percentile([50, 5, 95]),
                 "escalation": [wilson(int(self.esc[s, k]), n) for k in range(4)],
             })
         out["states"] = rows
@@ -125,6 +132,13 @@ def format_table(s: dict) -> str:
         m, a, b = r["losses"]
         L.append(f"  {r['state']:<5} {r['role']:<12} {iv:<24} {day:>4} {r['withdrew']:>9}  "
                  f"{_num(m)} [{_num(a)}, {_num(b)}]")
+    plat = [r for r in s["states"] if np.nanmax([*r.get("aircraft_lost", [0.0]), *r.get("ships_lost", [0.0])]) > 0]
+    if plat:
+        L += ["", "Platforms lost in wars   aircraft median [5%, 95%]   ships median [5%, 95%]"]
+        for r in plat:
+            (am, al, ah), (sm, sl, sh) = r["aircraft_lost"], r["ships_lost"]
+            L.append(f"  {r['state']:<22} {_num(am):>8} [{_num(al)}, {_num(ah)}]".ljust(55)
+                     + f"{_num(sm):>6} [{_num(sl)}, {_num(sh)}]")
     esc = [r for r in s["states"] if r["escalation"][0][0] > 0]
     if esc:
         L += ["", "Escalation by actor, share reaching at least: forces   bases  homeland  nuclear"]

@@ -243,6 +243,8 @@ class World:
         self.postpone = self.sample(inv.postpone_days, "invasion.postpone_days") if self.weighs else np.zeros(R)
         nv = sc.naval
         self.nav = {k: self.sample(getattr(nv, k), f"naval.{k}") for k in type(nv).model_fields}
+        bo = sc.breakoff
+        self.breakoff = {k: self.sample(getattr(bo, k), f"breakoff.{k}") for k in type(bo).model_fields}
         dc = sc.doctrine
         self.doc = {k: self.sample(getattr(dc, k), f"doctrine.{k}") for k in type(dc).model_fields if k != "severity"}
         self.severity = np.array([0.0] + list(dc.severity))
@@ -327,6 +329,10 @@ class World:
         self.landing_day = np.full((R, F), np.inf)
         self.air_control = np.full((R, F), 0.5)
         self.sea_control = np.full((R, F), 0.5)
+        # break-off (crisis/breakoff.py), per (rep, front, side [attacker, defender], domain [air, naval])
+        self.peak = np.zeros((R, F, 2, 2))  # most force there since the side last (re)entered the fight
+        self.out_since = np.full((R, F, 2, 2), np.inf)  # day the side pulled back; inf while it fights
+        self.breakoffs = np.zeros((R, 2, 2), dtype=np.int32)  # times each side pulled back, by domain
         self.mob_start = self.mobilisation_start()  # (R, S) day each state starts its call-up
         self.sends = np.ones((R, S, 3))  # what an intervener sends of its commitment, by domain
         self.offer = np.zeros(R, dtype=bool)  # a ceasefire is on the table (games with people)

@@ -238,6 +238,25 @@ class Naval(_M):
     attacker_interceptions_per_ship: NonNeg = 2.0
     defender_interceptions_per_ship: NonNeg = 2.0
     sea_control_exponent: Exponent = 2.0
+    engaged_share: Annotated[Param, _ranged(0.0, 1.0)] = Field(
+        0.25, description="Share of each fleet on a front that finds the enemy and fires in a day (detection "
+        "and engagement opportunities). ASSUMPTION 0.1-0.5; 1 is one full salvo by every ship each day.")
+
+
+class BreakOff(_M):
+    """When a side pulls its aircraft or ships back from a front, and when it returns (crisis/breakoff.py).
+
+    A side stops fighting in a domain on a front once it has lost ``*_loss`` of the most it
+    had there since it last (re)entered the fight; it comes back ``return_days`` later with
+    what it has left. ASSUMPTION (no source gives one figure): naval 0.1-0.4, air 0.1-0.3,
+    return 3-14 days; docs/model.md §3.2. A threshold of 1 fights to the last platform.
+    """
+
+    air_loss: Annotated[Param, _ranged(0.0, 1.0)] = Field(
+        0.2, description="Share of its peak air force on a front a side loses before it pulls back.")
+    naval_loss: Annotated[Param, _ranged(0.0, 1.0)] = Field(
+        0.25, description="Share of its peak fleet on a front a side loses before it pulls back.")
+    return_days: Days = Field(7.0, description="Days a side stays out of a domain before it may return.")
 
 
 class Invasion(_M):
@@ -321,6 +340,7 @@ class Scenario(_M):
     fronts: Ids[Front] = Field(default_factory=dict)
     invasion: Invasion = Invasion()
     naval: Naval = Naval()
+    breakoff: BreakOff = BreakOff()
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
     battle: Battle = Battle()
