@@ -60,3 +60,22 @@ def test_a_bad_file_is_one_line_and_exit_2(tmp_path, flag):
     p = cli("summary", bad, *flag)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "bad.h5" in p.stderr
     assert "Traceback" not in p.stderr and p.stdout == ""
+
+
+def test_system_report_draws_survival_and_endurance(files, tmp_path):
+    import numpy as np
+    from wargame.execution.store import read
+    from wargame.report import html
+
+    path = files / "system.h5"
+    p = cli("report", path, "--out", tmp_path / "s.html")
+    assert p.returncode == 0 and "3 figures" in p.stdout, p.stderr
+    figs = html.build(path)[1]
+    res = read(path, logs=False)
+    alive = figs["survival"].data["alive"]
+    survived = res["states"]["survived"].astype(bool)
+    for s, sid in enumerate(alive):  # at the horizon: the share the file says survived
+        assert alive[sid][-1] == pytest.approx(survived[:, s].mean())
+        assert np.all(np.diff(alive[sid]) <= 0)  # a survival curve never rises
+    e = figs["endurance"].data
+    assert e["never_dominated"] == pytest.approx(1 - res["replications"]["dominated"].mean())

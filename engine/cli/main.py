@@ -95,11 +95,6 @@ def cmd_report(args) -> int:
 
     path = _results_file(args.results)
     out = Path(args.out) if args.out else path.with_suffix(".html")
-    try:
-        if read_meta(path)[1].get("kind") == "system":
-            raise UserError(f"{path}: holds a system-kind run; it has no HTML report yet: use wargame summary {path}")
-    except (OSError, KeyError, ValueError):
-        pass  # not readable as results: report.build says why
     if args.format != "html":  # one file per figure, into a folder
         out = Path(args.out) if args.out else path.with_name(f"{path.stem}_figures")
     try:

@@ -271,3 +271,34 @@ def write(figs: dict, out_dir, fmt: str) -> list:
         chart.save(p, fmt)
         paths.append(p)
     return paths
+
+
+def survival(title: str, years, alive: dict, colours: dict) -> Chart:
+    """Step curves: label -> share of replications still alive at each year."""
+    fig, ax = _figure(title)
+    for lab, v in alive.items():
+        ax.step(years, v, where="post", color=colours.get(lab, "#555555"), label=lab)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(0, years[-1])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
+    ax.set_xlabel("year of the run")
+    ax.set_ylabel("replications with the state alive")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.grid(color="#eeeeee")
+    return Chart(fig, {"years": np.asarray(years), "alive": alive})
+
+
+def histogram(title: str, values, dominated, horizon: float) -> Chart:
+    """Endurance per replication: years until a state dominated, and the share that reached the horizon."""
+    values, dominated = np.asarray(values, float), np.asarray(dominated, bool)
+    fig, ax = _figure(title)
+    edges = np.histogram_bin_edges(values[dominated] if dominated.any() else values, bins="auto", range=(0, horizon))
+    ax.hist([values[dominated], values[~dominated]], bins=edges, stacked=True, color=["#ee6677", "#4477aa"],
+            label=["a state dominated", f"no state dominated ({np.mean(~dominated):.0%}): horizon"])
+    ax.set_xlim(0, horizon)
+    ax.set_xlabel("system endurance (years)")
+    ax.set_ylabel("replications")
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.legend(fontsize=8)
+    return Chart(fig, {"values": values, "dominated": dominated, "never_dominated": float(np.mean(~dominated))})

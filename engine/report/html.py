@@ -202,6 +202,10 @@ def build(path: str | Path) -> tuple[str, dict]:
             raise ReportError(f"{path}: not a complete sweep file ({e.__class__.__name__}: {e})") from None
     try:
         attrs, layout = read_meta(path)
+        if layout.get("kind") == "system":
+            from wargame.report import system as system_report
+
+            return system_report.build(path)
         s = compute_file(path)
     except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
         raise ReportError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
