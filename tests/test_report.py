@@ -187,3 +187,22 @@ def test_outcomes_and_timeline_follow_the_file(drawn):
     assert figs["outcomes"].data["labels"] == list(json_layout(path)["outcomes"])  # read, never hard-coded
     t = figs["timeline"].data
     assert t["last_day"] < t["xlim"][1] <= (t["last_day"] + 1) * 1.05 + 1  # the axis ends at the events
+
+
+def test_timeline_counts_every_event_of_the_file_by_actor(drawn):
+    import numpy as np
+    from wargame.execution.store import read
+    from wargame.report.html import TIMELINE
+
+    path, figs = drawn
+    res = read(path)
+    lay = json_layout(path)
+    ev, war_day = res["events"], res["replications"]["war_day"]
+    at_war = np.isfinite(war_day[ev["rep"]])
+    counts = figs["timeline"].data["counts"]
+    for s, sid in enumerate(lay["states"]):
+        for n in TIMELINE:
+            if n not in lay["event_types"]:
+                continue
+            want = int(np.sum(at_war & (ev["type"] == lay["event_types"].index(n)) & (ev["actor"] == s)))
+            assert counts.get(sid, {}).get(n, np.zeros(1)).sum() == want, (sid, n)

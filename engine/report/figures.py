@@ -29,6 +29,8 @@ MIN_LIVE = 20  # trajectories: percentile bands are cut where fewer replications
 
 STATE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
                  "#7f7f7f", "#bcbd22")
+EVENT_COLOURS = ("#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255",
+                 "#aa4499", "#000000")  # event types: a palette apart from the states' and outcomes'
 OUTCOME_COLOURS = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#000000",
                    "#ee8866", "#44bb99")
 
@@ -168,23 +170,30 @@ def trajectory(title: str, days, series: dict, live, colours: dict, ylabel: str)
 
 
 def timeline(title: str, days, counts: dict, colours: dict) -> Chart:
-    """Stacked event counts per day of the war; the axis ends a little after the last event."""
+    """Stacked event counts per day of the war, one panel per acting state (counts: state ->
+    {event type: counts over days}); the axis ends a little after the last event."""
     days = np.asarray(days, float)
-    total = np.sum([np.asarray(c, float) for c in counts.values()], axis=0) if counts else np.zeros(days.size)
-    last = float(days[np.flatnonzero(total)[-1]]) if total.any() else 1.0
-    fig, ax = _figure(title)
-    base = np.zeros(days.size)
-    for lab, c in counts.items():
-        c = np.asarray(c, float)
-        ax.bar(days, c, bottom=base, width=1.0, color=colours.get(lab, "#555555"), label=lab, align="edge")
-        base += c
-    ax.set_xlim(0, np.ceil((last + 1) * 1.05))
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
-    ax.set_xlabel("day of the war")
-    ax.set_ylabel("events (all replications)")
-    thousands(ax.yaxis)
-    ax.legend(fontsize=7, ncols=min(5, max(1, len(counts))), loc="upper right")
-    return Chart(fig, {"days": days, "counts": counts, "last_day": last, "xlim": ax.get_xlim()})
+    total = sum(np.asarray(c, float) for per in counts.values() for c in per.values())
+    last = float(days[np.flatnonzero(total)[-1]]) if np.any(total) else 1.0
+    fig, axes = _figure(title, height=1.0 + 1.1 * max(len(counts), 1), rows=max(len(counts), 1))
+    axes = np.atleast_1d(axes)
+    seen = {}
+    for ax, (state, per) in zip(axes, counts.items()):
+        base = np.zeros(days.size)
+        for lab, c in per.items():
+            c = np.asarray(c, float)
+            seen[lab] = ax.bar(days, c, bottom=base, width=1.0, color=colours.get(lab, "#555555"), align="edge")
+            base += c
+        ax.set_ylabel(state, rotation=0, ha="right", va="center")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+        ax.grid(axis="y", color="#eeeeee")
+        ax.set_axisbelow(True)
+    axes[-1].set_xlim(0, np.ceil((last + 1) * 1.05))
+    axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
+    axes[-1].set_xlabel("day of the war (bar height: events summed over all replications)")
+    fig.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=min(5, max(1, len(seen))),
+               fontsize=7)
+    return Chart(fig, {"days": days, "counts": counts, "last_day": last, "xlim": axes[-1].get_xlim()})
 
 
 def forest(title: str, labels, values, lows=None, highs=None, xlabel: str = "", percent=False,

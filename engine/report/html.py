@@ -35,14 +35,17 @@ class ReportError(WargameError):
 
 
 def _timeline(path, layout, horizon: int) -> tuple[np.ndarray, dict]:
-    """Counts of the timeline's event types per day of the war (days since the invasion)."""
+    """Counts of the timeline's event types per acting state and day of the war (days since the
+    invasion): {state: {event type: counts over days}}; events with no actor under "no single state"."""
     names = layout["event_types"]
     chunks = list(iter_columns(path, {"replications": ("rep", "war_day")}))
     reps = np.concatenate([c["replications"]["rep"] for c in chunks])
     war_day = np.full(int(reps.max()) + 1 if reps.size else 0, np.nan)  # by replication index: an
     war_day[reps] = np.concatenate([c["replications"]["war_day"] for c in chunks])  # interrupted run has gaps
     days = np.arange(horizon + 1)
-    counts = {n: np.zeros(horizon + 1) for n in TIMELINE if n in names}
+    actors = list(layout["states"]) + ["no single state"]  # actor -1 indexes the last
+    types = [n for n in TIMELINE if n in names]
+    counts = np.zeros((len(actors), len(types), horizon + 1))
     with h5py.File(path, "r") as f:
         groups = [f["batches"][k] for k in sorted(f["batches"])] if "batches" in f else [f]
         for g in groups:
@@ -50,10 +53,16 @@ def _timeline(path, layout, horizon: int) -> tuple[np.ndarray, dict]:
             for a in range(0, ev.shape[0], 500_000):
                 e = ev[a:a + 500_000]
                 rel = np.floor(e["day"] - war_day[e["rep"]])
-                for n in counts:
+                for t, n in enumerate(types):
                     sel = (e["type"] == names.index(n)) & np.isfinite(rel)
-                    counts[n] += np.bincount(np.clip(rel[sel], 0, horizon).astype(int), minlength=horizon + 1)
-    return days, {n: c for n, c in counts.items() if c.any()}
+                    day = np.clip(rel[sel], 0, horizon).astype(int)
+                    np.add.at(counts, (e["actor"][sel].astype(int), t, day), 1)
+    out = {}
+    for s, sid in enumerate(actors):
+        per = {n: counts[s, t] for t, n in enumerate(types) if counts[s, t].any()}
+        if per:
+            out[sid] = per
+    return days, out
 
 
 def _war_aligned(ts: np.ndarray, war_day: np.ndarray) -> np.ndarray:
@@ -235,8 +244,9 @@ def build(path: str | Path) -> tuple[str, dict]:
                                     pal.states)
     days, counts = _timeline(path, layout, int(layout["horizon_days"]))
     if counts:
-        ev = {n: svg.OUTCOME_COLOURS[i % len(svg.OUTCOME_COLOURS)] for i, n in enumerate(TIMELINE)}
-        figs["timeline"] = svg.timeline("Events by day of the war (all replications)", days, counts, ev)
+        ev = {n: svg.EVENT_COLOURS[i % len(svg.EVENT_COLOURS)] for i, n in enumerate(TIMELINE)}
+        figs["timeline"] = svg.timeline("Events by day of the war, per acting state (all replications)", days,
+                                        counts, ev)
     for i, fig in enumerate(_trajectories(path, layout, pal)):
         figs[f"trajectory_{i}"] = fig
     raids_html, raids_figs = raids_summary.report_section(s.get("raids"), svg)
