@@ -95,15 +95,16 @@ def cmd_report(args) -> int:
 
     path = _results_file(args.results)
     out = Path(args.out) if args.out else path.with_suffix(".html")
+    at_least_one(("--dpi", args.dpi))
     if args.format != "html":  # one file per figure, into a folder
         out = Path(args.out) if args.out else path.with_name(f"{path.stem}_figures")
     try:
         html, figs = report.build(path)
         if args.format == "html":
             out.write_text(html, encoding="utf-8")
-            files = report.write_figures(figs, Path(args.png), "png") if args.png else []
+            files = report.write_figures(figs, Path(args.png), "png", args.dpi) if args.png else []
         else:
-            files = report.write_figures(figs, out, args.format)
+            files = report.write_figures(figs, out, args.format, args.dpi)
     except report.ReportError as e:
         raise UserError(str(e)) from None
     except OSError as e:
@@ -287,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "svg: the folder for one file per figure (default: RESULTS_figures)")
     rp.add_argument("--format", choices=("html", "png", "pdf", "svg"), default="html",
                     help="html (default): one self-contained page; png (300 dpi), pdf or svg: one file per figure")
-    rp.add_argument("--png", metavar="DIR", help="with html: also write each figure as PNG (300 dpi) into DIR")
+    rp.add_argument("--png", metavar="DIR", help="with html: also write each figure as PNG into DIR")
+    rp.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default: 300, print)")
     rp.set_defaults(fn=cmd_report)
     h = sub.add_parser("history", help="validation against history: ardennes (Lanchester fit), cdb90 (force ratios)")
     # Not argparse choices: its error takes two lines (usage, then the error); ours takes one.

@@ -65,8 +65,8 @@ class Chart(str):
         self.fig, self.data = fig, data
         return self
 
-    def save(self, path, fmt: str) -> None:
-        self.fig.savefig(path, format=fmt, dpi=DPI, metadata={"Creator": None} if fmt == "pdf" else None)
+    def save(self, path, fmt: str, dpi: int = DPI) -> None:
+        self.fig.savefig(path, format=fmt, dpi=dpi, metadata={"Creator": None} if fmt == "pdf" else None)
 
 
 def _figure(title: str, height: float = 3.2, rows: int = 1, ratios=None):
@@ -268,8 +268,8 @@ def lines(title: str, x, series: dict, ylabel: str, xlabel: str, xticks=None, pe
     return Chart(fig, {"x": x, "series": series})
 
 
-def write(figs: dict, out_dir, fmt: str) -> list:
-    """Each figure as its own file (png at DPI, pdf or svg) in out_dir."""
+def write(figs: dict, out_dir, fmt: str, dpi: int = DPI) -> list:
+    """Each figure as its own file (png at ``dpi``, pdf or svg) in out_dir."""
     from pathlib import Path
 
     out_dir = Path(out_dir)
@@ -277,7 +277,7 @@ def write(figs: dict, out_dir, fmt: str) -> list:
     paths = []
     for name, chart in figs.items():
         p = out_dir / f"{name}.{fmt}"
-        chart.save(p, fmt)
+        chart.save(p, fmt, dpi)
         paths.append(p)
     return paths
 

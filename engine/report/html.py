@@ -308,6 +308,6 @@ HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def write_figures(figs: dict, out_dir: Path, fmt: str) -> list[Path]:
-    """Each figure as its own PNG (300 dpi), PDF or SVG file in out_dir; no browser."""
-    return svg.write(figs, out_dir, fmt)
+def write_figures(figs: dict, out_dir: Path, fmt: str, dpi: int = svg.DPI) -> list[Path]:
+    """Each figure as its own PNG (300 dpi unless told), PDF or SVG file in out_dir; no browser."""
+    return svg.write(figs, out_dir, fmt, dpi)
