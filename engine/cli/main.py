@@ -288,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "svg: the folder for one file per figure (default: RESULTS_figures)")
     rp.add_argument("--format", choices=("html", "png", "pdf", "svg"), default="html",
                     help="html (default): one self-contained page; png (300 dpi), pdf or svg: one file per figure")
-    rp.add_argument("--png", metavar="DIR", help="with html: also write each figure as PNG into DIR")
+    rp.add_argument("--png", metavar="DIR", help="with html: also write each figure as PNG into DIR (default: none)")
     rp.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default: 300, print)")
     rp.set_defaults(fn=cmd_report)
     h = sub.add_parser("history", help="validation against history: ardennes (Lanchester fit), cdb90 (force ratios)")
