@@ -287,9 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", metavar="PATH", help="html: the HTML file (default: RESULTS with .html); png, pdf, "
                     "svg: the folder for one file per figure (default: RESULTS_figures)")
     rp.add_argument("--format", choices=("html", "png", "pdf", "svg"), default="html",
-                    help="html (default): one self-contained page; png (300 dpi), pdf or svg: one file per figure")
+                    help="html: one self-contained page; png (300 dpi), pdf or svg: one file per figure (default: html)")
     rp.add_argument("--png", metavar="DIR", help="with html: also write each figure as PNG into DIR (default: none)")
-    rp.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default: 300, print)")
+    rp.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution in dots per inch, 300 for print (default: 300)")
     rp.set_defaults(fn=cmd_report)
     h = sub.add_parser("history", help="validation against history: ardennes (Lanchester fit), cdb90 (force ratios)")
     # Not argparse choices: its error takes two lines (usage, then the error); ours takes one.
