@@ -27,8 +27,9 @@ def report(tmp_path_factory):
 def test_report_is_self_contained(report):
     _, html = report
     text = html.read_text()
-    # The only URL is the SVG namespace; nothing is fetched.
-    urls = set(re.findall(r"https?://[^\s\"'<>]+", text)) - {"http://www.w3.org/2000/svg"}
+    # The only URLs are the SVG and XLink namespace names; nothing is fetched.
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", text)) - {"http://www.w3.org/2000/svg",
+                                                              "http://www.w3.org/1999/xlink"}
     assert not urls
     assert not re.search(r"<(script|img|link)[^>]+(src|href)=", text)
     for section in ("Outcomes", "interventions and losses", "Escalation", "Timeline", "Force trajectories",
@@ -64,14 +65,28 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
-def test_png_figures(report, tmp_path):
-    _browser()
+def test_png_figures_need_no_browser(report, tmp_path):
     d, _ = report
     p = cli("report", d / "taiwan.h5", "--out", tmp_path / "r.html", "--png", tmp_path / "png")
     assert p.returncode == 0, p.stderr
     pngs = sorted((tmp_path / "png").glob("*.png"))
     assert {x.stem for x in pngs} >= {"outcomes", "interventions", "losses", "timeline", "trajectory_0"}
-    assert all(x.read_bytes()[:4] == b"\x89PNG" for x in pngs)
+    for x in pngs:
+        head = x.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        width = int.from_bytes(head[16:20], "big")
+        assert width >= 7 * 300  # print resolution: 7.2 inches at 300 dpi
+
+
+def test_pdf_export_one_file_per_figure(report, tmp_path):
+    d, _ = report
+    p = cli("report", d / "taiwan.h5", "--format", "pdf", "--out", tmp_path / "pdf")
+    assert p.returncode == 0, p.stderr
+    pdfs = sorted((tmp_path / "pdf").glob("*.pdf"))
+    assert len(pdfs) >= 7 and f"wrote {len(pdfs)} PDF files" in p.stdout
+    for x in pdfs:
+        b = x.read_bytes()
+        assert b[:5] == b"%PDF-" and b.rstrip().endswith(b"%%EOF")
 
 
 def test_interrupted_results_file_reports_what_it_has(report, tmp_path):
@@ -101,3 +116,93 @@ def test_bad_input_is_one_line(tmp_path, kind):
     assert p.returncode == 2
     assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert ("no such file" if kind == "missing" else "not a wargame results file") in p.stderr
+
+
+def test_export_needs_no_browser(report, tmp_path, monkeypatch):
+    from wargame.report import html
+
+    monkeypatch.setattr("shutil.which", lambda name: None)  # no Chromium anywhere
+    d, _ = report
+    figs = html.build(d / "taiwan.h5")[1]
+    paths = html.write_figures(figs, tmp_path, "png")
+    assert len(paths) == len(figs) and all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+@pytest.fixture(scope="module")
+def drawn(report):
+    from wargame.report import html
+
+    d, _ = report
+    return d / "taiwan.h5", html.build(d / "taiwan.h5")[1]
+
+
+def test_trajectory_draws_the_live_replications_of_the_file(drawn):
+    import numpy as np
+    from wargame.report import figures
+
+    path, figs = drawn
+    with h5py.File(path, "r") as f:
+        g = f["batches"][sorted(f["batches"])[0]] if "batches" in f else f
+        ts = g["timeseries/fronts"][:2000]
+        war_day = g["replications/war_day"][:ts.shape[0]]
+    # Counted independently: replication r is at war on war day d when its series is finite at
+    # simulation day floor(war_day) + d.
+    T = ts.shape[1]
+    live = np.zeros(T, int)
+    for r in np.flatnonzero(np.isfinite(war_day)):
+        s = int(np.floor(war_day[r]))
+        live[:T - s] += np.isfinite(ts[r, s:, 0, 0])
+    data = figs["trajectory_0"].data
+    assert np.array_equal(data["live"], live)
+    # Bands are cut where fewer than MIN_LIVE replications remain: no survivor-only medians.
+    for v in data["series"].values():
+        assert np.isnan(v[:, live < figures.MIN_LIVE]).all()
+        assert np.isfinite(v[1, live >= 1000]).all()
+
+
+def test_losses_are_distributions_with_the_share_of_any_loss(drawn):
+    import numpy as np
+    from wargame.execution.store import read
+
+    path, figs = drawn
+    res = read(path, logs=False)
+    war = np.isfinite(res["replications"]["war_day"])
+    loss = res["states"]["losses"][war].sum(axis=2)
+    data = figs["losses"].data
+    assert data["states"] == list(json_layout(path)["states"])
+    for s in range(loss.shape[1]):
+        assert data["share_any"][s] == pytest.approx(np.mean(loss[:, s] > 0))
+        assert data["mean"][s] == pytest.approx(loss[:, s].mean())
+
+
+def json_layout(path):
+    import json
+
+    with h5py.File(path, "r") as f:
+        return json.loads(f.attrs["layout"])
+
+
+def test_outcomes_and_timeline_follow_the_file(drawn):
+    path, figs = drawn
+    assert figs["outcomes"].data["labels"] == list(json_layout(path)["outcomes"])  # read, never hard-coded
+    t = figs["timeline"].data
+    assert t["last_day"] < t["xlim"][1] <= (t["last_day"] + 1) * 1.05 + 1  # the axis ends at the events
+
+
+def test_timeline_counts_every_event_of_the_file_by_actor(drawn):
+    import numpy as np
+    from wargame.execution.store import read
+    from wargame.report.html import TIMELINE
+
+    path, figs = drawn
+    res = read(path)
+    lay = json_layout(path)
+    ev, war_day = res["events"], res["replications"]["war_day"]
+    at_war = np.isfinite(war_day[ev["rep"]])
+    counts = figs["timeline"].data["counts"]
+    for s, sid in enumerate(lay["states"]):
+        for n in TIMELINE:
+            if n not in lay["event_types"]:
+                continue
+            want = int(np.sum(at_war & (ev["type"] == lay["event_types"].index(n)) & (ev["actor"] == s)))
+            assert counts.get(sid, {}).get(n, np.zeros(1)).sum() == want, (sid, n)

@@ -281,6 +281,33 @@ def test_sweep_report_renders_in_headless_chromium(swept, tmp_path):
     assert figures >= 5 and rendered == figures
 
 
+def test_sweep_figures_name_the_arms_by_their_values(swept):
+    from wargame.report import sweep as sweep_report
+
+    _, out, _ = swept
+    figs = sweep_report.build(out)[1]
+    assert figs["arms_defender_survives"].data["labels"] == ["doctrine=self_help", "doctrine=never"]
+    d = sweep_file.read(out)
+    diff = figs["diff_prob_1_0"]
+    assert "(doctrine=never) minus (doctrine=self_help)" in diff  # the title, in the SVG's text
+    rows = [r for r in d["comparison"] if not r["metric"].startswith("losses.")]
+    assert list(diff.data["values"]) == [r["diff"] for r in rows]
+
+
+def test_a_numeric_sweep_draws_probabilities_against_the_value(tmp_path):
+    from wargame.report import sweep as sweep_report
+
+    out = tmp_path / "n.h5"
+    p = cli("sweep", TAIWAN, "--vary", "states.USA.casualty_tolerance=0.1,0.5", "--runs", 40, "--out", out,
+            "--quiet", "--workers", 1)
+    assert p.returncode == 0, p.stderr
+    figs = sweep_report.build(out)[1]
+    r = figs["response"].data
+    assert list(r["x"]) == [0.1, 0.5]
+    est = {(e["metric"], e["arm"]): e["estimate"] for e in sweep_file.read(out)["estimates"]}
+    assert list(r["series"]["defender_survives"][0]) == [est[("defender_survives", 0)], est[("defender_survives", 1)]]
+
+
 def test_sweep_refuses_to_overwrite(tmp_path, capsys):
     from wargame.cli.main import main
 

@@ -161,8 +161,11 @@ def test_cli_compare_summary_and_validate(tmp_path):
     assert s.returncode == 0 and "One state dominates" in s.stdout and "laissez_faire" in s.stdout
     v = cli("validate", str(CONFIGS / "earth.toml"), str(CONFIGS / "cow_1816.toml"))
     assert v.returncode == 0 and "system of 23 states" in v.stdout
+    # The system kind has its own report (tests/test_summary_cli.py checks its figures).
+    r = cli("report", str(tmp_path / "e_laissez_faire.h5"), cwd=tmp_path)
+    assert r.returncode == 0 and "(3 figures)" in r.stdout, r.stderr
     # What the crisis kind alone offers says so in one line.
-    for args in (("report", str(tmp_path / "e_laissez_faire.h5")), ("exercise", str(CONFIGS / "earth.toml"), "--play", "A")):
+    for args in (("exercise", str(CONFIGS / "earth.toml"), "--play", "A"),):
         p = cli(*args, cwd=tmp_path)
         assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "system" in p.stderr
 

@@ -86,16 +86,9 @@ def _results_file(name: str) -> Path:
 
 
 def cmd_summary(args) -> int:
-    path = _results_file(args.results)
-    try:
-        table = kinds.named(read_meta(path)[1].get("kind")).summary
-        res = table.compute_file(path)
-    except ResultsFileError as e:  # already one line naming the file
-        raise UserError(str(e)) from None
-    except (OSError, KeyError, ValueError) as e:
-        raise UserError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
-    print(table.format_table(res))
-    return 0
+    from wargame.cli import summary
+
+    return summary.cmd_summary(args, _results_file(args.results))
 
 
 def cmd_report(args) -> int:
@@ -103,20 +96,24 @@ def cmd_report(args) -> int:
 
     path = _results_file(args.results)
     out = Path(args.out) if args.out else path.with_suffix(".html")
-    try:
-        if read_meta(path)[1].get("kind") == "system":
-            raise UserError(f"{path}: holds a system-kind run; it has no HTML report yet: use wargame summary {path}")
-    except (OSError, KeyError, ValueError):
-        pass  # not readable as results: report.build says why
+    at_least_one(("--dpi", args.dpi))
+    if args.format != "html":  # one file per figure, into a folder
+        out = Path(args.out) if args.out else path.with_name(f"{path.stem}_figures")
     try:
         html, figs = report.build(path)
-        out.write_text(html, encoding="utf-8")
-        pngs = report.write_pngs(figs, Path(args.png)) if args.png else []
+        if args.format == "html":
+            out.write_text(html, encoding="utf-8")
+            files = report.write_figures(figs, Path(args.png), "png", args.dpi) if args.png else []
+        else:
+            files = report.write_figures(figs, out, args.format, args.dpi)
     except report.ReportError as e:
         raise UserError(str(e)) from None
     except OSError as e:
         raise UserError(f"{out}: cannot write the report ({e.strerror or e})") from None
-    print(f"wrote {out} ({len(figs)} figures)" + (f" and {len(pngs)} PNG files in {args.png}" if pngs else ""))
+    if args.format == "html":
+        print(f"wrote {out} ({len(figs)} figures)" + (f" and {len(files)} PNG files in {args.png}" if files else ""))
+    else:
+        print(f"wrote {len(files)} {args.format.upper()} files in {out}")
     return 0
 
 
@@ -289,9 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub, runner)
     rp = sub.add_parser("report", help="write a self-contained HTML report of a results file")
     rp.add_argument("results", help="results file from wargame run (or exercise --out)")
-    rp.add_argument("--out", metavar="FILE", help="HTML file (default: RESULTS with .html)")
-    rp.add_argument("--png", metavar="DIR", help="also write each figure as PNG into DIR, through a headless "
-                    "Chromium (default: no PNG files)")
+    rp.add_argument("--out", metavar="PATH", help="html: the HTML file (default: RESULTS with .html); png, pdf, "
+                    "svg: the folder for one file per figure (default: RESULTS_figures)")
+    rp.add_argument("--format", choices=("html", "png", "pdf", "svg"), default="html",
+                    help="html: one self-contained page; png (300 dpi), pdf or svg: one file per figure (default: html)")
+    rp.add_argument("--png", metavar="DIR", help="with html: also write each figure as PNG into DIR (default: none)")
+    rp.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution in dots per inch, 300 for print (default: 300)")
     rp.set_defaults(fn=cmd_report)
     h = sub.add_parser("history", help="validation against history: ardennes (Lanchester fit), cdb90 (force ratios)")
     # Not argparse choices: its error takes two lines (usage, then the error); ours takes one.
@@ -303,8 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--max-battles", type=int, metavar="N",
                    help="cdb90: only the first N usable battles, a quick look (default: every usable battle)")
     h.set_defaults(fn=cmd_history)
-    m = sub.add_parser("summary", help="print the summary table of a results file")
-    m.add_argument("results", help="results file from wargame run (or exercise --out)")
+    m = sub.add_parser("summary", help="print the summary of any file wargame writes (run, sweep, game, system)")
+    m.add_argument("results", help="file from wargame run, sweep or exercise --out")
+    fm = m.add_mutually_exclusive_group()
+    fm.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    fm.add_argument("--csv", action="store_true", help="print the summary as key,value rows")
     m.set_defaults(fn=cmd_summary)
     _say_once(sub)
     return p

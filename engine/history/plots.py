@@ -1,71 +1,21 @@
-"""SVG figures of the validation: fitted against observed Ardennes series, CDB90 win rates.
+"""Figures of the validation: fitted against observed Ardennes series, CDB90 win rates.
 
-Built on engine/report/svg.py's frame and axis helpers, so the figures look like the report's
-and need nothing to render (no scripts, fonts or files).
+Drawn with matplotlib through engine/report/figures.py, so they look like the report's and
+share its axes (round ticks, units) and export (SVG files here).
 """
 
 from __future__ import annotations
 
-import math
-from html import escape
 from pathlib import Path
 
 import numpy as np
 
-from wargame.report import svg
-from wargame.report.svg import M, PALETTE, W, H
+from wargame.report import figures
 
 
-def _nice(v: float) -> float:
-    """Round an axis top up so its four intervals are round numbers (e.g. 4,536 -> 4,800)."""
-    if v <= 0:
-        return 1.0
-    step = 10 ** math.floor(math.log10(v / 4))
-    return math.ceil(v / (4 * step)) * 4 * step
-
-
-def lines(title: str, x, series: dict, ylabel: str, xlabel: str, xticks=None, percent=False,
-          legend: str = "top") -> str:
-    """Lines over x. series: label -> (y, lo, hi, style); lo/hi (or None) draw whiskers; style
-    'line', 'dots' (observations) or 'dash'. legend: 'top' (left) or 'bottom' (right), where the
-    lines are not."""
-    x = np.asarray(x, dtype=float)
-    ys = [np.asarray(v[0], float) for v in series.values()]
-    his = [np.asarray(v[2], float) for v in series.values() if v[2] is not None]
-    top = max(float(np.nanmax(a)) for a in ys + his)
-    hi = 1.0 if percent else _nice(top * 1.05)
-    out = svg._open(title)
-    axis, y = svg._yaxis(0.0, hi, H, ylabel, "{:.0%}" if percent else None)
-    out += axis
-    x0, x1 = M["l"] + 10, W - M["r"] - 10
-    xmin, xmax = float(x.min()), float(x.max())
-
-    def px(v):
-        return x0 + (v - xmin) / ((xmax - xmin) or 1.0) * (x1 - x0)
-
-    ticks = xticks if xticks is not None else [(v, f"{v:g}") for v in np.linspace(xmin, xmax, 7).round()]
-    for v, lab in ticks:
-        out.append(f'<text x="{px(v):.1f}" y="{H - M["b"] + 14}" text-anchor="middle">{escape(lab)}</text>')
-    out.append(f'<text x="{(x0 + x1) / 2}" y="{H - 8}" text-anchor="middle">{escape(xlabel)}</text>')
-    for i, (lab, (yv, lo, hi_, style)) in enumerate(series.items()):
-        c = PALETTE[i % len(PALETTE)]
-        yv = np.asarray(yv, float)
-        if lo is not None:
-            for a, l_, h_ in zip(x, lo, hi_):
-                out.append(f'<path d="M{px(a):.1f},{y(l_):.1f}V{y(h_):.1f}" stroke="{c}" fill="none"/>')
-        if style == "dots":
-            out += [f'<circle cx="{px(a):.1f}" cy="{y(b):.1f}" r="3" fill="{c}"/>' for a, b in zip(x, yv)]
-        else:
-            dash = ' stroke-dasharray="6,3"' if style == "dash" else ""
-            pts = " ".join(f"{px(a):.1f},{y(b):.1f}" for a, b in zip(x, yv))
-            out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="2"{dash}/>')
-        if legend == "top":
-            out.append(f'<text x="{M["l"] + 8}" y="{M["t"] + 14 * (i + 1)}" fill="{c}">{escape(lab)}</text>')
-        else:
-            ly = H - M["b"] - 8 - 14 * (len(series) - 1 - i)
-            out.append(f'<text x="{W - M["r"] - 8}" y="{ly}" text-anchor="end" fill="{c}">{escape(lab)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
+def lines(title, x, series, ylabel, xlabel, xticks=None, percent=False, legend="top"):
+    """figures.lines; ``legend`` is kept for the callers: matplotlib places it where the lines are not."""
+    return figures.lines(title, x, series, ylabel, xlabel, xticks, percent)
 
 
 def ardennes_figures(data: dict, fits: dict, campaign: dict, runs: dict) -> dict:
@@ -126,11 +76,4 @@ def cdb90_figures(res: dict) -> dict:
 
 
 def write(figs: dict, out_dir: Path) -> list[Path]:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in figs.items():
-        p = out_dir / f"{name}.svg"
-        p.write_text(text + "\n", encoding="utf-8")
-        paths.append(p)
-    return paths
+    return figures.write(figs, out_dir, "svg")

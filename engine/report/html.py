@@ -3,17 +3,14 @@
 Sections: scenario and provenance, outcome distribution with 95% intervals,
 interventions and escalation per state, losses, the timeline of events by day of
 the war, and force trajectories with percentile bands (when the run stored daily
-series). Figures are inline SVG (engine/report/svg.py); ``png_dir`` also writes them as
-PNG files through a headless Chromium.
+series). Figures are drawn with matplotlib and embedded as inline SVG
+(engine/report/figures.py); ``write_figures`` also writes them as PNG (300 dpi) or PDF files.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import subprocess
-import tempfile
 import warnings
 from html import escape
 from pathlib import Path
@@ -22,7 +19,7 @@ import h5py
 import numpy as np
 
 from wargame.crisis import raids_summary
-from wargame.report import svg
+from wargame.report import figures as svg
 from wargame.report.page import page, section, table as _table
 from wargame.execution.store import iter_columns, read_meta
 from wargame.crisis.summary import compute_file
@@ -38,14 +35,17 @@ class ReportError(WargameError):
 
 
 def _timeline(path, layout, horizon: int) -> tuple[np.ndarray, dict]:
-    """Counts of the timeline's event types per day of the war (days since the invasion)."""
+    """Counts of the timeline's event types per acting state and day of the war (days since the
+    invasion): {state: {event type: counts over days}}; events with no actor under "no single state"."""
     names = layout["event_types"]
     chunks = list(iter_columns(path, {"replications": ("rep", "war_day")}))
     reps = np.concatenate([c["replications"]["rep"] for c in chunks])
     war_day = np.full(int(reps.max()) + 1 if reps.size else 0, np.nan)  # by replication index: an
     war_day[reps] = np.concatenate([c["replications"]["war_day"] for c in chunks])  # interrupted run has gaps
     days = np.arange(horizon + 1)
-    counts = {n: np.zeros(horizon + 1) for n in TIMELINE if n in names}
+    actors = list(layout["states"]) + ["no single state"]  # actor -1 indexes the last
+    types = [n for n in TIMELINE if n in names]
+    counts = np.zeros((len(actors), len(types), horizon + 1))
     with h5py.File(path, "r") as f:
         groups = [f["batches"][k] for k in sorted(f["batches"])] if "batches" in f else [f]
         for g in groups:
@@ -53,30 +53,72 @@ def _timeline(path, layout, horizon: int) -> tuple[np.ndarray, dict]:
             for a in range(0, ev.shape[0], 500_000):
                 e = ev[a:a + 500_000]
                 rel = np.floor(e["day"] - war_day[e["rep"]])
-                for n in counts:
+                for t, n in enumerate(types):
                     sel = (e["type"] == names.index(n)) & np.isfinite(rel)
-                    counts[n] += np.bincount(np.clip(rel[sel], 0, horizon).astype(int), minlength=horizon + 1)
-    return days, {n: c for n, c in counts.items() if c.any()}
+                    day = np.clip(rel[sel], 0, horizon).astype(int)
+                    np.add.at(counts, (e["actor"][sel].astype(int), t, day), 1)
+    out = {}
+    for s, sid in enumerate(actors):
+        per = {n: counts[s, t] for t, n in enumerate(types) if counts[s, t].any()}
+        if per:
+            out[sid] = per
+    return days, out
 
 
-def _trajectories(path, layout) -> list[str]:
-    figs = []
+def _war_aligned(ts: np.ndarray, war_day: np.ndarray) -> np.ndarray:
+    """Daily series (n, T, ...) indexed by day of the simulation, shifted to the day of the war
+    (day 0 = the invasion); replications without a war drop out."""
+    n, T = ts.shape[:2]
+    out = np.full_like(ts, np.nan)
+    for r in np.flatnonzero(np.isfinite(war_day[:n])):
+        shift = int(np.floor(war_day[r]))  # series row t is the end of simulation day t + 1
+        src = ts[r, shift:]
+        out[r, :src.shape[0]] = src
+    return out
+
+
+def trajectory_data(path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sampled daily series by day of the war, (n, D, F, 3), and the war days; None without series."""
     with h5py.File(path, "r") as f:
         g = f if "timeseries" in f else (f["batches"][sorted(f["batches"])[0]] if "batches" in f else None)
         if g is None or "timeseries" not in g:
-            return figs
-        ts = g["timeseries/fronts"][:BAND_SAMPLE]  # (n, T, F, 3)
-    days = np.arange(1, ts.shape[1] + 1)
-    with warnings.catch_warnings():  # days with no war in any sampled replication are all-NaN
+            return None
+        ts = g["timeseries/fronts"][:BAND_SAMPLE]  # (n, T, F, 3), rows in the batch's replication order
+        war_day = g["replications/war_day"][:ts.shape[0]]
+    return _war_aligned(ts, war_day), war_day
+
+
+def _trajectories(path, layout, pal) -> list:
+    got = trajectory_data(path)
+    if got is None:
+        return []
+    ts, _ = got
+    days = np.arange(ts.shape[1])
+    with warnings.catch_warnings():  # days no sampled replication is at war are all-NaN
         warnings.simplefilter("ignore", RuntimeWarning)
-        pct = np.nanpercentile(ts, [5, 50, 95], axis=0)  # (3, T, F, 3)
+        pct = np.nanpercentile(ts, [5, 50, 95], axis=0)  # (3, D, F, 3)
     att, dfd = layout["states"][layout["attacker"]], layout["states"][layout["defender"]]
+    figs = []
     for fi, fid in enumerate(layout["fronts"]):
-        figs.append(svg.bands(f"Front {fid}: ground combat power (median, 5-95%)", days,
-                              {f"{att} side": pct[:, :, fi, 0], f"{dfd} side": pct[:, :, fi, 1]}, "combat power"))
-        figs.append(svg.bands(f"Front {fid}: line position (median, 5-95%)", days,
-                              {"km gained by the attacker": pct[:, :, fi, 2]}, "km"))
+        live = np.isfinite(ts[:, :, fi, 0]).sum(axis=0)
+        figs.append(svg.trajectory(f"Front {fid}: ground combat power", days,
+                                   {f"{att} side": pct[:, :, fi, 0], f"{dfd} side": pct[:, :, fi, 1]}, live,
+                                   {f"{att} side": pal.state(att), f"{dfd} side": pal.state(dfd)},
+                                   "combat power (index)"))
+        live = np.isfinite(ts[:, :, fi, 2]).sum(axis=0)
+        figs.append(svg.trajectory(f"Front {fid}: line position", days, {"attacker's gain": pct[:, :, fi, 2]},
+                                   live, {"attacker's gain": pal.state(att)}, "km gained by the attacker"))
     return figs
+
+
+def loss_samples(path, layout) -> dict:
+    """Each state's losses per replication that fought a war (personnel)."""
+    vals, wars = [], []
+    for c in iter_columns(path, {"replications": ("war_day",), "states": ("losses",)}):
+        vals.append(np.asarray(c["states"]["losses"], float).sum(axis=2))
+        wars.append(np.isfinite(c["replications"]["war_day"]))
+    v = np.concatenate(vals)[np.concatenate(wars)]
+    return {sid: v[:, s] for s, sid in enumerate(layout["states"])}
 
 
 def _class_game(path, attrs, layout) -> tuple[str, str | None]:
@@ -116,8 +158,9 @@ def _class_game(path, attrs, layout) -> tuple[str, str | None]:
         if sid in played:
             rows.append((f"{sid} intervened", "yes" if game["states"]["intervened"][0, s] else "no",
                          f"the engine's doctrine intervened in {100 * intervened[:, s].mean():.1f}%"))
+    pal = svg.Palette(layout["states"], names)
     fig = svg.bars(f"The class's game ({names[g_out]}) among {runs:,} engine-played games", names, probs,
-                   ylabel="probability", percent=True)
+                   ylabel="probability", percent=True, colours=[pal.outcome(n) for n in names])
     note = (f"<p>The same scenario and seed played {runs:,} times with every state following its doctrine "
             f"(the class's states included) and the scenario's scheduled injects, but not the ones the "
             f"facilitator typed: where the class's game falls.</p>")
@@ -168,34 +211,43 @@ def build(path: str | Path) -> tuple[str, dict]:
             raise ReportError(f"{path}: not a complete sweep file ({e.__class__.__name__}: {e})") from None
     try:
         attrs, layout = read_meta(path)
+        if layout.get("kind") == "system":
+            from wargame.report import system as system_report
+
+            return system_report.build(path)
         s = compute_file(path)
     except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
         raise ReportError(f"{path}: not a wargame results file ({e.__class__.__name__}: {e})") from None
-    figs: dict[str, str] = {}
+    figs: dict[str, svg.Chart] = {}
     out = s["outcomes"]
+    pal = svg.Palette(layout["states"], layout["outcomes"])  # the file's own labels, in its order
     figs["outcomes"] = svg.bars("Outcome probabilities (95% intervals)", list(out),
                                 [v[0] for v in out.values()], [v[1] for v in out.values()],
-                                [v[2] for v in out.values()], "probability", percent=True)
+                                [v[2] for v in out.values()], "probability", percent=True,
+                                colours=[pal.outcome(k) for k in out])
     third = [r for r in s["states"] if r["role"] == "third party"]
     if third:
         figs["interventions"] = svg.bars("Probability of intervening (95% intervals)", [r["state"] for r in third],
                                          [r["intervened"][0] for r in third], [r["intervened"][1] for r in third],
-                                         [r["intervened"][2] for r in third], "probability", percent=True)
+                                         [r["intervened"][2] for r in third], "probability", percent=True,
+                                         colours=[pal.state(r["state"]) for r in third])
     rungs = ("forces", "bases", "homeland", "nuclear")
     esc = [(f"{r['state']} {rungs[k]}", r["escalation"][k]) for r in s["states"] for k in range(4)
            if r["escalation"][0][0] > 0]
     if esc:
         figs["escalation"] = svg.bars("Escalation: share of replications reaching each rung", [e[0] for e in esc],
                                       [e[1][0] for e in esc], [e[1][1] for e in esc], [e[1][2] for e in esc],
-                                      "probability", percent=True)
+                                      "probability", percent=True,
+                                      colours=[pal.state(e[0].rsplit(" ", 1)[0]) for e in esc])
     if s["wars"]:  # no war (e.g. a scenario of raids only): no losses to draw
-        figs["losses"] = svg.bars("Losses per state (median, 5-95%)", [r["state"] for r in s["states"]],
-                                  [r["losses"][0] for r in s["states"]], [r["losses"][1] for r in s["states"]],
-                                  [r["losses"][2] for r in s["states"]], "personnel")
+        figs["losses"] = svg.losses("Losses per state, replications with a war", loss_samples(path, layout),
+                                    pal.states)
     days, counts = _timeline(path, layout, int(layout["horizon_days"]))
     if counts:
-        figs["timeline"] = svg.stacked("Events by day of the war (all replications)", days, counts, "events")
-    for i, fig in enumerate(_trajectories(path, layout)):
+        ev = {n: svg.EVENT_COLOURS[i % len(svg.EVENT_COLOURS)] for i, n in enumerate(TIMELINE)}
+        figs["timeline"] = svg.timeline("Events by day of the war, per acting state (all replications)", days,
+                                        counts, ev)
+    for i, fig in enumerate(_trajectories(path, layout, pal)):
         figs[f"trajectory_{i}"] = fig
     raids_html, raids_figs = raids_summary.report_section(s.get("raids"), svg)
     figs.update(raids_figs)
@@ -245,6 +297,7 @@ def build(path: str | Path) -> tuple[str, dict]:
 
 
 def chromium() -> str | None:
+    """A Chromium for the browser tests and screenshots (the report itself needs none)."""
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if shutil.which(name):
             return shutil.which(name)
@@ -255,22 +308,6 @@ HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def write_pngs(figs: dict, out_dir: Path) -> list[Path]:
-    """Render each SVG figure to PNG with headless Chromium."""
-    exe = chromium()
-    if exe is None:
-        raise ReportError("--png needs Chromium to render the figures (e.g. apt-get install chromium)")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, text in figs.items():
-            src = Path(tmp) / f"{name}.svg"
-            src.write_text(text)
-            png = out_dir / f"{name}.png"
-            h = int(re.search(r'height="(\d+)"', text).group(1))  # the figure's own height (they differ)
-            subprocess.run([exe, *HEADLESS, f"--user-data-dir={tmp}/profile", f"--screenshot={png}",
-                            f"--window-size=640,{h}", src.as_uri()], capture_output=True, timeout=120, check=False)
-            if not png.exists():
-                raise ReportError(f"Chromium did not write {png}")
-            paths.append(png)
-    return paths
+def write_figures(figs: dict, out_dir: Path, fmt: str, dpi: int = svg.DPI) -> list[Path]:
+    """Each figure as its own PNG (300 dpi unless told), PDF or SVG file in out_dir; no browser."""
+    return svg.write(figs, out_dir, fmt, dpi)

@@ -1,9 +1,10 @@
 """The HTML page of a sweep file: the arms' estimates, their paired differences, tornado charts.
 
-``wargame report`` hands a sweep file (engine/analysis/sweep.py) here. Figures are inline SVG
-(engine/report/svg.py): bars with 95% intervals for the headline probabilities, forest plots
-of the paired differences, and a tornado chart of the partial rank correlations of
-each headline outcome on the sampled parameters, per arm.
+``wargame report`` hands a sweep file (engine/analysis/sweep.py) here. Figures are drawn with
+matplotlib as inline SVG (engine/report/figures.py): the headline probabilities against the
+swept parameter (or per arm) with 95% intervals, forest plots of the paired differences
+labelled by arm, and the partial rank correlations of each headline outcome on the sampled
+parameters, per arm. Arms are named by their values, never by letters alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from html import escape
 
 import numpy as np
 
-from wargame.report import svg
+from wargame.report import figures as svg
 from wargame.report.page import page, section, table as _table
 from wargame.analysis.sweep_file import fmt_diff, fmt_value, probabilities, read
 
@@ -27,19 +28,52 @@ def _v(name: str, v: float, signed: bool = False, probs: set | None = None) -> s
     return fmt_diff(name, v, prob) if signed else fmt_value(name, v, prob)
 
 
+def arm_names(arms) -> list[str]:
+    """Each arm by the values it sets (the key's last part: USA.doctrine=x -> doctrine=x)."""
+    names = []
+    for arm in arms:
+        ov = arm["overrides"]
+        names.append(", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in ov) if ov else arm["label"])
+    return names
+
+
+def _swept_axis(arms) -> tuple[str, np.ndarray] | None:
+    """The one numeric parameter every arm sets, with its values: the x axis of a response curve."""
+    keys = {tuple(k for k, _ in arm["overrides"]) for arm in arms}
+    if len(keys) != 1 or len(next(iter(keys))) != 1:
+        return None
+    try:
+        x = np.array([float(arm["overrides"][0][1]) for arm in arms])
+    except (TypeError, ValueError):
+        return None
+    return next(iter(keys))[0], x
+
+
 def build(path) -> tuple[str, dict]:
-    """The sweep page's HTML and its figures by name (SVG text)."""
+    """The sweep page's HTML and its figures by name (figures.Chart: SVG text with its data)."""
     d = read(path)
     a, arms, cat = d["attrs"], d["arms"], d["metrics"]
-    letters = [chr(65 + i) if i < 26 else f"#{i}" for i in range(len(arms))]
-    figs: dict[str, str] = {}
+    letters = arm_names(arms)
+    figs: dict = {}
     est = {(r["metric"], r["arm"]): r for r in d["estimates"]}
-    for name in HEADLINE:
-        if name in cat:
-            rows = [est[(name, i)] for i in range(len(arms))]
-            figs[f"arms_{name}"] = svg.bars(f"{cat[name].split(':')[0]} by arm (95% intervals)", letters,
-                                            [r["estimate"] for r in rows], [r["low"] for r in rows],
-                                            [r["high"] for r in rows], "probability", percent=True)
+    heads = [n for n in HEADLINE if n in cat]
+    colours = {n: svg.OUTCOME_COLOURS[i] for i, n in enumerate(HEADLINE)}
+    axis = _swept_axis(arms)
+    if heads and axis is not None:  # a response curve: the probability against the swept value
+        key, x = axis
+        order = np.argsort(x)
+        series = {}
+        for n in heads:
+            rows = [est[(n, i)] for i in order]
+            series[n] = tuple(np.array([r[k] for r in rows]) for k in ("estimate", "low", "high"))
+        figs["response"] = svg.against("Headline probabilities against the swept parameter", x[order], series,
+                                       colours, key)
+    for name in heads:
+        rows = [est[(name, i)] for i in range(len(arms))]
+        figs[f"arms_{name}"] = svg.bars(f"{cat[name].split(':')[0]} by arm (95% intervals)", letters,
+                                        [r["estimate"] for r in rows], [r["low"] for r in rows],
+                                        [r["high"] for r in rows], "probability", percent=True,
+                                        colours=[colours[name]] * len(rows))
     pairs = sorted({(r["arm_a"], r["arm_b"]) for r in d["comparison"]})
     for i, j in pairs:
         rows = [r for r in d["comparison"] if (r["arm_a"], r["arm_b"]) == (i, j)]
@@ -47,18 +81,18 @@ def build(path) -> tuple[str, dict]:
                                  ("losses", lambda n: n.startswith("losses."), "difference (personnel)")):
             rs = [r for r in rows if sel(r["metric"])]
             if rs:
-                figs[f"diff_{group}_{letters[j]}{letters[i]}"] = svg.hbars(
-                    f"{letters[j]} - {letters[i]}: paired differences (95% intervals; * Holm p < 0.05)",
+                figs[f"diff_{group}_{j}_{i}"] = svg.forest(
+                    f"({letters[j]}) minus ({letters[i]}): paired differences\n(95% intervals; * Holm p < 0.05)",
                     [r["metric"] + (" *" if r["significant"] else "") for r in rs], [r["diff"] for r in rs],
                     [r["low"] for r in rs], [r["high"] for r in rs], unit, percent=group == "prob")
     for i in range(len(arms)):
-        for name in HEADLINE:
+        for name in heads:
             rs = [r for r in d["sensitivity"] if r["arm"] == i and r["metric"] == name and np.isfinite(r["prcc"])]
             if not rs:
                 continue
             rs = sorted(rs, key=lambda r: -abs(r["prcc"]))[:TORNADO_TOP]
-            figs[f"tornado_{name}_{letters[i]}"] = svg.hbars(
-                f"Arm {letters[i]}: what drives {name} (PRCC, 95% intervals; * Holm p < 0.05)",
+            figs[f"tornado_{name}_{i}"] = svg.forest(
+                f"{letters[i]}: what drives {name}\n(PRCC, 95% intervals; * Holm p < 0.05)",
                 [r["param"] + (" *" if r["p_holm"] < 0.05 else "") for r in rs], [r["prcc"] for r in rs],
                 [r["low"] for r in rs], [r["high"] for r in rs], "partial rank correlation", lim=1.0)
 
@@ -81,7 +115,7 @@ def build(path) -> tuple[str, dict]:
         f"<p>{len(arms)} arms x {int(a['runs']):,} replications, seed {a['seed']}. Every arm sees the same random "
         "numbers for the same replication (common random numbers), so differences are paired.</p>",
         section("Arms", _table(["arm", "label", "overrides"], arm_rows)),
-        section("Estimates", "".join(v for k, v in figs.items() if k.startswith("arms_"))
+        section("Estimates", "".join(v for k, v in figs.items() if k.startswith(("response", "arms_")))
                 + _table(["metric", "meaning", *(f"arm {x} (95% interval)" for x in letters)], est_rows)),
         section("Differences", "".join(v for k, v in figs.items() if k.startswith("diff_"))
                 + "<p>Probabilities: McNemar's mid-p test on the discordant pairs; means: paired t test. "
