@@ -101,8 +101,13 @@ def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
         defence = np.where(w.side[r, i] == -1, w.nav["defender_interceptions_per_ship"][r],
                            w.nav["attacker_interceptions_per_ship"][r])
         kill = np.where(w.side[r, i] == -1, w.nav["defender_hits_to_kill"][r], w.nav["attacker_hits_to_kill"][r])
-        _, left, _, _ = clock(kernels.salvo_step, fired * (1 - at_bases), total, alpha=1.0, beta=0.0, a1=1.0,
-                              b1=kill, a3=0.0, b3=defence, stochastic=w.stochastic, seed=w.seed, reps=w.reps[r],
+        # Arrays, not scalars, for alpha, beta, a1 and a3: scalars reach the kernel as read-only
+        # constants, a second compiled signature of salvo_step that the two-replication warm-up
+        # (execution/runner.py) meets only if it happens to strike; as arrays, strikes share the
+        # naval battle's signature. Same values, same bits.
+        one, zero = np.ones(r.size), np.zeros(r.size)
+        _, left, _, _ = clock(kernels.salvo_step, fired * (1 - at_bases), total, alpha=one, beta=zero, a1=one,
+                              b1=kill, a3=zero, b3=defence, stochastic=w.stochastic, seed=w.seed, reps=w.reps[r],
                               slots=np.full(r.size, a * w.S + i, dtype=np.int64), step=k, purpose=streams.EXTRA)
         f = np.where(total > 0, left / np.where(total > 0, total, 1.0), 1.0)[:, None]
         w.lost[r, i, NAVAL] += (ships * (1 - f)).sum(axis=1)
