@@ -5,7 +5,7 @@ In the tradition of Bueno de Mesquita's *The War Trap* (as EUGene computes it), 
 attacker adds each third party's expected contribution to the war: the probability
 that it joins, on which side, and what it would bring in the war's first weeks. It
 estimates those from each party's doctrine, treaties (times the credibility it gives
-them), stakes and calculus, and from forces already in place, which fight whatever
+them), declarations after the warning (crisis/prewar.py), stakes and calculus, and from forces already in place, which fight whatever
 their state decides (crisis/presence.py). It projects the fronts with the third
 parties' expected forces and without them (the projection third parties use,
 crisis/doctrines.py ``project``, blurred by the attacker's own perception error), and
@@ -65,10 +65,12 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
         delay = w.delay(rows, j)  # an alert after the warning is visible to the attacker
         doc = w.doctrine[j]
         if doc == COLLECTIVE:
-            pj = w.credibility[rows, j, w.dfd] * w.treaty[j, w.dfd]
+            pj = commitment(w, rows, j)
             sig[:, j] = -1
-        elif doc == SELF_HELP:
+        elif doc == SELF_HELP:  # its calculus (with the reputation a declaration stakes), and the declaration itself
             pj = (self_help_utility(w, rows, j, sig[:, j], cp0, afl, side0, eps, clock) > 0).astype(float)
+            pj = np.where(w.declared[rows, j], np.maximum(pj, commitment(w, rows, j)), pj)
+            sig[:, j] = np.where(w.declared[rows, j], -1, sig[:, j])
         elif doc == BUCK_PASSING:  # it waits buck_pass_days for others to act first
             pj = (w.interest[rows, j, w.dfd] > 0).astype(float)
             sig[:, j] = -1
@@ -87,8 +89,16 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
     return p, sig, arrive
 
 
+def commitment(w: World, rows, j) -> np.ndarray:
+    """How far the attacker believes j's commitment to the defender (n,): its treaty's credibility (0 without a
+    treaty), plus ``declare.credibility_gain`` where j declared it after the warning (crisis/prewar.py), at most 1."""
+    c = w.credibility[rows, j, w.dfd] * w.treaty[j, w.dfd]
+    return np.where(w.declared[rows, j], np.minimum(c + w.declare_gain[rows, j], 1.0), c)
+
+
 def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> np.ndarray:
-    """Third party j's self-help utility of fighting on side sigma, as the attacker estimates it."""
+    """Third party j's self-help utility of fighting on side sigma, as the attacker (or j itself, crisis/prewar.py)
+    estimates it; a declared commitment to the defender adds the reputation j would lose by staying out."""
     with_cp, side = cp0.copy(), side0.copy()
     with_cp[:, :, j, :] = deployable(w, rows, j) + w.in_place[rows, :, j, :]
     side[:, j] = sigma
@@ -106,7 +116,8 @@ def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> 
     return (w.doc["survival_value"][rows] * stake * gain
             - pf * w.doc["loss_weight"][rows] * loss / w.tolerance[rows, j]
             - pf * w.doc["retaliation_weight"][rows] * sev
-            - w.doc["trade_weight"][rows] * w.trade[rows, j, opp])
+            - w.doc["trade_weight"][rows] * w.trade[rows, j, opp]
+            + np.where(w.declared[rows, j] & (sigma == -1), w.declare_cost[rows, j], 0.0))
 
 
 def weigh(w: World, rows, t: float, clock: KernelClock) -> dict:

@@ -143,9 +143,12 @@ def _weigh(w: World, rows, s, eps, clock) -> dict:
     opposite = w.side[rows] == -sigma[:, None]
     opposite[:, s] = False
     c_trade = w.doc["trade_weight"][rows] * (w.trade[rows, s, :] * opposite).sum(axis=1)
+    # A commitment declared after the warning (crisis/prewar.py) costs reputation if s stays out or
+    # withdraws: fighting for the defender is worth that much more than staying out.
+    kept = np.where(w.declared[rows, s] & (sigma == -1), w.declare_cost[rows, s], 0.0)
     return dict(inside=inside, arrived=arrived, sigma=sigma, stake=stake, p_def=pd_o,
                 p_with=p_with, p_without=p_without, benefit=benefit, cost_losses=c_loss,
-                cost_retaliation=c_ret, cost_trade=c_trade, utility=benefit - c_loss - c_ret - c_trade)
+                cost_retaliation=c_ret, cost_trade=c_trade, utility=benefit - c_loss - c_ret - c_trade + kept)
 
 
 def _choose(w: World, rows, t, s, v: dict, pressure) -> tuple:

@@ -79,8 +79,8 @@ def crisis(env, w: World, log: Log, since: float | None = None, hook=None, clock
             yield env.timeout(t - env.now)
         warned = np.flatnonzero(w.grid(w.warning) == t)
         warn(warned, float(t))
-        if clock is not None:  # third parties may alert and deploy forward (crisis/prewar.py)
-            prewar.alert(w, log, warned[~w.at_war[warned] & ~w.ended[warned]], float(t), clock)
+        if clock is not None:  # third parties may alert, and declare (crisis/prewar.py)
+            prewar.at_warning(w, log, warned[~w.at_war[warned] & ~w.ended[warned]], float(t), clock)
         if hook is not None:  # the others hear of it and may mobilise
             yield from hook(env, float(t), "warning")
 

@@ -138,6 +138,8 @@ class World:
         self.credibility = np.ones((R, S, S))  # [s, p]: how far the attacker believes s defends partner p
         self.alert_saved = np.zeros((R, S))  # days an alert after the warning cuts from s's deploy delay
         self.alert_cost = np.zeros((R, S))
+        self.declare_gain = np.zeros((R, S))  # credibility a declared commitment to the defender adds (prewar.py)
+        self.declare_cost = np.zeros((R, S))  # reputation a declared state loses if it stays out
         self.in_place = np.zeros((R, len(sc.fronts), S, 3))  # cp stationed on each front before the war
         fidx = {k: i for i, k in enumerate(sc.fronts)}
         for s, (sid, st) in enumerate(sc.states.items()):
@@ -165,6 +167,8 @@ class World:
                 self.credibility[:, s, idx[k]] = self.sample(v, f"{p}.credibility.{k}")
             self.alert_saved[:, s] = self.sample(st.alert.days_saved, f"{p}.alert.days_saved")
             self.alert_cost[:, s] = self.sample(st.alert.cost, f"{p}.alert.cost")
+            self.declare_gain[:, s] = self.sample(st.declare.credibility_gain, f"{p}.declare.credibility_gain")
+            self.declare_cost[:, s] = self.sample(st.declare.reputation_cost, f"{p}.declare.reputation_cost")
             for k, ip in st.forces_in_place.items():
                 for d, dom in enumerate(("ground", "air", "naval")):
                     self.in_place[:, fidx[k], s, d] = self.sample(getattr(ip, dom), f"{p}.forces_in_place.{k}.{dom}")
@@ -313,6 +317,7 @@ class World:
         self.attacked = np.zeros((R, S), dtype=bool)  # own territory or bases struck, or forces in place hit
         self.engaged = np.zeros((R, S), dtype=bool)  # its forces in place fight (crisis/presence.py)
         self.alerted = np.zeros((R, S), dtype=bool)  # s alerted and deployed forward after the warning (prewar.py)
+        self.declared = np.zeros((R, S), dtype=bool)  # s declared a commitment to the defender (prewar.py)
         self.tempted = np.zeros(R, dtype=bool)  # the attacker held back though alone it would attack (deterrence.py)
         self.rung = np.zeros((R, S, S), dtype=np.int8)  # [actor, target] current rung
         self.inventory_left = self.inventory.copy()

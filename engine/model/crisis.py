@@ -18,6 +18,7 @@ from wargame.model.injects import check as check_inject
 from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
                                   Strict as _M,
                                   Ids, check_number, ranged as _ranged, shown)
+from wargame.model.prewar import Alert, Declare
 from wargame.model.raids import AirDefence, Raid, Weapon, check_raids
 
 DOCTRINES = ("self_help", "collective_security", "buck_passing", "bandwagon", "never")
@@ -58,14 +59,6 @@ class InPlace(_M):
     ground: NonNeg = 0.0
     air: NonNeg = 0.0
     naval: NonNeg = 0.0
-
-
-class Alert(_M):
-    """What a third party can do after the warning, before any war (crisis/prewar.py)."""
-
-    days_saved: Days = Field(0.0, description="Days cut from its deploy_delay_days when it alerts and deploys "
-                             "forward (0: it cannot).")
-    cost: Weight = Field(0.05, description="Utility an alert costs it, weighed against its expected gain.")
 
 
 class Mobilisation(_M):
@@ -188,6 +181,8 @@ class State(_M):
         default_factory=dict, description="How far an attacker believes its commitment to each treaty partner "
         "(0..1; default 1). Used by the attacker's decision to invade (invasion.decision).")
     alert: Alert = Field(Alert(), description="Alert and forward deployment after the warning (crisis/prewar.py).")
+    declare: Declare = Field(Declare(), description="A declared commitment to the defender after the warning "
+                             "(crisis/prewar.py).")
     forces_in_place: Ids[InPlace] = Field(
         default_factory=dict, description="Combat power stationed on each front before the war (keyed by front); "
         "it fights on the host's (defender's) side from the war's first step, whatever the doctrine.")

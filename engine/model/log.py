@@ -32,6 +32,7 @@ EVENT_TYPES = (
     "wait",           # 20 the attacker postpones its invasion (value: its expected utility; crisis/deterrence.py)
     "stand_down",     # 21 the attacker stands down (value: its expected utility without third parties)
     "alert",          # 22 a third party alerts and deploys forward after the warning (value: days saved; prewar.py)
+    "declare",        # 23 a third party declares a commitment to the defender after the warning (value: credibility gain)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 
