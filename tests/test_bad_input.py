@@ -52,6 +52,9 @@ CASES = [
     (["summary", "notes.h5"], "notes.h5"),
     (["report", "adir"], "adir"),
     (["report", "notes.h5"], "notes.h5"),
+    (["run", "duel", "--set", "states.BLUE.declare={credibility_gain=2}"], "states.BLUE.declare.credibility_gain = 2"),
+    (["run", "duel", "--set", "states.BLUE.declare={reputation_cost=-1}"], "states.BLUE.declare.reputation_cost = -1"),
+    (["run", "duel", "--set", "states.BLUE.declare={reputation_cost=\"high\"}"], "states.BLUE.declare.reputation_cost"),
 ]
 
 
