@@ -103,8 +103,11 @@ def test_a_self_help_state_does_not_stake_more_than_it_expects_to_gain(tmp_path)
     assert not res["states"]["intervened"][:, 2].any() or (res["states"]["intervention_day"][:, 2] > 5).all()
 
 
-@pytest.mark.parametrize("declare, outcome", [("", "invade"), ("declare = { reputation_cost = 0.5 }", "deterred"),
-                                              ("declare = { credibility_gain = 1, reputation_cost = 0.1 }", "deterred")])
+@pytest.mark.parametrize("declare, outcome", [
+    ("", "invade"),
+    ("declare = { reputation_cost = 0.5 }", "deterred"),
+    ("declare = { credibility_gain = 1, reputation_cost = 0.1 }", "deterred"),
+])
 def test_the_attacker_sees_the_stake_of_a_declared_self_help_state(tmp_path, declare, outcome):
     # A estimates G's calculus as G does (no perception error): at day 5 U = -0.252, so undeclared G is
     # not expected and A invades. Declared with 0.5 at stake, U + 0.5 > 0: A expects G and is deterred.
@@ -151,7 +154,8 @@ def test_same_bits_whatever_the_batch_size():
     ("declare = { reputation_cost = -1 }", ["states.G.declare.reputation_cost", "-1"]),
     ("declare = { reputation_cost = 1e4 }", ["states.G.declare.reputation_cost", "10000"]),
     ("declare = { reputation_cost = \"high\" }", ["states.G.declare.reputation_cost", "string"]),
-    ("declare = { credibility_gain = { dist = 'uniform', low = 0.5, high = 2 } }", ["states.G.declare.credibility_gain"]),
+    ("declare = { credibility_gain = { dist = 'uniform', low = 0.5, high = 2 } }",
+     ["states.G.declare.credibility_gain"]),
     ("declare = { cost = 1 }", ["states.G.declare.cost"]),
     ("declare = 1", ["states.G.declare"]),
 ])

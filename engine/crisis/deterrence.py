@@ -5,11 +5,11 @@ In the tradition of Bueno de Mesquita's *The War Trap* (as EUGene computes it), 
 attacker adds each third party's expected contribution to the war: the probability
 that it joins, on which side, and what it would bring in the war's first weeks. It
 estimates those from each party's doctrine, treaties (times the credibility it gives
-them), declarations after the warning (crisis/prewar.py), stakes and calculus, and from forces already in place, which fight whatever
-their state decides (crisis/presence.py). It projects the fronts with the third
-parties' expected forces and without them (the projection third parties use,
-crisis/doctrines.py ``project``, blurred by the attacker's own perception error), and
-weighs its chance of winning against its costs:
+them), declarations after the warning (crisis/prewar.py), stakes and calculus, and from
+forces already in place, which fight whatever their state decides (crisis/presence.py).
+It projects the fronts with the third parties' expected forces and without them (the
+projection third parties use, crisis/doctrines.py ``project``, blurred by the attacker's
+own perception error), and weighs its chance of winning against its costs:
 
     EU = value * P(win) - defeat_cost * (1 - P(win)) - loss_weight * E[loss share] / tolerance
          - retaliation_weight * max_j p_j * severity_j - trade_weight * sum_j p_j * trade_j
