@@ -378,6 +378,17 @@ def test_bad_case_front_is_one_line_and_exit_2(tmp_path):
                                              "(fronts: capital, undefended, held)"]
 
 
+def test_bad_loss_metric_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((CONFIGS / "falklands_1982.toml").read_text().replace('metric = "attacker_ships_lost"',
+                                                                         'metric = "attacker_ship_lost"'))
+    p = cli("validate", bad)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    (line,) = p.stderr.strip().splitlines()
+    assert line.startswith(f"{bad}: case.history[2].metric = 'attacker_ship_lost': Input should be ")
+    assert "'attacker_ships_lost'" in line and "'defender_casualties'" in line
+
+
 def test_bad_morale_value_is_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(TINY.replace("threshold = 0.5", "threshold = 1.5"))
