@@ -13,7 +13,14 @@ replication, the case's metrics:
 * ``capital_taken``, ``direct_intervention`` (any third party joined either side),
   ``war_ongoing`` (unresolved at the horizon): 1 or 0;
 * ``days_to_attacker_breaks``: days to the attacker suing for peace; inf if never;
-* ``war``: 1 if the attacker invaded at all (0: it stood down, deterred or not).
+* ``war``: 1 if the attacker invaded at all (0: it stood down, deterred or not);
+* ``attacker_ships_lost``, ``defender_ships_lost``: naval combat power the primary lost, in
+  ships (naval cp counts major combatants, docs/model.md section 1);
+* ``attacker_aircraft_lost``, ``defender_aircraft_lost``: air combat power lost, in aircraft;
+* ``attacker_casualties``, ``defender_casualties``: personnel lost, summed over the domains of
+  ``states/losses`` (lost cp x manpower per cp x CASUALTY_SHARE, engine/crisis/columns.py).
+
+Losses are the primaries' own (not their side's third parties'), over the whole replication.
 
 The check for each historical value ``v``: it lies inside the engine's central 90%
 interval, q(5%) <= v <= q(95%) with q the inverse empirical CDF (for a yes/no
@@ -34,6 +41,9 @@ from wargame.model.scenario import CASE_METRICS, ScenarioError, loads
 from wargame.crisis.world import ATTACKER_WINS, DEFENDER_HOLDS, UNRESOLVED
 
 YES_NO = ("capital_taken", "direct_intervention", "war_ongoing", "war")
+LOSS_METRICS = ("attacker_ships_lost", "defender_ships_lost", "attacker_aircraft_lost", "defender_aircraft_lost",
+                "attacker_casualties", "defender_casualties")
+AIR, NAVAL = 1, 2  # domain axis of states/losses_cp (engine/crisis/columns.py DOMAINS)
 DAY_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "days_to_attacker_breaks")
 HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365)
 METRICS = CASE_METRICS
@@ -70,8 +80,18 @@ def metrics(reps: dict, states: dict, fall_day: np.ndarray, layout: dict, capita
         "days_to_attacker_breaks": np.where(out == DEFENDER_HOLDS, end - war, np.inf),
         "war_ongoing": (out == UNRESOLVED).astype(float),
         "war": np.isfinite(war).astype(float),
+        **losses(states, layout["attacker"], layout["defender"]),
         "_fall_rel": fd,  # (n, F) days from the war's start each front fell; the capital: its capture
     }
+
+
+def losses(states: dict, att: int, dfd: int) -> dict:
+    """The primaries' platforms (ships, aircraft: lost cp) and casualties (personnel) per replication."""
+    cp = np.asarray(states["losses_cp"], dtype=float)
+    people = np.asarray(states["losses"], dtype=float).sum(axis=2)
+    return {"attacker_ships_lost": cp[:, att, NAVAL], "defender_ships_lost": cp[:, dfd, NAVAL],
+            "attacker_aircraft_lost": cp[:, att, AIR], "defender_aircraft_lost": cp[:, dfd, AIR],
+            "attacker_casualties": people[:, att], "defender_casualties": people[:, dfd]}
 
 
 def _quantile(x: np.ndarray, q: float) -> float:
@@ -197,7 +217,10 @@ def compute_file(path) -> dict | None:
 
 
 def _d(x: float) -> str:
-    return f"{x:.0f}" if np.isfinite(x) else "never"
+    """Days, platforms or people: 1,717 with separators; 10,000 and above in thousands (12.3k) to fit the table."""
+    if not np.isfinite(x):
+        return "never"
+    return f"{x:,.0f}" if abs(x) < 10_000 else f"{x / 1000:,.1f}k"
 
 
 def format_lines(c: dict) -> list[str]:

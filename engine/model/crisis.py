@@ -133,17 +133,21 @@ def _observed(v):
 
 
 CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war")
+                "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war",
+                "attacker_ships_lost", "defender_ships_lost", "attacker_aircraft_lost", "defender_aircraft_lost",
+                "attacker_casualties", "defender_casualties")
 
 
 class HistoryCheck(_M):
     """One historical value the engine's distribution is checked against (engine/crisis/cases.py)."""
 
     metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war"] = Field(
+                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war",
+                    "attacker_ships_lost", "defender_ships_lost", "attacker_aircraft_lost", "defender_aircraft_lost",
+                    "attacker_casualties", "defender_casualties"] = Field(
         description="What is compared (engine/crisis/cases.py defines each).")
     value: Annotated[float, BeforeValidator(_observed)] = Field(
-        description="What happened (days, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
+        description="What happened (days, platforms or people, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
         "value for a replication where it never happens).")
     what: str = Field("", description="The historical event in words.")
     source: str = Field(description="Public source of the value.")
