@@ -68,7 +68,7 @@ def _count(n: int, what: str) -> str:
 
 
 def listing() -> list[Entry]:
-    """Every shipped scenario, sorted by name, as validated (the eleven files take well under a second).
+    """Every shipped scenario, sorted by name, as validated (the eleven files take about 25 ms).
 
     Counting from the validated scenario, not the raw TOML, keeps defaults (a missing
     horizon) and the kind's own rules in one place: the scenario model.
