@@ -57,7 +57,8 @@ def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
         rec[:, FIRED] += fired
         rec[:, SHIPS] += _ships_in_theatre(w, r, a, i, fired * share, k, clock)
         at_bases = np.where(rung >= 2, fired * share, 0.0)
-        rec[:, AIRCRAFT], ports, lift = _bases(w, r, i, at_bases)
+        planes, ports, lift = _bases(w, r, i, at_bases)
+        rec[:, AIRCRAFT] += planes
         rec[:, SHIPS] += ports
         rec[:, LIFT] += lift
         rec[:, PRODUCTION] += _homeland(w, r, i, np.where(rung >= 3, fired * share, 0.0))
