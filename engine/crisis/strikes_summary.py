@@ -98,10 +98,10 @@ def format_lines(rows: list[dict] | None) -> list[str]:
                  f"{_n(s[0]):>4} [{_n(s[1])}, {_n(s[2])}]".ljust(46)
                  + f"{_n(a[0]):>4} [{_n(a[1])}, {_n(a[2])}]".ljust(16) + f"{_n(lf[0])} [{_n(lf[1])}, {_n(lf[2])}]")
         top = ", ".join(f"{k} {v}" for k, v in r["highest_rung"].items() if v)
+        L.append(f"    rung reached (runs): {top}")  # counts runs that climbed but had no missiles left too
         prod = r["production"]
-        extra = f"; mobilisation rate lost {100 * prod[0]:.1f}% [{100 * prod[1]:.1f}, {100 * prod[2]:.1f}]" \
-            if prod[2] > 0 else ""
-        L.append(f"    highest rung (runs): {top}{extra}")
+        if prod[2] > 0:
+            L.append(f"    mobilisation rate lost {100 * prod[0]:.1f}% [{100 * prod[1]:.1f}, {100 * prod[2]:.1f}]")
     return L
 
 
