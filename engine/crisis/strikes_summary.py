@@ -72,11 +72,14 @@ def compute_file(path, layout: dict) -> list[dict] | None:
     """Strike summary of a results file, read a chunk of replications at a time."""
     from wargame.execution.store import iter_columns
 
-    if "states/strikes" not in layout.get("columns", {}) or "strike_measures" not in layout:
+    if "strike_measures" not in layout:  # written before the column existed
         return None
     r = Reducer(layout)
-    for chunk in iter_columns(path, {"states": ("strikes",)}, chunk=16_384):
-        r.add(chunk["states"])
+    try:
+        for chunk in iter_columns(path, {"states": ("strikes",)}, chunk=16_384):
+            r.add(chunk["states"])
+    except KeyError:  # a file without the column (the layout alone cannot say: schema 1.0 has no table)
+        return None
     return compute_arrays(layout, r)
 
 
