@@ -34,6 +34,9 @@ CASES = [
     (["exercise", "korea", "--play", "ROK", "--lookahead-runs", "0"], "--lookahead-runs 0"),
     (["exercise", "korea", "--play", "ROK", "--compare-runs", "0"], "--compare-runs 0"),
     (["exercise", "korea", "--play", "ROK", "--rep", "-1"], "--rep -1"),
+    (["run", "duel", "--set", "doctrine.lift_per_leaker=-1"], "doctrine.lift_per_leaker = -1"),  # strikes.py
+    (["run", "duel", "--set", "doctrine.production_per_leaker=1.5"], "doctrine.production_per_leaker = 1.5"),
+    (["run", "duel", "--set", 'doctrine.production_per_leaker="a"'], "doctrine.production_per_leaker"),
     (["run", "duel", "--scheduler", "not-a-url"], "not-a-url"),
     (["sweep", "duel", "--vary", "scenario.default_runs=10,20", "--scheduler", "not-a-url"], "not-a-url"),
     (["run", "duel", "--scheduler", "tcp://127.0.0.1:99999"], "port"),

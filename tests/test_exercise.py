@@ -133,6 +133,9 @@ def test_two_teams_play_attacker_and_intervener_with_a_typed_inject(tmp_path):
     child.expect(r"stand_down\s+100.0% ")  # standing down is certain peace
     child.expect(r"PRC decides:.*\r?\n> ")
     child.sendline("invade")
+    child.expect(r"PRC: strike an enemy one rung higher\?")  # Taiwan is within the PRC's reach (docs/model.md §5)
+    child.expect(r"PRC decides:.*\r?\n> ")
+    child.sendline("1")  # hold fire
     child.expect(r"USA: intervene\?")
     child.expect(r"USA decides:.*\r?\n> ")
     child.sendline("3")  # air and naval only
@@ -144,7 +147,8 @@ def test_two_teams_play_attacker_and_intervener_with_a_typed_inject(tmp_path):
     saved = json.loads((tmp_path / "teams.json").read_text())
     first = saved["decisions"][0]
     assert first["inject"]["text"] == "storm season" and first["inject"]["effects"][0]["days"] == 30
-    assert [d["action"] for d in saved["decisions"][1:4]] == ["mobilise", "invade", "intervene_defender_air_naval"]
+    assert [d["action"] for d in saved["decisions"][1:5]] == ["mobilise", "invade", "hold_fire",
+                                                              "intervene_defender_air_naval"]
     with h5py.File(tmp_path / "teams.h5", "r") as f:
         layout = json.loads(f.attrs["layout"])
         assert f["states/intervened"][0, layout["states"].index("USA")]

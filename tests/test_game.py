@@ -42,8 +42,11 @@ def test_same_seed_and_decisions_replay_the_same_game(sc):
     assert a.decisions == b.decisions and any(d["action"] == "intervene_defender" for d in a.decisions)
     assert a.log.events().tobytes() == b.log.events().tobytes()
     # Replaying the recorded decisions (as a --decisions file would) gives the same game too.
-    script = {(d["day"], d["state"]): d["action"] for d in a.decisions}
-    c = _play(sc, lambda g, s, t: script[(t, s)])
+    # A state may answer two questions on one day (stay in? strike the PRC one rung higher?): in order.
+    script = {}
+    for d in a.decisions:
+        script.setdefault((d["day"], d["state"]), []).append(d["action"])
+    c = _play(sc, lambda g, s, t: script[(t, s)].pop(0))
     assert c.log.events().tobytes() == a.log.events().tobytes()
 
 
@@ -132,25 +135,28 @@ def test_escalation_by_people_climbs_one_rung_and_strikes(sc):
         if q.topic == "intervene":
             return "intervene_defender"
         if q.topic == "escalate":
-            return q.options[-1]  # strike the last listed enemy intervener one rung higher
+            return q.options[-1]  # strike the last listed enemy one rung higher
         return _first(g, q)
 
     g = _game(sc, ["PRC", "USA", "JPN"], answer)
     ev = g.log.events()
     esc = ev[ev["type"] == 6]
-    assert esc.size >= 1 and (esc["actor"] == 0).all()
-    # One rung per decision point per target, in order from 1, never skipping a rung within reach.
-    for target in np.unique(esc["target"]):
-        rungs = esc["value"][esc["target"] == target]
+    # Both directions: the PRC climbs against Taiwan and the interveners, the US against the PRC.
+    assert esc.size >= 1 and set(esc["actor"]) <= {0, 2} and (esc["actor"] == 0).any()
+    assert (esc["target"][esc["actor"] == 2] == 0).all()
+    # One rung per decision point per pair, in order from 1, never skipping a rung within reach.
+    for actor, target in set(zip(esc["actor"], esc["target"])):
+        rungs = esc["value"][(esc["actor"] == actor) & (esc["target"] == target)]
         assert (np.diff(rungs) > 0).all() and rungs[0] >= 1
-    assert g.w.rung[0, 0].max() == esc["value"].max()
+    assert g.w.rung[0, 0].max() == esc["value"][esc["actor"] == 0].max()
     # Nobody escalates for the PRC when people hold fire.
     calm = _game(sc, ["PRC", "USA", "JPN"], lambda g, q: "intervene_defender" if q.topic == "intervene" else _first(g, q))
     assert not (calm.log.events()["type"] == 6).any()
 
 
 def test_air_and_naval_only_sends_no_ground_troops(sc):
-    g = _game(sc, ["USA"], lambda g, q: "intervene_defender_air_naval" if q.topic == "intervene" else "stay_in")
+    g = _game(sc, ["USA"], lambda g, q: "intervene_defender_air_naval" if q.topic == "intervene"
+              else "hold_fire" if q.topic == "escalate" else "stay_in")
     usa = g.ids.index("USA")
     assert g.w.intervened[0, usa] and g.w.committed[0, usa, 0] == 0 and g.w.committed[0, usa, 1:].sum() > 0
 

@@ -66,10 +66,14 @@ def test_xarray_sees_named_dimensions_and_coordinates(duel):
     reps = _open(duel, "replications")
     st = _open(duel, "states")
     assert dict(reps.sizes) == {"replication": 50}
-    assert dict(st.sizes) == {"replication": 50, "state": len(states), "domain": 3}
+    assert dict(st.sizes) == {"replication": 50, "state": len(states), "domain": 3, "target": len(states),
+                              "measure": len(res["layout"]["strike_measures"])}
     np.testing.assert_array_equal(reps["replication"], np.arange(50))
     assert list(st["state"].values) == states and list(st["domain"].values) == ["ground", "air", "naval"]
     assert st["losses"].dims == ("replication", "state", "domain")
+    # who struck whom (docs/model.md §5): striker, target, measure, each named
+    assert st["strikes"].dims == ("replication", "state", "target", "measure")
+    assert list(st["target"].values) == states and list(st["measure"].values) == res["layout"]["strike_measures"]
     np.testing.assert_array_equal(reps["outcome"], res["replications"]["outcome"])
     # The enum's names reach xarray through h5netcdf's committed types.
     assert reps["outcome"].encoding["dtype"].metadata["enum"] == {n: i for i, n in enumerate(res["layout"]["outcomes"])}

@@ -1,7 +1,7 @@
 """The crisis kind: one war over months, a batch of replications per SimPy environment.
 
 ``world`` (the batch as struct-of-arrays), ``events`` (the SimPy processes), ``combat``,
-``doctrines``, ``escalation``, ``irregular``, ``raids``, ``injects`` (the mechanisms),
-``columns`` (what a batch writes), ``batch`` (one batch task), ``summary``, ``cases``
-and ``raids_summary`` (numbers read back from results). The model is docs/model.md.
+``doctrines``, ``escalation``, ``strikes``, ``irregular``, ``raids``, ``injects`` (the
+mechanisms), ``columns`` (what a batch writes), ``batch`` (one batch task), ``summary``,
+``cases``, ``raids_summary`` and ``strikes_summary`` (numbers read back from results). The model is docs/model.md.
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.crisis import raids
+from wargame.crisis import strikes
 from wargame.model.log import ACTIONS, EVENT_TYPES
 from wargame.model.scenario import DOCTRINES
 from wargame.crisis.world import CASUALTY_SHARE, OUTCOMES, RUNG_NAMES, World
@@ -30,6 +31,8 @@ DIMS = {
     "series": {"labels": "series"},
     "event": {},  # a record of the event log: no coordinate
     "decision": {},
+    "target": {"labels": "states"},  # the state struck (states/strikes)
+    "measure": {"labels": "strike_measures"},
 }
 R, RS, RSD = ["replication"], ["replication", "state"], ["replication", "state", "domain"]
 STATE_OR_NONE = {"labels": "states", "none": -1}  # a state index, -1 for none
@@ -52,6 +55,7 @@ COLUMNS = {
     "states/escalation_level": {"dims": RS, "codes": RUNG},
     "states/struck_level": {"dims": RS, "codes": RUNG},
     "states/attacked": {"dims": RS},
+    "states/strikes": {"dims": ["replication", "state", "target", "measure"]},  # [striker, target]: strikes.MEASURES
     "params/*": {"dims": R},
     # "wide": tables give each series its own column (rows: replication, day, front).
     "timeseries/fronts": {"dims": ["replication", "day", "front", "series"], "wide": "series"},
@@ -74,7 +78,7 @@ def table(layout: dict) -> dict:
     if "raids" in layout:
         dims, cols = dims | raids.DIMS, cols | raids.COLUMNS
     return {"sides": list(SIDES), "series": list(SERIES), "doctrine_names": list(DOCTRINES),
-            "dims": dims, "columns": cols}
+            "strike_measures": list(strikes.MEASURES), "dims": dims, "columns": cols}
 
 
 def breakoffs(w: World) -> np.ndarray:
@@ -108,6 +112,7 @@ def collect(w: World, log, ts=None) -> dict:
             "escalation_level": w.rung.max(axis=2).astype("i1"),
             "struck_level": w.rung.max(axis=1).astype("i1"),
             "attacked": w.attacked.copy(),
+            "strikes": strikes.record(w),
         },
         "params": {k: v.copy() for k, v in w.params.items()},
         "events": log.events(),

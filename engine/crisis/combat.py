@@ -77,7 +77,8 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
     if w.amphibious.any():
         am = w.amphibious[None, :]
         sea = w.sea_control[rows]
-        cap = w.lift[rows] * dt * np.minimum(1.0, 2.0 * sea) * am
+        lift = np.maximum(w.lift[rows] - w.lift_lost[rows], 0.0)  # less what strikes destroyed (strikes.py)
+        cap = lift * dt * np.minimum(1.0, 2.0 * sea) * am
         afl = w.afloat[rows]
         tot = afl.sum(axis=2)
         landed = np.minimum(tot, cap)

@@ -15,6 +15,7 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.crisis.combat import AIR, GROUND, NAVAL, KernelClock, control
+from wargame.crisis.escalation import reachable
 from wargame.model.log import DECISION_DTYPE, Log
 from wargame.crisis.world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World, side_sum
 
@@ -68,16 +69,14 @@ def deployable(w: World, rows, s) -> np.ndarray:
 
 
 def severity_from(w: World, rows, a, s) -> np.ndarray:
-    """Expected severity of a's strikes on s: each rung within a's reach is climbed with a's propensity."""
+    """Expected severity of a's strikes on s: each rung within a's reach is climbed with a's propensity.
+    The rungs are the ladder's own (escalation.reachable): a state that cannot be struck fears nothing."""
     n = rows.size
     p = w.propensity[rows, a]
     exp_sev = np.zeros(n)
     climbed = np.ones(n)
     for k in range(1, 5):
-        if k < 4:
-            reach = w.reach[rows, a] >= w.dist[rows, s, k - 1]
-        else:
-            reach = np.full(n, bool(w.nuclear[a]))
+        reach = reachable(w, rows, a, s, k)
         climbed = np.where(reach, climbed * p, climbed)
         exp_sev += np.where(reach, climbed * w.severity[k], 0.0)
     return exp_sev

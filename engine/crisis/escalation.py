@@ -1,10 +1,11 @@
-"""Retaliation against interveners: the escalation ladder and the strikes it brings.
+"""The escalation ladder: who may climb against whom, and how far (the strikes themselves: strikes.py).
 
-Rungs: 1 strikes on the intervener's forces in theatre, 2 on its regional bases
-(which also attacks the states hosting them), 3 on its homeland, 4 nuclear use
-(ends the replication). A state that fights on one side may climb against any
-third party that intervened on the other side, one rung per decision point, only
-to rungs its strike reach covers. See docs/model.md for the probabilities.
+Rungs: 1 strikes on the target's forces in theatre, 2 on its bases (which also attacks
+the states hosting them), 3 on its homeland, 4 nuclear use (ends the replication).
+Every belligerent with reach may climb against every enemy that is fighting: the
+primaries against each other from the invasion, anyone against an intervener once it
+has arrived. One rung per decision point, only to rungs its strike reach covers. See
+docs/model.md §5 for the probabilities.
 """
 
 from __future__ import annotations
@@ -14,23 +15,45 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis.combat import AIR, NAVAL, KernelClock
 from wargame.model.log import Log
 from wargame.crisis.world import NUCLEAR, World
 
 
-def _pairs(w: World, engine_only: bool = False):
-    for a in range(w.S):
-        if (w.reach[:, a].max() <= 0 and not w.nuclear[a]) or (engine_only and w.human[a]):
-            continue  # people choose their own climbs (engine/play/game.py); their strikes follow here
+def strikers(w: World, engine_only: bool = False) -> list[int]:
+    """States with a strike table or nuclear weapons (the only ones that ever climb)."""
+    return [a for a in range(w.S) if (w.reach[:, a].max() > 0 or w.nuclear[a]) and not (engine_only and w.human[a])]
+
+
+def pairs(w: World, engine_only: bool = False):
+    """Every (striker, target) pair that may ever climb: the target must be exposed (world.py)."""
+    for a in strikers(w, engine_only):  # people choose their own climbs (engine/play/game.py)
         for i in range(w.S):
-            if i not in (a, w.att, w.dfd):
+            if i != a and w.exposed[i]:
                 yield a, i
 
 
+def fighting(w: World, rows: np.ndarray, i: int) -> np.ndarray:
+    """Whether i is in the war in ``rows``: a primary from the invasion, an intervener once arrived."""
+    if i in (w.att, w.dfd):
+        return w.at_war[rows] & (w.side[rows, i] != 0)
+    return w.arrived[rows, i] & (w.side[rows, i] != 0)
+
+
 def targets(w: World, rows: np.ndarray, a: int, i: int) -> np.ndarray:
-    """Whether a may climb against i in each of ``rows``: i is in the war on the other side."""
-    return ~w.ended[rows] & w.arrived[rows, i] & (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
+    """Whether a may climb against i in each of ``rows``: i is exposed, fighting, on the other side."""
+    if not w.exposed[i]:
+        return np.zeros(rows.size, dtype=bool)
+    return ~w.ended[rows] & fighting(w, rows, i) & (w.side[rows, a] == -w.side[rows, i])
+
+
+def reachable(w: World, rows: np.ndarray, a: int, i: int, k: int) -> np.ndarray:
+    """Whether rung k (1-4) is open to a against i by reach alone (rung 4: a is nuclear). The
+    nuclear-threshold conditions come on top in ``next_rung``; decisions (doctrines.py) ignore them."""
+    if not w.exposed[i]:
+        return np.zeros(rows.size, dtype=bool)
+    if k == 4:
+        return np.full(rows.size, bool(w.nuclear[a]))
+    return w.reach[rows, a] >= w.dist[rows, i, k - 1]
 
 
 def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) -> np.ndarray:
@@ -40,12 +63,9 @@ def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) 
     nxt = np.full(rows.size, 5)
     desperate = pressure >= w.nuc_threshold[rows, a]
     for k in (4, 3, 2, 1):
-        if k < 4:
-            ok = w.reach[rows, a] >= w.dist[rows, i, k - 1]
-            if k == 3 and w.nuclear[i]:
-                ok &= desperate
-        else:
-            ok = np.full(rows.size, bool(w.nuclear[a])) & desperate
+        ok = reachable(w, rows, a, i, k)
+        if k >= 3 and (k == 4 or w.nuclear[i]):
+            ok &= desperate
         nxt = np.where(ok & (k > cur), k, nxt)
     return nxt
 
@@ -54,7 +74,7 @@ def climb(w: World, log: Log, rows: np.ndarray, t: float) -> None:
     """Decision-point escalation for the replications ``rows``."""
     u = kernels.uniforms(w.seed, w.reps[rows], purpose=streams.EVENT, step=int(round(t / w.dt)), k=w.S * w.S)
     pressure = w.pressure(rows)
-    for a, i in _pairs(w, engine_only=True):
+    for a, i in pairs(w, engine_only=True):
         live = targets(w, rows, a, i)
         if not live.any():
             continue
@@ -82,41 +102,3 @@ def raise_rung(w: World, log: Log, idx: np.ndarray, a: int, i: int, new: np.ndar
     if nuke.size:
         w.ended[nuke], w.outcome[nuke], w.end_day[nuke] = True, NUCLEAR, t
         log.record(nuke, t, "nuclear_use", a, i, 4.0)
-
-
-def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
-    """One day of conventional strikes for every (striker, target) pair at rung >= 1."""
-    k = int(round(t / w.dt))
-    for a, i in _pairs(w):
-        r = rows[(w.rung[rows, a, i] >= 1) & (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
-                 & (w.inventory_left[rows, a] > 0)]
-        if r.size == 0:
-            continue
-        fired = np.minimum(w.missiles[r, a] * w.dt, w.inventory_left[r, a])
-        w.inventory_left[r, a] -= fired
-        at_bases = np.where(w.rung[r, a, i] >= 2, 0.5, 0.0)
-        # Ships in theatre: a one-sided Hughes salvo (missiles as shooters with one round each).
-        ships = w.front[r, :, i, NAVAL]
-        total = ships.sum(axis=1)
-        defence = np.where(w.side[r, i] == -1, w.nav["defender_interceptions_per_ship"][r],
-                           w.nav["attacker_interceptions_per_ship"][r])
-        kill = np.where(w.side[r, i] == -1, w.nav["defender_hits_to_kill"][r], w.nav["attacker_hits_to_kill"][r])
-        # Arrays, not scalars, for alpha, beta, a1 and a3: scalars reach the kernel as read-only
-        # constants, a second compiled signature of salvo_step that the two-replication warm-up
-        # (execution/runner.py) meets only if it happens to strike; as arrays, strikes share the
-        # naval battle's signature. Same values, same bits.
-        one, zero = np.ones(r.size), np.zeros(r.size)
-        _, left, _, _ = clock(kernels.salvo_step, fired * (1 - at_bases), total, alpha=one, beta=zero, a1=one,
-                              b1=kill, a3=zero, b3=defence, stochastic=w.stochastic, seed=w.seed, reps=w.reps[r],
-                              slots=np.full(r.size, a * w.S + i, dtype=np.int64), step=k, purpose=streams.EXTRA)
-        f = np.where(total > 0, left / np.where(total > 0, total, 1.0), 1.0)[:, None]
-        w.lost[r, i, NAVAL] += (ships * (1 - f)).sum(axis=1)
-        w.front[r, :, i, NAVAL] = ships * f
-        # Bases: the other half of the salvo destroys aircraft on the ground (no base defence modelled).
-        air = w.front[r, :, i, AIR]
-        atot = air.sum(axis=1)
-        dead = np.minimum(atot, fired * at_bases * w.doc["aircraft_per_leaker"][r])
-        g = np.where(atot > 0, 1 - dead / np.where(atot > 0, atot, 1.0), 1.0)[:, None]
-        w.lost[r, i, AIR] += dead
-        w.front[r, :, i, AIR] = air * g
-        w.homeland_pressure[r, i] += np.where(w.rung[r, a, i] >= 3, w.doc["homeland_cost_per_day"][r] * w.dt, 0.0)

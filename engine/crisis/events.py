@@ -26,6 +26,7 @@ from wargame.crisis import combat
 from wargame.crisis import deterrence
 from wargame.crisis import doctrines
 from wargame.crisis import escalation
+from wargame.crisis import strikes
 from wargame.crisis import injects
 from wargame.crisis import irregular
 from wargame.crisis import prewar
@@ -221,7 +222,8 @@ def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
         on = np.flatnonzero((start[:, s] <= t - w.dt + 1e-9) & (w.reserve_left[:, s] > 0) & ~w.ended)
         if on.size == 0:
             continue
-        flow = np.minimum(w.mob_rate[on, s] * w.dt, w.reserve_left[on, s])
+        rate = w.mob_rate[on, s] * (1.0 - w.production_lost[on, s])  # less what homeland strikes destroyed
+        flow = np.minimum(rate * w.dt, w.reserve_left[on, s])
         w.reserve_left[on, s] -= flow
         fighting = w.at_war[on] & (w.side[on, s] != 0) & (s in (w.att, w.dfd))
         to_front = np.where(fighting, flow * w.commit[on, s, GROUND], 0.0)
@@ -317,7 +319,7 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         arrivals.arrive(w, t, rows)
         moved_before = w.position[rows].copy()
         combat.step(w, t, rows, clock)
-        escalation.strike(w, rows, t, clock)
+        strikes.strike(w, rows, t, clock)
         hit = presence.tripwire(w, log, rows, t)  # forces in place hit: their states decide now
         if hit.size and wake is not None:
             w.next_decision[hit] = t

@@ -10,6 +10,7 @@ import numpy as np
 
 from wargame.crisis import cases
 from wargame.crisis import raids_summary
+from wargame.crisis import strikes_summary
 from wargame.estimate import Histogram, wilson
 
 # The columns the summary reads: a small part of a results file.
@@ -83,7 +84,8 @@ def compute(res: dict) -> dict:
     """Summary of results held in memory (the dictionary ``read`` returns)."""
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
-    return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res)}  # case lines: engine/crisis/cases.py
+    return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res),
+            "strikes": strikes_summary.compute(res)}  # case lines: engine/crisis/cases.py
 
 
 def compute_file(path) -> dict:
@@ -98,7 +100,8 @@ def compute_file(path) -> dict:
         acc.add(chunk["replications"], chunk["states"])
     if acc.n == 0:
         raise ValueError("no finished replication yet")
-    return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout)}
+    return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout),
+            "strikes": strikes_summary.compute_file(path, layout)}
 
 
 def _pct(p) -> str:
@@ -144,6 +147,7 @@ def format_table(s: dict) -> str:
         L += ["", "Escalation by actor, share reaching at least: forces   bases  homeland  nuclear"]
         for r in esc:
             L.append(f"  {r['state']:<42}" + "".join(f"{_pct(e[0]):>8}" for e in r["escalation"]))
+    L += strikes_summary.format_lines(s.get("strikes"))
     sides = [r for r in s["states"] if r["joined_attacker"]]
     for r in sides:
         L.append(f"  note: {r['state']} joined the attacker's side in {r['joined_attacker']} replications")

@@ -134,6 +134,7 @@ class World:
         self.propensity = np.zeros((R, S))
         self.nuc_threshold = np.ones((R, S))
         self.dist = np.full((R, S, 3), 1e9)  # theatre, bases, homeland km from the opposing primary
+        self.exposed = np.zeros(S, dtype=bool)  # may be struck at all (crisis/escalation.py reachable)
         self.base_host = np.zeros((S, S), dtype=bool)  # [s, h]: s has bases on h's territory
         self.credibility = np.ones((R, S, S))  # [s, p]: how far the attacker believes s defends partner p
         self.alert_saved = np.zeros((R, S))  # days an alert after the warning cuts from s's deploy delay
@@ -184,8 +185,14 @@ class World:
                 self.propensity[:, s] = self.sample(st.strike.escalation_propensity, f"{k}.escalation_propensity")
                 self.nuc_threshold[:, s] = self.sample(st.strike.nuclear_threshold, f"{k}.nuclear_threshold")
             e = st.exposure
+            # A primary without an exposure table is out of every rung's reach, nuclear included: the
+            # config has not said where its forces, bases and homeland lie (docs/model.md §5). An
+            # intervener keeps the table's defaults (forces in theatre at 0 km), as before.
+            self.exposed[s] = "exposure" in st.model_fields_set or sid not in (sc.scenario.attacker,
+                                                                               sc.scenario.defender)
             for j, key in enumerate(("theatre_km", "bases_km", "homeland_km")):
-                self.dist[:, s, j] = self.sample(getattr(e, key), f"{p}.exposure.{key}")
+                if self.exposed[s]:
+                    self.dist[:, s, j] = self.sample(getattr(e, key), f"{p}.exposure.{key}")
             for h in e.base_hosts:
                 self.base_host[s, idx[h]] = True
         # "Power" for the relative-power term: total personnel (as in COW's milper).
@@ -321,6 +328,10 @@ class World:
         self.tempted = np.zeros(R, dtype=bool)  # the attacker held back though alone it would attack (deterrence.py)
         self.rung = np.zeros((R, S, S), dtype=np.int8)  # [actor, target] current rung
         self.inventory_left = self.inventory.copy()
+        self.lift_lost = np.zeros((R, F))  # amphibious lift destroyed by strikes, cp per day (crisis/strikes.py)
+        self.production_lost = np.zeros((R, S))  # share of the mobilisation rate destroyed by homeland strikes
+        # [striker, target, measure] what each pair's strikes did (crisis/strikes.py MEASURES)
+        self.strike_record = np.zeros((R, S, S, 7))
         self.warned = np.zeros(R, dtype=bool)
         self.at_war = np.zeros(R, dtype=bool)
         self.war_day = np.full(R, np.nan)

@@ -297,6 +297,11 @@ class Doctrine(_M):
     )
     aircraft_per_leaker: NonNeg = Field(0.5, description="Aircraft destroyed per missile leaking through at bases.")
     homeland_cost_per_day: NonNeg = Field(0.01, description="Pressure added per day of homeland strikes.")
+    lift_per_leaker: NonNeg = Field(400.0, description="Amphibious lift (ground cp per day, the unit of "
+                                    "fronts.<id>.lift_per_day) destroyed per missile leaking through at the "
+                                    "attacker's ports (crisis/strikes.py).")
+    production_per_leaker: Share = Field(0.0005, description="Share of the mobilisation rate lost per missile "
+                                         "leaking through on the homeland (crisis/strikes.py).")
 
 
 class Termination(_M):

@@ -52,7 +52,7 @@ HELP = {
     "fight_on": "reject the ceasefire; the war goes on (you are asked again if the front stays stuck)",
 }
 TOPIC = {"mobilise": "call up the reserves?", "invade": "invade?", "intervene": "intervene?",
-         "withdraw": "stay in the war?", "escalate": "strike an enemy intervener one rung higher?",
+         "withdraw": "stay in the war?", "escalate": "strike an enemy one rung higher?",
          "ceasefire": "accept a ceasefire?"}
 MODEL = ("Ground combat follows the front's Lanchester law; air and sea battles set control shares that\n"
          "scale the attacker's punch and an amphibious lift. A side breaks when its losses reach its\n"

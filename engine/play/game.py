@@ -10,7 +10,7 @@ answer with ``decide``; ``advance`` goes on. The choices (docs/exercise.md):
 - invade (the attacker): invade now, wait a turn, or stand down;
 - intervene (a third party): stay out, or join a side with all it committed or
   with air and naval forces only; once in: stay in or withdraw;
-- escalate: strike an enemy intervener one rung higher (forces, bases, homeland,
+- escalate: strike an enemy one rung higher (forces, bases, homeland,
   nuclear), within reach, or hold fire;
 - ceasefire (the attacker and defender, when the front has stalled): accept or fight on.
 
@@ -139,12 +139,12 @@ class Game:
         return qs
 
     def escalation_targets(self, a: int) -> list[int]:
-        """Enemy interveners a could strike one rung higher now (the engine's own rules of reach)."""
+        """Enemies a could strike one rung higher now, primaries included (the engine's own pair and reach rules)."""
         w, rows = self.w, np.array([0])
-        if w.reach[0, a] <= 0 and not w.nuclear[a]:
+        if a not in escalation.strikers(w):
             return []
         pressure = w.pressure(rows)[:, a]
-        return [i for i in range(w.S) if i not in (a, w.att, w.dfd) and escalation.targets(w, rows, a, i)[0]
+        return [i for i in range(w.S) if i != a and escalation.targets(w, rows, a, i)[0]
                 and escalation.next_rung(w, rows, a, i, pressure)[0] <= 4]
 
     def advance(self) -> float | None:

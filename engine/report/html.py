@@ -19,6 +19,7 @@ import h5py
 import numpy as np
 
 from wargame.crisis import raids_summary
+from wargame.crisis import strikes_summary
 from wargame.report import figures as svg
 from wargame.report.page import page, section, table as _table
 from wargame.execution.store import iter_columns, read_meta
@@ -282,8 +283,9 @@ def build(path: str | Path) -> tuple[str, dict]:
         body.append(section("History: where what happened falls in the engine's distribution", _history(s["case"])))
     if raids_html:
         body.append(section("Missile and drone raids: where history falls", raids_html))
-    if "escalation" in figs:
-        body.append(section("Escalation", figs["escalation"]))
+    if "escalation" in figs or s.get("strikes"):  # who struck whom: engine/crisis/strikes_summary.py
+        body.append(section("Escalation and strikes", figs.get("escalation", "")
+                            + strikes_summary.report_section(s.get("strikes"))))
     if "timeline" in figs:
         body.append(section("Timeline", figs["timeline"]))
     traj = [v for k, v in figs.items() if k.startswith("trajectory_")]
