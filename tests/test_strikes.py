@@ -86,6 +86,20 @@ def test_primaries_without_an_exposure_table_cannot_be_struck():
     assert escalation.targets(w, rows, A, T1).all()  # interveners as before
 
 
+def test_a_replication_with_zero_reach_reaches_only_the_nuclear_rung():
+    # A nuclear striker whose reach is 0 in some replications: those replications open no
+    # conventional rung even against a target at 0 km, whatever the batch's other draws are,
+    # so the batch a replication runs in cannot change what it may strike.
+    w = _world([("states.A.exposure", "{ theatre_km = 0, bases_km = 0, homeland_km = 0 }")], reps=3)
+    _at_war(w)
+    rows = np.arange(3)
+    w.reach[:, T1] = [0.0, 500.0, 0.0]
+    w.nuclear[T1] = True
+    for k in (1, 2, 3):
+        assert escalation.reachable(w, rows, T1, A, k).tolist() == [False, True, False]
+    assert escalation.reachable(w, rows, T1, A, 4).all()
+
+
 def test_a_state_without_reach_never_strikes(trio):
     # D without a strike table is never a striker, even against an exposed attacker at 0 km.
     r = run_memory(trio, 20, overrides=[("states.A.exposure", "{ theatre_km = 0, bases_km = 0, homeland_km = 0 }")])

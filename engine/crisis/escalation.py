@@ -53,7 +53,10 @@ def reachable(w: World, rows: np.ndarray, a: int, i: int, k: int) -> np.ndarray:
         return np.zeros(rows.size, dtype=bool)
     if k == 4:
         return np.full(rows.size, bool(w.nuclear[a]))
-    return w.reach[rows, a] >= w.dist[rows, i, k - 1]
+    # Reach is sampled per replication: a replication whose draw is 0 has no strike table there,
+    # whatever its batch mates drew, so results do not depend on how replications are batched.
+    reach = w.reach[rows, a]
+    return (reach > 0) & (reach >= w.dist[rows, i, k - 1])
 
 
 def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) -> np.ndarray:
