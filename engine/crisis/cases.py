@@ -13,7 +13,10 @@ replication, the case's metrics:
 * ``capital_taken``, ``direct_intervention`` (any third party joined either side),
   ``war_ongoing`` (unresolved at the horizon): 1 or 0;
 * ``days_to_attacker_breaks``: days to the attacker suing for peace; inf if never;
-* ``war``: 1 if the attacker invaded at all (0: it stood down, deterred or not).
+* ``war``: 1 if the attacker invaded at all (0: it stood down, deterred or not);
+* ``attacker_casualties``, ``defender_casualties``: the primary state's own personnel
+  casualties over the war, Σ over domains of ``states/losses`` (lost cp × manpower per cp
+  × CASUALTY_SHARE, engine/crisis/columns.py); its allies' are not counted.
 
 The check for each historical value ``v``: it lies inside the engine's central 90%
 interval, q(5%) <= v <= q(95%) with q the inverse empirical CDF (for a yes/no
@@ -35,6 +38,7 @@ from wargame.crisis.world import ATTACKER_WINS, DEFENDER_HOLDS, UNRESOLVED
 
 YES_NO = ("capital_taken", "direct_intervention", "war_ongoing", "war")
 DAY_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "days_to_attacker_breaks")
+PEOPLE = ("attacker_casualties", "defender_casualties")  # personnel: shown with thousands separators
 HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365)
 METRICS = CASE_METRICS
 
@@ -70,6 +74,8 @@ def metrics(reps: dict, states: dict, fall_day: np.ndarray, layout: dict, capita
         "days_to_attacker_breaks": np.where(out == DEFENDER_HOLDS, end - war, np.inf),
         "war_ongoing": (out == UNRESOLVED).astype(float),
         "war": np.isfinite(war).astype(float),
+        "attacker_casualties": states["losses"][:, layout["attacker"], :].sum(axis=1).astype(float),
+        "defender_casualties": states["losses"][:, layout["defender"], :].sum(axis=1).astype(float),
         "_fall_rel": fd,  # (n, F) days from the war's start each front fell; the capital: its capture
     }
 
@@ -200,6 +206,11 @@ def _d(x: float) -> str:
     return f"{x:.0f}" if np.isfinite(x) else "never"
 
 
+def shown(metric: str, x: float) -> str:
+    """A metric's value as the table shows it: personnel with thousands separators (1,717), days as _d."""
+    return f"{x:,.0f}" if metric in PEOPLE and np.isfinite(x) else _d(x)
+
+
 def format_lines(c: dict) -> list[str]:
     """Summary lines in the terms of the case, then the history table (appended to the run summary)."""
     return case_lines(c) + history_lines(c)
@@ -244,7 +255,8 @@ def history_lines(c: dict) -> list[str]:
     if c["checks"]:
         L += ["", "History                     actual  engine median [5%, 95%]  where history falls  inside 90%"]
         for k in c["checks"]:
-            L.append(f"  {k['metric']:<26} {_d(k['value']):>6}  {_d(k['median']):>6} [{_d(k['q05'])}, {_d(k['q95'])}]"
+            v = lambda x: shown(k["metric"], x)  # noqa: E731
+            L.append(f"  {k['metric']:<26} {v(k['value']):>6}  {v(k['median']):>6} [{v(k['q05'])}, {v(k['q95'])}]"
                      f"{where(k):>23}  {'yes' if k['inside'] else 'NO'}")
     return L
 
