@@ -39,7 +39,7 @@ from wargame.crisis.world import ATTACKER_WINS, DEFENDER_HOLDS, UNRESOLVED
 YES_NO = ("capital_taken", "direct_intervention", "war_ongoing", "war")
 DAY_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "days_to_attacker_breaks")
 PEOPLE = ("attacker_casualties", "defender_casualties")  # personnel: shown with thousands separators
-HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365)
+HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365, 730, 1095)  # up to the horizon: wars can run for years
 METRICS = CASE_METRICS
 
 
