@@ -155,3 +155,15 @@ def test_bad_war_aims_are_one_line_and_exit_2(tmp_path, block, line):
     assert p.returncode == 2 and "Traceback" not in p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{bad}: {line}"), p.stderr
+
+
+def test_aims_are_drawn_per_replication_whatever_the_batch_size():
+    from conftest import CONFIGS, run_memory
+    a = run_memory(CONFIGS / "ukraine_2022.toml", 12, seed=3, batch_size=5)
+    b = run_memory(CONFIGS / "ukraine_2022.toml", 12, seed=3, batch_size=12)
+    keys = [k for k in a["params"] if k.startswith("war_aims.")]
+    assert "war_aims.attacker.line_km.east" in keys and "war_aims.defender.line_km.south" in keys
+    for k in keys:
+        np.testing.assert_array_equal(a["params"][k], b["params"][k])
+    assert (-230 <= a["params"]["war_aims.defender.line_km.south"]).all()
+    np.testing.assert_array_equal(a["replications"]["end_day"], b["replications"]["end_day"])
