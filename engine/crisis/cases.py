@@ -253,11 +253,14 @@ def history_lines(c: dict) -> list[str]:
     """One line per historical check: the value, the engine's distribution, where history falls."""
     L = []
     if c["checks"]:
-        L += ["", "History                     actual  engine median [5%, 95%]  where history falls  inside 90%"]
-        for k in c["checks"]:
-            v = lambda x: shown(k["metric"], x)  # noqa: E731
-            L.append(f"  {k['metric']:<26} {v(k['value']):>6}  {v(k['median']):>6} [{v(k['q05'])}, {v(k['q95'])}]"
-                     f"{where(k):>23}  {'yes' if k['inside'] else 'NO'}")
+        rows = [(k["metric"], shown(k["metric"], k["value"]),
+                 f"{shown(k['metric'], k['median']):>6} [{shown(k['metric'], k['q05'])}, {shown(k['metric'], k['q95'])}]",
+                 where(k), "yes" if k["inside"] else "NO") for k in c["checks"]]
+        wv = max(6, *(len(r[1]) for r in rows))  # personnel figures are wider than days
+        we = max(23, *(len(r[2]) for r in rows))
+        L += ["", f"History                    {'actual':>{wv + 1}}  {'engine median [5%, 95%]':<{we}}  "
+                  "where history falls  inside 90%"]
+        L += [f"  {m:<26} {v:>{wv}}  {e:<{we}}{w:>21}  {i}" for m, v, e, w, i in rows]
     return L
 
 
