@@ -240,6 +240,13 @@ def test_ukraine_kyiv_not_taken(ukraine):
     assert ukraine["capital_taken"]["inside"], ukraine["capital_taken"]
 
 
+WHY_RUSSIA_BREAKS = ("Russia reaches its casualty tolerance (ASSUMPTION 0.15-0.5 of its committed force) within "
+                     "about five weeks, and even at a tolerance of 1 its committed force is used up by about day 115: "
+                     "the engine feeds no more of Russia's army into the war before mobilisation on day 210")
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (docs/validation.md): with war aims (§2.7.2) Ukraine no longer "
+                   "accepts a ceasefire on the 24 Feb line, so the war goes on until " + WHY_RUSSIA_BREAKS)
 def test_ukraine_russia_does_not_sue_for_peace_within_the_year(ukraine):
     assert ukraine["days_to_attacker_breaks"]["inside"], ukraine["days_to_attacker_breaks"]
 
@@ -249,9 +256,8 @@ def test_ukraine_no_direct_intervention(ukraine):
     assert ukraine["direct_intervention"]["inside"], ukraine["direct_intervention"]
 
 
-@pytest.mark.xfail(strict=True, reason="known miss (docs/validation.md): once Russia is pushed back to the start "
-                   "line both sides accept a ceasefire there (the engine has no war aims beyond the 24 Feb line), "
-                   "or Russia reaches its casualty tolerance")
+@pytest.mark.xfail(strict=True, reason="known miss (docs/validation.md): the ceasefire on the start line is gone "
+                   "(Ukraine's aim is the 1991 borders, §2.7.2), but the war still ends because " + WHY_RUSSIA_BREAKS)
 def test_ukraine_war_still_ongoing_after_a_year(ukraine):
     assert ukraine["war_ongoing"]["inside"], ukraine["war_ongoing"]
 
@@ -337,6 +343,30 @@ def test_loss_metrics_read_the_primaries_platforms_and_people():
 def test_case_values_print_with_thousands_separators():
     assert [cases._d(x) for x in (44.0, 1717.2, 9999.4, 12345.0, math.inf)] == ["44", "1,717", "9,999", "12.3k",
                                                                               "never"]
+@pytest.mark.xfail(strict=True, reason="known miss (docs/validation.md): the war ends after about five weeks, so "
+                   "Russia's casualties are a quarter to a third of the 175,000-200,000 of the first year; " +
+                   WHY_RUSSIA_BREAKS)
+def test_ukraine_russian_casualties_in_the_first_year(ukraine):
+    assert ukraine["attacker_casualties"]["inside"], ukraine["attacker_casualties"]
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (docs/validation.md): the war ends after about five weeks, so "
+                   "Ukraine's casualties are about a quarter of the 124,500-131,000 of the first year")
+def test_ukraine_ukrainian_casualties_in_the_first_year(ukraine):
+    assert ukraine["defender_casualties"]["inside"], ukraine["defender_casualties"]
+
+
+def test_casualty_metrics_are_the_primaries_own_losses():
+    res = run_memory(CONFIGS / "ukraine_2022.toml", 40, seed=5)
+    lay = res["layout"]
+    fall = np.full((40, len(lay["fronts"])), np.nan)
+    m = cases.metrics(res["replications"], res["states"], fall, lay, 0)
+    loss = res["states"]["losses"]
+    np.testing.assert_array_equal(m["attacker_casualties"], loss[:, lay["attacker"], :].sum(axis=1))
+    np.testing.assert_array_equal(m["defender_casualties"], loss[:, lay["defender"], :].sum(axis=1))
+    assert (m["attacker_casualties"] > 1000).all() and np.isfinite(m["defender_casualties"]).all()
+    assert cases.shown("attacker_casualties", 1717.2) == "1,717" and cases.shown("days_to_capital", 1717.2) == "1717"
+    assert cases.shown("defender_casualties", 187500.0) == "187,500"
 
 
 def test_where_history_falls_on_known_samples():

@@ -45,7 +45,8 @@ LOSS_METRICS = ("attacker_ships_lost", "defender_ships_lost", "attacker_aircraft
                 "attacker_casualties", "defender_casualties")
 AIR, NAVAL = 1, 2  # domain axis of states/losses_cp (engine/crisis/columns.py DOMAINS)
 DAY_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "days_to_attacker_breaks")
-HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365)
+PEOPLE = ("attacker_casualties", "defender_casualties")  # personnel: shown with thousands separators
+HELD_DAYS = (30, 60, 90, 120, 150, 180, 270, 365, 730, 1095)  # up to the horizon: wars can run for years
 METRICS = CASE_METRICS
 
 
@@ -223,6 +224,11 @@ def _d(x: float) -> str:
     return f"{x:,.0f}" if abs(x) < 10_000 else f"{x / 1000:,.1f}k"
 
 
+def shown(metric: str, x: float) -> str:
+    """A metric's value as the table shows it: personnel with thousands separators (1,717), days as _d."""
+    return f"{x:,.0f}" if metric in PEOPLE and np.isfinite(x) else _d(x)
+
+
 def format_lines(c: dict) -> list[str]:
     """Summary lines in the terms of the case, then the history table (appended to the run summary)."""
     return case_lines(c) + history_lines(c)
@@ -265,10 +271,14 @@ def history_lines(c: dict) -> list[str]:
     """One line per historical check: the value, the engine's distribution, where history falls."""
     L = []
     if c["checks"]:
-        L += ["", "History                     actual  engine median [5%, 95%]  where history falls  inside 90%"]
-        for k in c["checks"]:
-            L.append(f"  {k['metric']:<26} {_d(k['value']):>6}  {_d(k['median']):>6} [{_d(k['q05'])}, {_d(k['q95'])}]"
-                     f"{where(k):>23}  {'yes' if k['inside'] else 'NO'}")
+        rows = [(k["metric"], shown(k["metric"], k["value"]),
+                 f"{shown(k['metric'], k['median']):>6} [{shown(k['metric'], k['q05'])}, {shown(k['metric'], k['q95'])}]",
+                 where(k), "yes" if k["inside"] else "NO") for k in c["checks"]]
+        wv = max(6, *(len(r[1]) for r in rows))  # personnel figures are wider than days
+        we = max(23, *(len(r[2]) for r in rows))
+        L += ["", f"History                    {'actual':>{wv + 1}}  {'engine median [5%, 95%]':<{we}}  "
+                  "where history falls  inside 90%"]
+        L += [f"  {m:<26} {v:>{wv}}  {e:<{we}}{w:>21}  {i}" for m, v, e, w, i in rows]
     return L
 
 

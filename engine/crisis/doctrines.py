@@ -27,6 +27,28 @@ def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
     eps_sigma: (n,) log perception error of the perceiver (already multiplied by its sd).
     Returns (p_def, p_att, loss_def, loss_att), each (n,).
     """
+    x0, y0, xh, yh = projected_fronts(w, rows, cp, afloat, side, clock)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(yh > 0, xh / np.maximum(yh, 1e-300), np.where(xh > 0, 1e12, 1.0)) * np.exp(eps_sigma)[:, None]
+        m = np.clip(m, 1e-12, 1e12)
+        kappa = w.doc["sharpness"][rows][:, None]
+        theta = w.breakthrough[rows]
+        hold = 1.0 / (1.0 + (m / theta) ** kappa)  # defender holds this front
+        collapse = 1.0 / (1.0 + (theta * m) ** kappa)  # defender breaks through the other way
+    p_def = np.prod(np.where(w.decisive[None, :], hold, 1.0), axis=1)
+    p_att = np.prod(np.where(w.counter_depth[rows] > 0, 1.0 - collapse, 1.0), axis=1)
+    loss_def = 1.0 - yh.sum(1) / np.maximum(y0.sum(1), 1e-300)
+    loss_att = 1.0 - xh.sum(1) / np.maximum(x0.sum(1), 1e-300)
+    return p_def, p_att, np.clip(loss_def, 0, 1), np.clip(loss_att, 0, 1)
+
+
+def projected_fronts(w: World, rows, cp, afloat, side, clock: KernelClock):
+    """Ground strengths now and after ``projection_days``, each (n, F): (x0, y0, xh, yh), true, unblurred.
+
+    One deterministic step of each front's own law (docs/model.md §4.1): the (p, q)
+    Lanchester law, or Deitchman's guerrilla law on ``law = "deitchman"`` fronts
+    (``guerrilla_projection``).
+    """
     n, F = rows.size, w.F
 
     def tot(d, sgn):
@@ -45,22 +67,29 @@ def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
                    air_weight=w.air_weight[rows].ravel(), sea_control=sea.ravel(),
                    sea_weight=w.sea_weight[rows].ravel())
     H = w.doc["projection_days"][rows].repeat(F)
-    xh, yh = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=w.att_leth[rows].ravel() * factor,
-                   b=w.def_leth[rows].ravel(), p=w.law_p[rows].ravel(), q=w.law_q[rows].ravel(), rx=0.0, ry=0.0,
-                   dt=H, stochastic=False)
-    xh, yh = xh.reshape(n, F), yh.reshape(n, F)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.where(yh > 0, xh / np.maximum(yh, 1e-300), np.where(xh > 0, 1e12, 1.0)) * np.exp(eps_sigma)[:, None]
-        m = np.clip(m, 1e-12, 1e12)
-        kappa = w.doc["sharpness"][rows][:, None]
-        theta = w.breakthrough[rows]
-        hold = 1.0 / (1.0 + (m / theta) ** kappa)  # defender holds this front
-        collapse = 1.0 / (1.0 + (theta * m) ** kappa)  # defender breaks through the other way
-    p_def = np.prod(np.where(w.decisive[None, :], hold, 1.0), axis=1)
-    p_att = np.prod(np.where(w.counter_depth[rows] > 0, 1.0 - collapse, 1.0), axis=1)
-    loss_def = 1.0 - yh.sum(1) / np.maximum(y0.sum(1), 1e-300)
-    loss_att = 1.0 - xh.sum(1) / np.maximum(x0.sum(1), 1e-300)
-    return p_def, p_att, np.clip(loss_def, 0, 1), np.clip(loss_att, 0, 1)
+    a, b = w.att_leth[rows].ravel() * factor, w.def_leth[rows].ravel()
+    xh, yh = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=a, b=b, p=w.law_p[rows].ravel(),
+                   q=w.law_q[rows].ravel(), rx=0.0, ry=0.0, dt=H, stochastic=False)
+    if w.guerrilla.any():
+        xh, yh = guerrilla_projection(w, n, x0.ravel(), y0.ravel(), a, b, H, xh, yh, clock)
+    return x0, y0, xh.reshape(n, F), yh.reshape(n, F)
+
+
+def guerrilla_projection(w: World, n: int, x0, y0, a, b, H, xh, yh, clock: KernelClock):
+    """Deitchman fronts projected with their own law (flattened (n*F,) arrays) -> (xh, yh).
+
+    The same exact solution the combat step uses (irregular.guerrilla, kernels/guerrilla.py),
+    deterministic, over H days: the guerrilla loses to area fire in proportion to its own
+    numbers, the conventional side to aimed fire. The (p, q) step's placeholder result
+    for these fronts (square law, LAW_PQ) is discarded.
+    """
+    side = np.tile(w.guerrilla, n)
+    on = side > 0
+    gx, gy = clock(kernels.deitchman_step, x0[on], y0[on], a=a[on], b=b[on], side=side[on], dt=H[on],
+                   stochastic=False)
+    xh, yh = xh.copy(), yh.copy()
+    xh[on], yh[on] = gx, gy
+    return xh, yh
 
 
 def deployable(w: World, rows, s) -> np.ndarray:

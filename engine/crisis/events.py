@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from wargame.crisis import aims
 from wargame.crisis import arrivals
 from wargame.crisis import battle
 from wargame.crisis import clock as clock_
@@ -38,7 +39,7 @@ from wargame.model.log import Log
 from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
-MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach)
+MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach, aims.attach)
 
 
 def attach(w: World) -> World:

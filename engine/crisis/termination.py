@@ -3,14 +3,17 @@
 When a front has barely moved for ``stalemate_days``, each primary weighs fighting on
 against accepting the current line, from its own projection of the fronts over
 ``projection_days`` (crisis/doctrines.py ``project``, blurred by its own perception
-error) and its costs. ``held`` is the share of the way to its objectives the attacker
-holds: the mean over decisive fronts of clip(position / depth, 0, 1).
+error) and its costs. What accepting is worth is measured against each side's war aims
+(crisis/aims.py, §2.7.2): the attacker's attainment h of its aims, the defender's
+shortfall s from its own.
 
     attacker: fight on = value * P(win) - defeat_cost * (1 - P(win)) - loss_weight * L_att / tolerance_att
-              accept   = value * held
+              accept   = value * h - shortfall_cost_att * (1 - h)
     defender: fight on = -(1 - P(hold)) - loss_weight * L_def / tolerance_def
-              accept   = -held
+              accept   = -shortfall_cost_def * s
 
+Without ``[war_aims]``, h = s = the share of the way to its decisive objectives the
+attacker holds, shortfall_cost_att = 0 and shortfall_cost_def = 1: the rule as it was.
 The attacker's terms are those of its decision to invade (crisis/deterrence.py): a war it
 does not win counts as a defeat. A side accepts when accepting is worth at least as much as
 fighting on. Both must accept;
@@ -27,6 +30,7 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
+from wargame.crisis import aims
 from wargame.crisis.combat import KernelClock
 from wargame.crisis.doctrines import project
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
@@ -36,10 +40,8 @@ ACCEPT, FIGHT_ON = ACTIONS.index("accept_ceasefire"), ACTIONS.index("fight_on")
 
 
 def held(w: World, rows) -> np.ndarray:
-    """(n,) share of the way to its decisive objectives the attacker holds."""
-    share = np.clip(w.position[rows] / w.depth[rows], 0.0, 1.0)
-    dec = w.decisive[None, :]
-    return np.where(dec, share, 0.0).sum(axis=1) / max(int(w.decisive.sum()), 1)
+    """(n,) the attacker's attainment of its war aims (by default: of its decisive objectives)."""
+    return aims.attainment(w, rows)
 
 
 def outcome(w: World, rows) -> np.ndarray:
@@ -56,20 +58,20 @@ def consent(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) 
     cp, afl, side = w.front[rows], w.afloat[rows], w.side[rows]
     pd_a, _, _, la = project(w, rows, cp, afl, side, eps[:, a] * w.perception[rows, a], clock)
     pd_d, _, ld, _ = project(w, rows, cp, afl, side, eps[:, d] * w.perception[rows, d], clock)
-    h = held(w, rows)
+    acc_a, acc_d, _, _ = aims.accept_values(w, rows)
     lw = w.doc["loss_weight"][rows]
     att_on = w.value[rows] * (1.0 - pd_a) - w.defeat_cost[rows] * pd_a
     att_cost = lw * la / w.tolerance[rows, a]
     def_on = -(1.0 - pd_d)
     def_cost = lw * ld / w.tolerance[rows, d]
-    att_accepts = w.value[rows] * h >= att_on - att_cost
-    def_accepts = -h >= def_on - def_cost
+    att_accepts = acc_a >= att_on - att_cost
+    def_accepts = acc_d >= def_on - def_cost
     for s, p, on, cost, acc in ((a, 1.0 - pd_a, att_on, att_cost, att_accepts),
                                 (d, pd_d, def_on, def_cost, def_accepts)):
         rec = np.zeros(rows.size, dtype=DECISION_DTYPE)
         rec["rep"], rec["day"], rec["state"], rec["doctrine"] = w.reps[rows], t, s, w.doctrine[s]
         rec["action"] = np.where(acc, ACCEPT, FIGHT_ON)
         rec["p_with"], rec["benefit"], rec["cost_losses"] = p, on, cost
-        rec["utility"] = (on - cost) - np.where(s == a, w.value[rows] * h, -h)  # > 0: fighting on is worth more
+        rec["utility"] = (on - cost) - (acc_a if s == a else acc_d)  # > 0: fighting on is worth more
         log.decide(rec)
     return att_accepts & def_accepts

@@ -37,7 +37,7 @@ SELF_HELP, COLLECTIVE, BUCK_PASSING, BANDWAGON, NEVER = (
     DOCTRINE_CODE[d] for d in ("self_help", "collective_security", "buck_passing", "bandwagon", "never"))
 POSTURE_CODE = {"hasty": 0, "prepared": 1, "fortified": 2}
 LAW_PQ = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "log": (1.0, 0.0),
-          "deitchman": (0.0, 1.0)}  # placeholder: engine/crisis/irregular.py replaces the result of these fronts
+          "deitchman": (0.0, 1.0)}  # placeholder: irregular.guerrilla (combat) and doctrines.guerrilla_projection replace its result
 
 # Outcomes of a replication.
 # deterred: the attacker stood down, and without the third parties it expected it would have

@@ -166,12 +166,13 @@ def decision_rule(battles: list[dict]) -> np.ndarray:
     """
     from wargame.crisis.combat import GROUND, KernelClock
     from wargame.crisis.doctrines import project
+    from wargame.crisis.events import attach
     from wargame.crisis.world import World
 
     out = np.empty(len(battles))
     for k, b in enumerate(battles):
         loaded = scenario.loads(BATTLE, "cdb90_battle", [("fronts.land.posture", f'"{POSTURES[b["post1"]]}"')])
-        w = World(loaded.scenario, 0, np.arange(1, dtype=np.int64), {})
+        w = attach(World(loaded.scenario, 0, np.arange(1, dtype=np.int64), {}))  # its mechanisms, as every world
         rows = np.arange(1)
         cp = np.zeros((1, w.F, w.S, 3))
         cp[0, 0, w.att, GROUND], cp[0, 0, w.dfd, GROUND] = b["str_att"], b["str_def"]

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from wargame.model.aims import WarAims, check as check_aims
 from wargame.model.arrivals import Arrival, check_arrivals
 from wargame.model.battle import Battle
 from wargame.model.injects import check as check_inject
@@ -347,6 +348,8 @@ class Scenario(_M):
     breakoff: BreakOff = BreakOff()
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
+    war_aims: WarAims | None = Field(None, description="What each primary fights for before it accepts a "
+                                     "ceasefire (engine/crisis/aims.py); none: the aims of docs/model.md §2.7.1.")
     battle: Battle = Battle()
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/crisis/injects.py).")
     arrivals: list[Arrival] = Field(default_factory=list, description="Scheduled arrivals (engine/crisis/arrivals.py).")
@@ -402,6 +405,7 @@ class Scenario(_M):
                         f"(fronts: {', '.join(self.fronts)})")
         errs += check_raids(self)
         errs += check_arrivals(self)
+        errs += check_aims(self.war_aims, self.fronts)
         if errs:
             raise ValueError("\n".join(errs))
         return self

@@ -185,10 +185,11 @@ def _decisions(attrs) -> str:
 
 def _history(c: dict) -> str:
     """The case's lines and one row per historical check (engine/crisis/cases.py)."""
-    from wargame.crisis.cases import _d, case_lines, where
+    from wargame.crisis.cases import case_lines, shown, where
 
     lines = "".join(f"<li>{escape(x.strip())}</li>" for x in case_lines(c) if x.strip())
-    rows = [(k["metric"], escape(k["what"]), _d(k["value"]), f"{_d(k['median'])} [{_d(k['q05'])}, {_d(k['q95'])}]",
+    rows = [(k["metric"], escape(k["what"]), shown(k["metric"], k["value"]),
+             f"{shown(k['metric'], k['median'])} [{shown(k['metric'], k['q05'])}, {shown(k['metric'], k['q95'])}]",
              where(k), "yes" if k["inside"] else "NO", escape(k["source"])) for k in c["checks"]]
     return (f"<ul>{lines}</ul>" + _table(["metric", "what happened", "historical value",
                                            "engine median [5%, 95%]", "where history falls", "inside the central 90%",
