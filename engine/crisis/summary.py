@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.crisis import aid_results
 from wargame.crisis import cases
 from wargame.crisis import raids_summary
 from wargame.estimate import Histogram, wilson
@@ -83,7 +84,8 @@ def compute(res: dict) -> dict:
     """Summary of results held in memory (the dictionary ``read`` returns)."""
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
-    return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res)}  # case lines: engine/crisis/cases.py
+    return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res),
+            "aid": aid_results.compute(res)}  # case lines: engine/crisis/cases.py
 
 
 def compute_file(path) -> dict:
@@ -98,7 +100,8 @@ def compute_file(path) -> dict:
         acc.add(chunk["replications"], chunk["states"])
     if acc.n == 0:
         raise ValueError("no finished replication yet")
-    return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout)}
+    return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout),
+            "aid": aid_results.compute_file(path, layout)}
 
 
 def _pct(p) -> str:
@@ -150,4 +153,5 @@ def format_table(s: dict) -> str:
     if s.get("case"):
         L += cases.format_lines(s["case"])
     L += raids_summary.format_lines(s.get("raids"))
+    L += aid_results.format_lines(s.get("aid"))
     return "\n".join(L)
