@@ -69,8 +69,8 @@ class Sanction(_M):
         0.0, description="Pressure (losses / tolerance units) added to the target per day per unit of its "
         "exposure cut (share of GDP).")
     wear_per_day: Annotated[Param, _ranged(0.0, 1.0)] = Field(
-        0.0, description="Fall of the target's sustainment (mobilisation and aid it receives) per day per unit "
-        "of its exposure cut.")
+        0.0, description="Fall of the target's sustainment (the factor on its mobilisation flow) per day per "
+        "unit of its exposure cut.")
     text: str = ""
 
 

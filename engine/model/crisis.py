@@ -303,8 +303,8 @@ class Doctrine(_M):
     )
     aircraft_per_leaker: NonNeg = Field(0.5, description="Aircraft destroyed per missile leaking through at bases.")
     homeland_cost_per_day: NonNeg = Field(0.01, description="Pressure added per day of homeland strikes.")
-    aid_weight: Weight = Field(0.5, description="Aid (§10.3): cost of giving a whole stock (or a year of an "
-                               "unlimited flow), in units of the survival value. ASSUMPTION 0.1-2.")
+    aid_weight: Weight = Field(0.1, description="Aid (§10.3): cost of giving a whole stock (or a year of an "
+                               "unlimited flow), in units of the survival value. ASSUMPTION 0.02-0.5 (as loss_weight).")
     aid_retaliation_share: Share = Field(0.2, description="Aid (§10.3): share of the retaliation it would expect "
                                          "as an intervener that a supplier expects for aiding. ASSUMPTION 0.05-0.5.")
     losing_threshold: Share = Field(0.5, description="aid_then_intervene (§10.3): it may send forces once the "
