@@ -61,6 +61,24 @@ def test_production_refills_the_stock_and_a_never_state_gives_nothing():
     assert not never.aiding.any() and (never.aid_delivered == 0).all()
 
 
+def test_a_look_ahead_copy_carries_what_is_on_the_way():
+    from wargame.crisis import clock as clock_
+    from wargame.crisis.events import run_from, start
+    from wargame.model.log import Log
+
+    sc = scenario.loads(DUEL.read_text() + GREEN + ARMS, "duel.toml", [("scenario.horizon_days", "12"),
+                                                                      ("scenario.stochastic", "false")]).scenario
+    w = World(sc, 3, np.arange(1))
+    env = clock_.GridEnvironment(w.dt)
+    start(env, w, Log(w.reps), KernelClock())
+    env.run(until=4.5)  # paused after the step ending on day 4
+    assert w.last_daily == 4.0 and w.aid_delivered[0, 0] == 1000.0 and w.aid_pipe.sum() == 1500.0
+    c = w.copies(3, 100)
+    run_from(c, 4.0, KernelClock())
+    np.testing.assert_array_equal(c.aid_delivered[:, 0], 2500.0)
+    np.testing.assert_array_equal(c.aid_stock[:, 0], 0.0)
+
+
 MOB = [("states.RED.mobilisation", "{ reserve = 50000, rate_per_day = 100, delay_days = 0 }")]
 MONEY = '''
 [[aid]]

@@ -73,7 +73,27 @@ def attach(w: World, paused: World | None = None) -> None:
     w.intel_on = np.zeros((R, n), dtype=bool)
     w.aid_rate = np.zeros((R, w.S))  # extra mobilisation rate (cp/day) this step from money
     if paused is not None:
-        carry(paused, w, STATE, R)
+        _resume(w, paused)
+
+
+def _resume(w: World, paused: World) -> None:
+    """A look-ahead copy carries the paused world's aid state: decisions, stocks, what is on the way
+    (re-slotted into the copy's ring, whose delays are drawn afresh), and intelligence switched on
+    (applied to the copy's freshly drawn lethalities)."""
+    ring = w.aid_pipe.shape[2]
+    carry(paused, w, [k for k in STATE if k != "aid_pipe"], w.R)
+    old = paused.aid_pipe[:1]
+    if old.shape[2] > ring:
+        ring = old.shape[2]
+    w.aid_pipe = np.zeros((w.R, w.aid_kind.size, ring))
+    k0 = clock.step_index(paused.last_daily, w.dt)
+    for m in range(1, old.shape[2] + 1):  # the arrival step k0 + m sits in slot (k0 + m) mod ring
+        w.aid_pipe[:, :, (k0 + m) % ring] = old[0, :, (k0 + m) % old.shape[2]]
+    for i in np.flatnonzero(w.aid_kind == INTELLIGENCE):
+        r = w.aid_pairs[w.aid_pair[i], 1]
+        leth = w.att_leth if r == w.att else w.def_leth
+        on = w.intel_on[:, i]
+        leth[on] *= (1.0 + w.aid_gain[on, i])[:, None]
 
 
 def _layer(w: World, a) -> int:

@@ -45,9 +45,13 @@ def attach(w: World, paused: World | None = None) -> None:
     w.sanction_on = np.zeros((R, n), dtype=bool)
     w.sanction_cost = np.zeros((R, w.S))  # GDP-years of trade forgone
     w.sustain = np.ones((R, w.S))  # factor on each state's mobilisation flow
-    if paused is not None:
-        carry(paused, w, STATE, R)
-        w.sanction_exposure = np.repeat(paused.sanction_exposure[:1], R, axis=0)
+    if paused is not None:  # a look-ahead copy: its trade is drawn afresh, so the cuts in force are re-applied
+        carry(paused, w, STATE + ("sanction_exposure",), R)
+        for j in range(n):
+            on = w.sanction_on[:, j]
+            s, g = w.sanction_by[j], w.sanction_on_state[j]
+            w.trade[on, s, g] *= 1.0 - w.sanction_cut[on, j]
+            w.trade[on, g, s] *= 1.0 - w.sanction_cut[on, j]
 
 
 def step(w: World, log: Log, t: float) -> None:
