@@ -160,6 +160,8 @@ def test_results_file_and_summary_show_aid_by_supplier_and_kind(tmp_path):
     assert got.sum() == got[:, 2, 1, 0].sum()
     s = cli("summary", out)
     assert s.returncode == 0 and "GREEN -> RED   arms" in s.stdout and "2,500 [2,500, 2,500]" in s.stdout, s.stdout
+    r = cli("report", out, "--out", tmp_path / "aid.html")
+    assert r.returncode == 0 and "Aid delivered by supplier and kind" in (tmp_path / "aid.html").read_text()
 
 
 @pytest.mark.parametrize("entry, message", [

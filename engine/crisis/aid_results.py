@@ -21,7 +21,7 @@ COLUMNS = {
     "states/aid_day": {"dims": ["replication", "state"]},
     "states/sanction_cost": {"dims": ["replication", "state"]},
 }
-STATE_COLS = ("aid_delivered", "aid_day")
+STATE_COLS = ("aid_delivered", "aid_day", "sanction_cost")
 
 
 def present(w: World) -> bool:
@@ -75,7 +75,10 @@ class Reducer:
                          "delivered": tuple(float(x) for x in np.percentile(v, [50, 5, 95]))})
         aided = {sid: float(np.mean(np.isfinite(day[:, s]))) for s, sid in enumerate(ids)
                  if any(e["supplier"] == sid for e in lay["aid"]["entries"])}
-        return {"rows": rows, "decided": aided, "runs": int(got.shape[0])}
+        cost = np.concatenate(self.parts["sanction_cost"]).astype(float)
+        sanctions = {sid: float(np.median(cost[:, s])) for s, sid in enumerate(ids)
+                     if any(sid in (x["sanctioner"], x["target"]) for x in lay["aid"]["sanctions"])}
+        return {"rows": rows, "decided": aided, "sanction_cost": sanctions, "runs": int(got.shape[0])}
 
 
 def compute(res: dict) -> dict | None:
@@ -103,9 +106,15 @@ def _n(x: float) -> str:
 
 def format_lines(a: dict | None) -> list[str]:
     """Summary lines (80 columns): delivered by supplier and kind, median [5%, 95%]."""
-    if not a or not a["rows"]:
+    if not a:
         return []
-    L = ["", "Aid delivered by supplier and kind: median [5%, 95%] over replications;",
+    L = []
+    if a.get("sanction_cost"):
+        L += ["", "Sanctions: trade forgone, median GDP-years (share of GDP x years)",
+              "  " + ", ".join(f"{sid} {v:.2g}" for sid, v in a["sanction_cost"].items())]
+    if not a["rows"]:
+        return L
+    L += ["", "Aid delivered by supplier and kind: median [5%, 95%] over replications;",
          "share of replications it flowed",
          "  supplier -> recipient kind          unit          median [5%, 95%]        flowed"]
     for r in a["rows"]:
