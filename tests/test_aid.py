@@ -53,6 +53,16 @@ def test_arms_are_delivered_after_the_delay_and_the_stock_runs_down_to_zero():
     np.testing.assert_array_equal(w.committed[:, 1, 0] - base.committed[:, 1, 0], 2500.0)
 
 
+def test_strikes_on_deliveries_destroy_their_share_while_the_enemy_has_missiles():
+    # BLUE, RED's enemy, holds 100 missiles and fires none (reach 0 km); 40 % of every shipment is lost.
+    more = [("states.BLUE.strike", "{ reach_km = 0, missiles_per_day = 0, inventory = 100 }")]
+    w = _world(ARMS + "interdicted_share = 0.4\n", 12, more=more)
+    np.testing.assert_allclose(w.aid_lost[:, 0], 0.4 * 2500)
+    np.testing.assert_allclose(w.aid_delivered[:, 0], 0.6 * 2500)
+    dry = _world(ARMS + "interdicted_share = 0.4\n", 12)  # no missiles: nothing is lost
+    np.testing.assert_array_equal(dry.aid_delivered[:, 0], 2500.0)
+
+
 def test_production_refills_the_stock_and_a_never_state_gives_nothing():
     w = _world(ARMS.replace("stock = 2500", "stock = 0\nproduction_per_day = 100"), 10)
     np.testing.assert_allclose(w.aid_shipped[:, 0], 100.0 * 10)  # production 100 a day, all shipped at once
@@ -177,6 +187,7 @@ def test_results_file_and_summary_show_aid_by_supplier_and_kind(tmp_path):
     ('[[aid]]\nsupplier = "GREEN"\nrecipient = "RED"\nkind = "intelligence"\nlethality_gain = 2', "aid[0].lethality_gain = 2"),
     ('[[aid]]\nsupplier = "GREEN"\nrecipient = "RED"\nkind = "interceptors"\nper_day = 1', "interceptors need"),
     ('[[aid]]\nsupplier = "GREEN"\nrecipient = "RED"\nkind = "munitions"\nper_day = 1', "munitions need"),
+    ('[[aid]]\nsupplier = "GREEN"\nrecipient = "RED"\nkind = "arms"\nper_day = 1\ninterdicted_share = 1.2', "aid[0].interdicted_share = 1.2"),
     ('[[sanctions]]\nsanctioner = "GREEN"\ntarget = "PINK"\ntrade_cut = 0.5', "sanctions[0].target = 'PINK'"),
     ('[[sanctions]]\nsanctioner = "GREEN"\ntarget = "BLUE"\ntrade_cut = 1.5', "sanctions[0].trade_cut = 1.5"),
     ('[[sanctions]]\nsanctioner = "GREEN"\ntarget = "BLUE"', "sanctions[0].trade_cut"),

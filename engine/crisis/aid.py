@@ -8,12 +8,14 @@ whose supplier aids the recipient in that replication:
 1. the supplier's stock grows by ``production_per_day x dt``;
 2. it ships ``per_day x overlap([start_day, start_day + duration_days], step)``, at most
    its stock, which runs down by as much (never below 0);
-3. what it shipped ``delay_days`` ago (rounded up to whole steps) arrives: arms to the
+3. while the recipient's enemy (the other primary) has strike missiles left, it destroys
+   ``interdicted_share`` of the shipment on the way (strikes on deliveries);
+4. what it shipped ``delay_days`` ago (rounded up to whole steps) arrives: arms to the
    front, or to the recipient's forces, which send their commit share on to the fronts
    split as their call-ups are; munitions into its strike inventory; interceptors into an
    air-defence layer; money raises its mobilisation rate this step by
    ``per_day x personnel_per_musd`` reservists a day (times its reservists' quality);
-4. intelligence multiplies the recipient's lethality on every front by (1 + gain) while the
+5. intelligence multiplies the recipient's lethality on every front by (1 + gain) while the
    supplier aids and the entry's window (shifted by the delay) is open.
 
 The pipeline is a ring of ``ceil(max delay / dt) + 1`` step slots per entry and replication.
@@ -30,7 +32,8 @@ from wargame.model.aid import AID_KINDS
 
 DOMAIN = {"ground": 0, "air": 1, "naval": 2}
 ARMS, MUNITIONS, INTERCEPTORS, MONEY, INTELLIGENCE = range(5)
-STATE = ("aiding", "aid_since", "aid_stock", "aid_pipe", "aid_delivered", "aid_shipped", "intel_on", "aid_rate")
+STATE = ("aiding", "aid_since", "aid_stock", "aid_pipe", "aid_delivered", "aid_shipped", "aid_lost", "intel_on",
+         "aid_rate")
 
 
 def attach(w: World, paused: World | None = None) -> None:
@@ -47,7 +50,7 @@ def attach(w: World, paused: World | None = None) -> None:
     w.aid_layer = np.array([_layer(w, a) for a in items], dtype=np.int64)
     z = lambda: np.zeros((R, n))  # noqa: E731
     w.aid_per_day, w.aid_gain, w.aid_start, w.aid_dur, w.aid_delay = z(), z(), z(), z(), z()
-    w.aid_stock0, w.aid_prod, w.aid_ppm = np.full((R, n), np.inf), z(), z()
+    w.aid_stock0, w.aid_prod, w.aid_ppm, w.aid_interdict = np.full((R, n), np.inf), z(), z(), z()
     for k, a in enumerate(items):
         p = f"aid[{k}]"
         if a.per_day is not None:
@@ -60,6 +63,7 @@ def attach(w: World, paused: World | None = None) -> None:
         if a.stock is not None:
             w.aid_stock0[:, k] = w.sample(a.stock, f"{p}.stock")
         w.aid_prod[:, k] = w.sample(a.production_per_day, f"{p}.production_per_day")
+        w.aid_interdict[:, k] = w.sample(a.interdicted_share, f"{p}.interdicted_share")
         if a.kind == "money":  # reservists per USD million, as ground cp (the quality the World applies)
             w.aid_ppm[:, k] = w.sample(a.personnel_per_musd, f"{p}.personnel_per_musd") * _quality(w, a.recipient)
     w.aid_steps = np.ceil(w.aid_delay / w.dt - 1e-9).astype(np.int64)  # delay in whole steps
@@ -70,6 +74,7 @@ def attach(w: World, paused: World | None = None) -> None:
     w.aid_pipe = np.zeros((R, n, ring))  # shipped, not yet arrived, by the step it arrives (mod ring)
     w.aid_shipped = z()
     w.aid_delivered = z()  # arrived (intelligence: days of support)
+    w.aid_lost = z()  # destroyed on the way (strikes on deliveries)
     w.intel_on = np.zeros((R, n), dtype=bool)
     w.aid_rate = np.zeros((R, w.S))  # extra mobilisation rate (cp/day) this step from money
     if paused is not None:
@@ -138,7 +143,10 @@ def step(w: World, t: float) -> None:
         ship = np.where(on, np.minimum(w.aid_per_day[:, i] * overlap, w.aid_stock[:, i]), 0.0)
         w.aid_stock[:, i] -= ship
         w.aid_shipped[:, i] += ship
-        w.aid_pipe[rows, i, (k + w.aid_steps[:, i]) % ring] += ship
+        enemy = w.dfd if w.aid_pairs[w.aid_pair[i], 1] == w.att else w.att
+        lost = np.where(w.inventory_left[:, enemy] > 0, ship * w.aid_interdict[:, i], 0.0)
+        w.aid_lost[:, i] += lost
+        w.aid_pipe[rows, i, (k + w.aid_steps[:, i]) % ring] += ship - lost
         got = np.where(live, w.aid_pipe[:, i, k % ring], 0.0)
         w.aid_pipe[:, i, k % ring] = 0.0
         w.aid_delivered[:, i] += got
@@ -192,10 +200,13 @@ def _intelligence(w: World, i: int, want: np.ndarray) -> None:
 
 def expected(w: World, rows, i: int, t: float, horizon) -> np.ndarray:
     """(n,) what entry i would deliver within ``horizon`` days of t if its supplier aided from t:
-    its flow over the open part of its window after the delay, at most its stock plus production."""
+    its flow over the open part of its window after the delay, at most its stock plus production,
+    less what the enemy would destroy on the way."""
     start, end = w.aid_start[rows, i], w.aid_start[rows, i] + w.aid_dur[rows, i]
     d = w.aid_delay[rows, i]
     span = np.clip(np.minimum(end + d, t + horizon) - np.maximum(start + d, t), 0.0, None)
     if w.aid_kind[i] == INTELLIGENCE:
         return span
-    return np.minimum(w.aid_per_day[rows, i] * span, w.aid_stock[rows, i] + w.aid_prod[rows, i] * horizon)
+    given = np.minimum(w.aid_per_day[rows, i] * span, w.aid_stock[rows, i] + w.aid_prod[rows, i] * horizon)
+    enemy = w.dfd if w.aid_pairs[w.aid_pair[i], 1] == w.att else w.att
+    return given * np.where(w.inventory_left[rows, enemy] > 0, 1.0 - w.aid_interdict[rows, i], 1.0)

@@ -18,6 +18,7 @@ UNITS = ("cp", "missiles", "interceptors", "USD M", "days")
 DIMS = {"recipient": {"labels": "states"}, "aid_kind": {"labels": "aid.kinds"}}
 COLUMNS = {
     "states/aid_delivered": {"dims": ["replication", "state", "recipient", "aid_kind"]},
+    "states/aid_lost": {"dims": ["replication", "state", "recipient", "aid_kind"]},
     "states/aid_day": {"dims": ["replication", "state"]},
     "states/sanction_cost": {"dims": ["replication", "state"]},
 }
@@ -31,13 +32,15 @@ def present(w: World) -> bool:
 def columns(w: World) -> dict:
     """The per-state aid and sanction columns of a finished batch."""
     out = np.zeros((w.R, w.S, w.S, len(AID_KINDS)))
+    lost = np.zeros_like(out)
     for i in range(w.aid_kind.size):
         s, r = w.aid_pairs[w.aid_pair[i]]
         out[:, s, r, w.aid_kind[i]] += w.aid_delivered[:, i]
+        lost[:, s, r, w.aid_kind[i]] += w.aid_lost[:, i]
     day = np.full((w.R, w.S), np.nan)
     for p, (s, _) in enumerate(w.aid_pairs):
         day[:, s] = np.fmin(day[:, s], w.aid_since[:, p])
-    return {"aid_delivered": out.astype("<f4"), "aid_day": day.astype("<f4"),
+    return {"aid_delivered": out.astype("<f4"), "aid_lost": lost.astype("<f4"), "aid_day": day.astype("<f4"),
             "sanction_cost": w.sanction_cost.astype("<f4")}
 
 

@@ -55,6 +55,8 @@ class Aid(_M):
                                  "no limit besides per_day.")
     production_per_day: NonNeg = Field(0.0, description="Added to the supplier's stock per day.")
     personnel_per_musd: NonNeg = Field(0.0, description="money: reservists made ready per USD million.")
+    interdicted_share: Share = Field(0.0, description="Share of each shipment the recipient's enemy destroys on the "
+                                     "way while it has strike missiles left (strikes on deliveries).")
     text: str = ""
 
 
