@@ -34,6 +34,7 @@ FINITE_RULES = {
     "replications/raid_utility": finite.NO_INF,
     "states/arsenal_left": finite.UNLIMITED,  # inf: a weapon left out of the state's [arsenal]
     "timeseries": finite.NO_INF,  # NaN before a front's war and after its end
+    "states/aid_day": finite.NO_INF,  # NaN: never decided to aid (or supplies nobody)
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.crisis import aid_results
 from wargame.crisis import raids
 from wargame.crisis import strikes
 from wargame.model.log import ACTIONS, EVENT_TYPES
@@ -77,6 +78,8 @@ def table(layout: dict) -> dict:
     cols = dict(COLUMNS)
     if "raids" in layout:
         dims, cols = dims | raids.DIMS, cols | raids.COLUMNS
+    if "aid" in layout:  # aid short of war and sanctions (crisis/aid_results.py)
+        dims, cols = dims | aid_results.DIMS, cols | aid_results.COLUMNS
     return {"sides": list(SIDES), "series": list(SERIES), "doctrine_names": list(DOCTRINES),
             "strike_measures": list(strikes.MEASURES), "dims": dims, "columns": cols}
 
@@ -122,6 +125,8 @@ def collect(w: World, log, ts=None) -> dict:
         reps, states = raids.columns(w)
         out["replications"].update(reps)
         out["states"].update(states)
+    if aid_results.present(w):
+        out["states"].update(aid_results.columns(w))
     if ts is not None:
         out["timeseries"] = ts.data
     return out
@@ -143,5 +148,6 @@ def describe(w: World) -> dict:
         "defender": w.dfd,
         "horizon_days": w.horizon,
         "step_days": w.dt,
-    } | ({"raids": raids.describe(w)} if w.raid is not None else {})
+    } | ({"raids": raids.describe(w)} if w.raid is not None else {}) \
+      | ({"aid": aid_results.describe(w)} if aid_results.present(w) else {})
     return lay | table(lay)

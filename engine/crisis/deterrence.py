@@ -28,7 +28,7 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.crisis.combat import GROUND, KernelClock
-from wargame.crisis.doctrines import bandwagon_sides, deployable, project, severity_from
+from wargame.crisis.doctrines import AID_ONLY, bandwagon_sides, deployable, policies, project, severity_from
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
 from wargame.crisis.world import (BANDWAGON, BUCK_PASSING, COLLECTIVE, DETERRED, NEVER, NO_WAR, SELF_HELP, World)
 
@@ -56,6 +56,7 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
     p, sig, arrive = np.zeros((n, S)), np.zeros((n, S), dtype=np.int8), np.zeros((n, S))
     H = w.doc["projection_days"][rows]
     pd0, _, _, _ = project(w, rows, cp0, afl, side0, eps, clock)
+    policy = policies(w)
     for j in range(S):
         if j in (w.att, w.dfd):
             continue
@@ -80,6 +81,8 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
             pj = (to_def | to_att).astype(float)
             sig[:, j] = np.where(to_def, -1, 1)
         else:  # never
+            pj = np.zeros(n)
+        if policy[j] == AID_ONLY:  # it will aid, not fight (docs/model.md §10.3)
             pj = np.zeros(n)
         if doc != NEVER:  # the tripwire: its forces in place will be hit, and it fights back
             pj = np.where(engaged, 1.0, pj)

@@ -16,8 +16,28 @@ from wargame.kernels import streams
 
 from wargame.crisis.combat import AIR, GROUND, NAVAL, KernelClock, control
 from wargame.crisis.escalation import reachable
+from wargame.model.aid import AID_POLICIES
 from wargame.model.log import DECISION_DTYPE, Log
 from wargame.crisis.world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World, side_sum
+
+AID_AND_INTERVENE, AID_ONLY, AID_THEN_INTERVENE, INTERVENE_ONLY = range(len(AID_POLICIES))
+
+
+def policies(w: World) -> np.ndarray:
+    """(S,) each state's aid policy code (docs/model.md §10.3)."""
+    return np.array([AID_POLICIES.index(st.aid_policy) for st in w.sc.states.values()], dtype=np.int64)
+
+
+def gate(w: World, rows, s: int, p_without: np.ndarray, join: np.ndarray) -> np.ndarray:
+    """The joins state s's aid policy allows: none under aid_only (not even in self-defence); under
+    aid_then_intervene only where the side it backs is losing (its perceived survival without s's
+    forces below losing_threshold); every join otherwise."""
+    pol = policies(w)[s]
+    if pol == AID_ONLY:
+        return np.zeros_like(join)
+    if pol == AID_THEN_INTERVENE:
+        return join & (p_without < w.doc["losing_threshold"][rows])
+    return join
 
 
 def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
@@ -135,6 +155,7 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
             continue
         v = _weigh(w, rows, s, eps[:, s] * w.perception[rows, s], clock)
         join, leave, side_to = _choose(w, rows, t, s, v, pressure[:, s])
+        join = gate(w, rows, s, v["p_without"], join)
         _act(w, log, rows, t, s, v, join, leave, side_to)
 
 

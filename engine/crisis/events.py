@@ -20,6 +20,8 @@ import numpy as np
 import simpy
 
 from wargame.crisis import aims
+from wargame.crisis import aid
+from wargame.crisis import aid_decision
 from wargame.crisis import arrivals
 from wargame.crisis import battle
 from wargame.crisis import clock as clock_
@@ -34,12 +36,14 @@ from wargame.crisis import prewar
 from wargame.crisis import presence
 from wargame.crisis import termination
 from wargame.crisis import raids
+from wargame.crisis import sanctions
 from wargame.crisis.combat import GROUND, KernelClock
 from wargame.model.log import Log
 from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
-MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach, aims.attach)
+MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach, aims.attach, aid.attach,
+              sanctions.attach)
 
 
 def attach(w: World) -> World:
@@ -210,6 +214,7 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock, hook=None
         t = env.now
         rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
         doctrines.decide(w, log, rows, t, clock)
+        aid_decision.decide(w, log, rows, t, clock)  # aid short of war (docs/model.md §10)
         escalation.climb(w, log, rows, t)
         if hook is not None:  # a classroom game: the human-played states decide now
             yield from hook(env, t, "war")
@@ -223,7 +228,9 @@ def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
         on = np.flatnonzero((start[:, s] <= t - w.dt + 1e-9) & (w.reserve_left[:, s] > 0) & ~w.ended)
         if on.size == 0:
             continue
-        rate = w.mob_rate[on, s] * (1.0 - w.production_lost[on, s])  # less what homeland strikes destroyed
+        # money aid raises the rate, sanctions wear it down (crisis/aid.py, crisis/sanctions.py), and
+        # homeland strikes destroy a share of it (crisis/strikes.py)
+        rate = (w.mob_rate[on, s] + w.aid_rate[on, s]) * w.sustain[on, s] * (1.0 - w.production_lost[on, s])
         flow = np.minimum(rate * w.dt, w.reserve_left[on, s])
         w.reserve_left[on, s] -= flow
         fighting = w.at_war[on] & (w.side[on, s] != 0) & (s in (w.att, w.dfd))
@@ -311,6 +318,8 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         t = clock_.step_time(k, w.dt)
         yield env.timeout(max(t - env.now, 0.0))
         w.last_daily = t
+        sanctions.step(w, log, t)
+        aid.step(w, t)  # deliveries of aid short of war before the call-up they may pay for
         _mobilise(w, log, t, start)
         for s in range(w.S):
             due = np.flatnonzero((w.arrival_day[:, s] <= t) & ~w.arrived[:, s] & ~w.ended & (w.side[:, s] != 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.crisis import aid_results
 from wargame.crisis.world import OUTCOMES
 
 RUNGS = ("forces", "bases", "homeland", "nuclear")
@@ -64,7 +65,7 @@ def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, 
 def metrics(columns: dict, layout: dict, loaded) -> dict[str, np.ndarray]:
     """Per-replication metric columns (see ``catalogue``) from a run's columns."""
     gp = np.array([st.great_power for st in loaded.scenario.states.values()], dtype=bool)
-    return _metrics(columns, layout, gp)
+    return _metrics(columns, layout, gp) | aid_results.metrics(columns, layout)
 
 
 def catalogue(loaded) -> dict[str, str]:
@@ -73,4 +74,4 @@ def catalogue(loaded) -> dict[str, str]:
     ids = list(sc.states)
     layout = {"states": ids, "attacker": ids.index(sc.scenario.attacker),
               "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES)}
-    return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power])
+    return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power]) | aid_results.catalogue(sc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.crisis import aid_results
 from wargame.crisis import cases
 from wargame.crisis import raids_summary
 from wargame.crisis import strikes_summary
@@ -85,7 +86,8 @@ def compute(res: dict) -> dict:
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
     return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res),
-            "strikes": strikes_summary.compute(res)}  # case lines: engine/crisis/cases.py
+            "strikes": strikes_summary.compute(res),
+            "aid": aid_results.compute(res)}  # case lines: engine/crisis/cases.py
 
 
 def compute_file(path) -> dict:
@@ -101,7 +103,8 @@ def compute_file(path) -> dict:
     if acc.n == 0:
         raise ValueError("no finished replication yet")
     return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout),
-            "strikes": strikes_summary.compute_file(path, layout)}
+            "strikes": strikes_summary.compute_file(path, layout),
+            "aid": aid_results.compute_file(path, layout)}
 
 
 def _pct(p) -> str:
@@ -154,4 +157,5 @@ def format_table(s: dict) -> str:
     if s.get("case"):
         L += cases.format_lines(s["case"])
     L += raids_summary.format_lines(s.get("raids"))
+    L += aid_results.format_lines(s.get("aid"))
     return "\n".join(L)

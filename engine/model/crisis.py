@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from wargame.model.aims import WarAims, check as check_aims
+from wargame.model.aid import AID_POLICIES, Aid, Sanction, check_aid
 from wargame.model.arrivals import Arrival, check_arrivals
 from wargame.model.battle import Battle
 from wargame.model.injects import check as check_inject
@@ -195,6 +196,10 @@ class State(_M):
     trade: Ids[NonNeg] = Field(
         default_factory=dict, description="Bilateral trade with each state as a share of own GDP."
     )
+    aid_policy: Literal[AID_POLICIES] = Field(
+        "aid_and_intervene", description="What its [[aid]] and its forces do (docs/model.md §10.3): "
+        "aid_and_intervene (aid and intervention each as its doctrine decides), aid_only (never sends forces), "
+        "aid_then_intervene (aids; sends forces only once the side it backs is losing), intervene_only (no aid).")
 
 
 class Front(_M):
@@ -303,6 +308,13 @@ class Doctrine(_M):
                                     "attacker's ports (crisis/strikes.py).")
     production_per_leaker: Share = Field(0.0005, description="Share of the mobilisation rate lost per missile "
                                          "leaking through on the homeland (crisis/strikes.py).")
+    aid_weight: Weight = Field(0.1, description="Aid (§10.3): cost of giving a whole stock (or a year of an "
+                               "unlimited flow), in units of the survival value. ASSUMPTION 0.02-0.5 (as loss_weight).")
+    aid_retaliation_share: Share = Field(0.2, description="Aid (§10.3): share of the retaliation it would expect "
+                                         "as an intervener that a supplier expects for aiding. ASSUMPTION 0.05-0.5.")
+    losing_threshold: Share = Field(0.5, description="aid_then_intervene (§10.3): it may send forces once the "
+                                    "perceived survival of the side it backs, without its forces, is below this. "
+                                    "ASSUMPTION 0.3-0.7.")
 
 
 class Termination(_M):
@@ -353,6 +365,8 @@ class Scenario(_M):
     battle: Battle = Battle()
     injects: list[Inject] = Field(default_factory=list, description="Scheduled injects (engine/crisis/injects.py).")
     arrivals: list[Arrival] = Field(default_factory=list, description="Scheduled arrivals (engine/crisis/arrivals.py).")
+    aid: list[Aid] = Field(default_factory=list, description="Aid short of war (engine/crisis/aid.py).")
+    sanctions: list[Sanction] = Field(default_factory=list, description="Trade sanctions (engine/crisis/sanctions.py).")
     case: Case | None = None
     # raids (engine/crisis/raids.py): all empty by default, so scenarios without raids are unchanged
     weapons: Ids[Weapon] = Field(default_factory=dict)
@@ -406,6 +420,7 @@ class Scenario(_M):
         errs += check_raids(self)
         errs += check_arrivals(self)
         errs += check_aims(self.war_aims, self.fronts)
+        errs += check_aid(self)
         if errs:
             raise ValueError("\n".join(errs))
         return self

@@ -33,6 +33,8 @@ EVENT_TYPES = (
     "stand_down",     # 21 the attacker stands down (value: its expected utility without third parties)
     "alert",          # 22 a third party alerts and deploys forward after the warning (value: days saved; prewar.py)
     "declare",        # 23 a third party declares a commitment to the defender after the warning (value: credibility gain)
+    "aid",            # 24 a supplier starts (value +1) or stops (-1) aiding the target (crisis/aid_decision.py)
+    "sanction",       # 25 a sanction takes effect (actor: sanctioner, target; value: trade cut; crisis/sanctions.py)
 )
 EV = {name: i for i, name in enumerate(EVENT_TYPES)}
 
@@ -50,8 +52,10 @@ DECISION_DTYPE = np.dtype(
 )
 # invade, wait, stand_down: the attacker's evaluations before its invasion (crisis/deterrence.py).
 # accept_ceasefire, fight_on: each primary's answer when a stalled war could end (crisis/termination.py).
+# aid, no_aid: a supplier's aid decision for one recipient (crisis/aid_decision.py; cost_losses holds the
+# cost of the aid itself).
 ACTIONS = ("stay_out", "intervene_defender", "intervene_attacker", "withdraw", "stay_in", "invade", "wait",
-           "stand_down", "accept_ceasefire", "fight_on")
+           "stand_down", "accept_ceasefire", "fight_on", "aid", "no_aid")
 
 
 class Log:

@@ -284,6 +284,11 @@ def build(path: str | Path) -> tuple[str, dict]:
         body.append(section("History: where what happened falls in the engine's distribution", _history(s["case"])))
     if raids_html:
         body.append(section("Missile and drone raids: where history falls", raids_html))
+    if s.get("aid") and s["aid"]["rows"]:  # aid short of war (engine/crisis/aid_results.py)
+        body.append(section("Aid delivered by supplier and kind", _table(
+            ["supplier", "recipient", "kind", "unit", "median", "5%", "95%", "flowed in"],
+            [(r["supplier"], r["recipient"], r["kind"], r["unit"], *(f"{x:,.0f}" for x in r["delivered"]),
+              _pct(r["aided"])) for r in s["aid"]["rows"]])))
     if "escalation" in figs or s.get("strikes"):  # who struck whom: engine/crisis/strikes_summary.py
         body.append(section("Escalation and strikes", figs.get("escalation", "")
                             + strikes_summary.report_section(s.get("strikes"))))
