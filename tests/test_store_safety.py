@@ -171,10 +171,14 @@ def test_a_run_killed_before_its_first_batch_says_resume_it(reference, tmp_path)
 
 @pytest.fixture
 def small_fs(tmp_path):
-    """A 2 MiB tmpfs at tmp_path/fs (skipped where mounting is not permitted: it needs root)."""
+    """A 4 MiB tmpfs at tmp_path/fs (skipped where mounting is not permitted: it needs root).
+
+    It must hold the run's shards (about 0.5 MB for duel's 3,000 replications) plus the merge's
+    reservation (1.2 x the shards + 1 MiB, engine/execution/store.py), with nothing to spare once
+    the tests fill it; 2 MiB stopped holding both when the results gained columns."""
     mnt = tmp_path / "fs"
     mnt.mkdir()
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True, text=True)
     if p.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here ({p.stderr.strip() or p.returncode}); needs root")
     yield mnt
