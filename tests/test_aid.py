@@ -311,3 +311,13 @@ def test_bad_supplier_strike_keys_are_one_line_errors(tmp_path, key, value, mess
     p = cli("validate", cfg)
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and str(cfg) in p.stderr
+
+
+def test_an_aid_entry_is_overridden_by_its_key_path_and_a_missing_one_is_a_one_line_error(tmp_path):
+    sc = scenario.loads(DUEL.read_text() + GREEN + ARMS, "duel.toml", [("aid[0].given", '"scheduled"')]).scenario
+    assert sc.aid[0].given == "scheduled"
+    cfg = tmp_path / "aid.toml"
+    cfg.write_text(DUEL.read_text() + GREEN + ARMS)
+    p = cli("run", cfg, "--runs", "2", "--set", "aid[3].given=decided", "--out", tmp_path / "x.h5")
+    assert p.returncode == 2 and "'aid[3]' does not exist in the scenario" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and str(cfg) in p.stderr
