@@ -53,14 +53,13 @@ def test_arms_are_delivered_after_the_delay_and_the_stock_runs_down_to_zero():
     np.testing.assert_array_equal(w.committed[:, 1, 0] - base.committed[:, 1, 0], 2500.0)
 
 
-def test_strikes_on_deliveries_destroy_their_share_while_the_enemy_has_missiles():
-    # BLUE, RED's enemy, holds 100 missiles and fires none (reach 0 km); 40 % of every shipment is lost.
+def test_interdicted_share_is_lost_on_the_way_whatever_the_enemys_missiles():
+    # A non-strike loss (sabotage, accidents): 40 % of every shipment, with or without BLUE's missiles.
     more = [("states.BLUE.strike", "{ reach_km = 0, missiles_per_day = 0, inventory = 100 }")]
-    w = _world(ARMS + "interdicted_share = 0.4\n", 12, more=more)
-    np.testing.assert_allclose(w.aid_lost[:, 0], 0.4 * 2500)
-    np.testing.assert_allclose(w.aid_delivered[:, 0], 0.6 * 2500)
-    dry = _world(ARMS + "interdicted_share = 0.4\n", 12)  # no missiles: nothing is lost
-    np.testing.assert_array_equal(dry.aid_delivered[:, 0], 2500.0)
+    for extra in (more, []):
+        w = _world(ARMS + "interdicted_share = 0.4\n", 12, more=extra)
+        np.testing.assert_allclose(w.aid_lost[:, 0], 0.4 * 2500)
+        np.testing.assert_allclose(w.aid_delivered[:, 0], 0.6 * 2500)
 
 
 def test_production_refills_the_stock_and_a_never_state_gives_nothing():
@@ -206,3 +205,127 @@ def test_bad_aid_policy_is_a_one_line_error(tmp_path):
     p = cli("validate", cfg)
     assert p.returncode == 2 and "states.GREEN.aid_policy" in p.stderr and "aid_only" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and str(cfg) in p.stderr
+
+
+# ---- the aid actually given (given = "scheduled") and strikes against suppliers (§10.6)
+NEVER = [("states.GREEN.doctrine", '"never"')]
+FLOW = ARMS.replace("per_day = 1000", "per_day = 100").replace("delay_days = 3", "delay_days = 5").replace(
+    "stock = 2500", "stock = 100000")
+STRIKER = [("states.BLUE.strike", "{ reach_km = 1000, missiles_per_day = 10, inventory = 1000, "
+            "escalation_propensity = 1 }"), ("doctrine.aid_retaliation_share", "1")]
+
+
+def test_a_scheduled_flow_delivers_when_the_doctrine_would_refuse_and_decided_keeps_the_decision():
+    sched = _world(ARMS + 'given = "scheduled"\n', 12, more=NEVER)
+    np.testing.assert_array_equal(sched.aid_delivered[:, 0], 2500.0)
+    assert not sched.aiding.any()  # no decision was taken: the entry is the record
+    decided = _world(ARMS + 'given = "decided"\n', 12, more=NEVER)
+    assert (decided.aid_delivered == 0).all()
+    default = _world(ARMS, 12)  # decided by default: GREEN (buck_passing, stake 0.5) decides to aid
+    assert default.aiding.all() and (default.aid_delivered[:, 0] == 2500.0).all()
+
+
+def test_a_strike_on_deliveries_destroys_arms_per_leaker_never_more_than_is_in_transit():
+    from wargame.crisis import deliveries
+
+    w = _world(FLOW + 'given = "scheduled"\n', 3, more=NEVER + STRIKER)
+    rows = np.arange(w.R)
+    w.aid_pipe[:] = 0.0
+    w.aid_pipe[:, 0, 1], w.aid_pipe[:, 0, 2] = 300.0, 100.0  # 400 cp in transit
+    lost0 = w.aid_lost[:, 0].copy()
+    w.doc["arms_per_leaker"][:] = 30.0
+    got = deliveries.strike(w, rows, 0, 2, np.full(w.R, 5.0))  # 5 leakers x 30 cp = 150 cp
+    np.testing.assert_allclose(got, 150.0)
+    np.testing.assert_allclose(w.aid_pipe[:, 0, 1], 300.0 * 250 / 400)  # taken in proportion from each shipment
+    np.testing.assert_allclose(w.aid_pipe[:, 0, 2], 100.0 * 250 / 400)
+    got = deliveries.strike(w, rows, 0, 2, np.full(w.R, 50.0))  # 1,500 cp of leakers at 250 cp on the way
+    np.testing.assert_allclose(got, 250.0)
+    np.testing.assert_allclose(w.aid_pipe.sum(axis=(1, 2)), 0.0)
+    np.testing.assert_allclose(w.aid_lost[:, 0] - lost0, 400.0)
+
+
+def test_the_attacker_climbs_against_a_supplier_spending_missiles_on_its_deliveries():
+    from wargame.crisis.strikes import AID, DAYS, FIRED
+
+    w = _world(FLOW + 'given = "scheduled"\n', 13, more=NEVER + STRIKER)
+    blue, green = 0, 2
+    assert (w.rung[:, blue, green] == 1).all()  # climbed at day 7 (aid flowing), not yet again at day 14
+    rec = w.strike_record[:, blue, green]
+    assert (rec[:, DAYS] > 0).all()
+    np.testing.assert_allclose(rec[:, FIRED], 10.0 * rec[:, DAYS])  # 10 missiles a day of strikes, spent
+    np.testing.assert_allclose(w.inventory_left[:, blue], 1000.0 - rec[:, FIRED])
+    np.testing.assert_allclose(rec[:, AID], w.aid_lost[:, 0])  # every cp lost was struck (no interdicted_share)
+    assert (rec[:, AID] > 0).all() and (rec[:, AID] <= 30.0 * rec[:, FIRED]).all()
+    np.testing.assert_allclose(w.aid_shipped[:, 0], w.aid_delivered[:, 0] + w.aid_lost[:, 0] + w.aid_pipe[:, 0].sum(axis=1))
+    assert not w.attacked[:, green].any()  # rung 1 (deliveries) does not attack its territory
+
+
+def test_no_strikes_against_a_supplier_that_is_not_aiding():
+    w = _world(FLOW, 13, more=NEVER + STRIKER)  # decided, and a never state does not decide to aid
+    assert (w.rung[:, 0, 2] == 0).all() and (w.strike_record[:, 0, 2] == 0).all()
+
+
+def test_a_supplier_struck_on_its_bases_is_attacked_and_fights_back():
+    from wargame.crisis.escalation import next_rung, raise_rung, targets
+    from wargame.model.log import Log
+
+    more = [("states.GREEN.exposure", "{ theatre_km = 0, bases_km = 500, homeland_km = 5000 }")]
+    w = _world(FLOW + 'given = "scheduled"\n', 13, more=NEVER + STRIKER + more)
+    rows = np.arange(w.R)
+    w.ended[:] = False
+    assert targets(w, rows, 0, 2).all()
+    np.testing.assert_array_equal(next_rung(w, rows, 0, 2, np.full(w.R, 1.0)), 2)  # homeland out of reach
+    raise_rung(w, Log(w.reps), rows, 0, 2, np.full(w.R, 2), 14.0)
+    assert w.attacked[:, 2].all()
+    w.rung[:, 0, 2] = 3  # no nuclear rung against a supplier that is not fighting
+    w.nuclear[0] = True
+    np.testing.assert_array_equal(next_rung(w, rows, 0, 2, np.full(w.R, 1.0)), 5)
+
+
+def test_the_supplier_weighs_the_rungs_the_ladder_can_climb_against_it():
+    from wargame.crisis.aid_decision import supplier_retaliation
+    from wargame.crisis.doctrines import severity_from
+
+    more = [("states.GREEN.exposure", "{ theatre_km = 0, bases_km = 500, homeland_km = 5000 }")]
+    w = _world(FLOW, 2, more=STRIKER + more + [("doctrine.aid_retaliation_share", "0.2")])
+    rows = np.arange(w.R)
+    w.nuclear[0] = True  # nuclear use is not a rung against a supplier: it adds nothing
+    # BLUE reaches GREEN's deliveries and bases (rungs 1-2) with propensity 1: 0.2 x (0.1 + 0.3).
+    np.testing.assert_allclose(supplier_retaliation(w, rows, 2, np.full(w.R, -1)), 0.2 * (0.1 + 0.3))
+    np.testing.assert_allclose(severity_from(w, rows, 0, 2, top=3), 0.1 + 0.3)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("given", '"sometimes"', "aid[0].given"),
+    ("doctrine.arms_per_leaker", "-1", "doctrine.arms_per_leaker = -1"),
+    ("doctrine.rounds_per_leaker", '"many"', "doctrine.rounds_per_leaker"),
+])
+def test_bad_supplier_strike_keys_are_one_line_errors(tmp_path, key, value, message):
+    cfg = tmp_path / "bad.toml"
+    body = DUEL.read_text() + GREEN + ARMS
+    if key == "given":
+        body += f"given = {value}\n"
+    else:
+        body = body.replace("[termination]", f"[doctrine]\n{key.split('.')[1]} = {value}\n\n[termination]")
+    cfg.write_text(body)
+    p = cli("validate", cfg)
+    assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and str(cfg) in p.stderr
+
+
+def test_an_aid_entry_is_overridden_by_its_key_path_and_a_missing_one_is_a_one_line_error(tmp_path):
+    sc = scenario.loads(DUEL.read_text() + GREEN + ARMS, "duel.toml", [("aid[0].given", '"scheduled"')]).scenario
+    assert sc.aid[0].given == "scheduled"
+    cfg = tmp_path / "aid.toml"
+    cfg.write_text(DUEL.read_text() + GREEN + ARMS)
+    p = cli("run", cfg, "--runs", "2", "--set", "aid[3].given=decided", "--out", tmp_path / "x.h5")
+    assert p.returncode == 2 and "'aid[3]' does not exist in the scenario" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and str(cfg) in p.stderr
+
+
+def test_strikes_on_suppliers_give_the_same_bits_whatever_the_batch_size():
+    a = run_memory(CONFIGS / "ukraine_2022.toml", 24, batch_size=24)
+    b = run_memory(CONFIGS / "ukraine_2022.toml", 24, batch_size=7)
+    assert a["states"]["strikes"][:, 0, 2:6, -1].sum() > 0  # Russia destroyed some suppliers' aid in transit
+    for k in ("strikes", "aid_delivered", "aid_lost", "attacked"):
+        np.testing.assert_array_equal(a["states"][k], b["states"][k])

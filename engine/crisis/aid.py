@@ -1,15 +1,15 @@
 """Aid short of war: the deliveries of each ``[[aid]]`` entry, step by step (docs/model.md §10).
 
-Schema: engine/model/aid.py. Whether a supplier aids is its doctrine's decision
-(crisis/aid_decision.py), taken at the decision points with the intervention decisions;
-this module moves what it decided. Each step t (covering (t - dt, t]), for every entry
-whose supplier aids the recipient in that replication:
+Schema: engine/model/aid.py. A ``given = "scheduled"`` entry (the historical record) flows on
+its schedule; a ``given = "decided"`` entry flows while its supplier's doctrine decides to aid
+(crisis/aid_decision.py, at the decision points with the intervention decisions). Each step t
+(covering (t - dt, t]), for every entry that flows in that replication:
 
 1. the supplier's stock grows by ``production_per_day x dt``;
 2. it ships ``per_day x overlap([start_day, start_day + duration_days], step)``, at most
    its stock, which runs down by as much (never below 0);
-3. while the recipient's enemy (the other primary) has strike missiles left, it destroys
-   ``interdicted_share`` of the shipment on the way (strikes on deliveries);
+3. ``interdicted_share`` of the shipment is lost on the way to causes other than missile
+   strikes (those are the striker's rung 1 against the supplier: crisis/deliveries.py);
 4. what it shipped ``delay_days`` ago (rounded up to whole steps) arrives: arms to the
    front, or to the recipient's forces, which send their commit share on to the fronts
    split as their call-ups are; munitions into its strike inventory; interceptors into an
@@ -32,7 +32,7 @@ from wargame.model.aid import AID_KINDS
 
 DOMAIN = {"ground": 0, "air": 1, "naval": 2}
 ARMS, MUNITIONS, INTERCEPTORS, MONEY, INTELLIGENCE = range(5)
-STATE = ("aiding", "aid_since", "aid_stock", "aid_pipe", "aid_delivered", "aid_shipped", "aid_lost", "intel_on",
+STATE = ("aiding", "aid_active", "aid_since", "aid_stock", "aid_pipe", "aid_delivered", "aid_shipped", "aid_lost", "intel_on",
          "aid_rate")
 
 
@@ -48,6 +48,7 @@ def attach(w: World, paused: World | None = None) -> None:
     w.aid_domain = np.array([DOMAIN[a.domain] for a in items], dtype=np.int64)
     w.aid_front = np.array([-1 if a.front is None else w.front_ids.index(a.front) for a in items], dtype=np.int64)
     w.aid_layer = np.array([_layer(w, a) for a in items], dtype=np.int64)
+    w.aid_sched = np.array([a.given == "scheduled" for a in items], dtype=bool)
     z = lambda: np.zeros((R, n))  # noqa: E731
     w.aid_per_day, w.aid_gain, w.aid_start, w.aid_dur, w.aid_delay = z(), z(), z(), z(), z()
     w.aid_stock0, w.aid_prod, w.aid_ppm, w.aid_interdict = np.full((R, n), np.inf), z(), z(), z()
@@ -69,6 +70,7 @@ def attach(w: World, paused: World | None = None) -> None:
     w.aid_steps = np.ceil(w.aid_delay / w.dt - 1e-9).astype(np.int64)  # delay in whole steps
     ring = int(w.aid_steps.max()) + 1 if n else 1
     w.aiding = np.zeros((R, len(pairs)), dtype=bool)  # [rep, pair]: the supplier aids the recipient now
+    w.aid_active = np.zeros((R, len(pairs)), dtype=bool)  # its aid flows or is on the way (a target: §10.6)
     w.aid_since = np.full((R, len(pairs)), np.nan)  # first day it decided to aid
     w.aid_stock = w.aid_stock0.copy()
     w.aid_pipe = np.zeros((R, n, ring))  # shipped, not yet arrived, by the step it arrives (mod ring)
@@ -131,20 +133,21 @@ def step(w: World, t: float) -> None:
     rows = np.arange(w.R)
     live = ~w.ended
     w.aid_rate[:] = 0.0
+    w.aid_active[:] = False
     for i in range(n):
-        on = w.aiding[:, w.aid_pair[i]] & live
+        on = (w.aiding[:, w.aid_pair[i]] | w.aid_sched[i]) & live
         end = w.aid_start[:, i] + w.aid_dur[:, i]
+        d = w.aid_delay[:, i]
         if w.aid_kind[i] == INTELLIGENCE:
-            d = w.aid_delay[:, i]
             _intelligence(w, i, on & (t > w.aid_start[:, i] + d) & (t0 < end + d))
+            w.aid_active[:, w.aid_pair[i]] |= w.intel_on[:, i]
             continue
         w.aid_stock[:, i] = np.where(on, w.aid_stock[:, i] + w.aid_prod[:, i] * w.dt, w.aid_stock[:, i])
         overlap = np.clip(np.minimum(end, t) - np.maximum(w.aid_start[:, i], t0), 0.0, None)
         ship = np.where(on, np.minimum(w.aid_per_day[:, i] * overlap, w.aid_stock[:, i]), 0.0)
         w.aid_stock[:, i] -= ship
         w.aid_shipped[:, i] += ship
-        enemy = w.dfd if w.aid_pairs[w.aid_pair[i], 1] == w.att else w.att
-        lost = np.where(w.inventory_left[:, enemy] > 0, ship * w.aid_interdict[:, i], 0.0)
+        lost = ship * w.aid_interdict[:, i]
         w.aid_lost[:, i] += lost
         w.aid_pipe[rows, i, (k + w.aid_steps[:, i]) % ring] += ship - lost
         got = np.where(live, w.aid_pipe[:, i, k % ring], 0.0)
@@ -152,6 +155,7 @@ def step(w: World, t: float) -> None:
         w.aid_delivered[:, i] += got
         if got.any():
             _receive(w, i, got)
+        w.aid_active[:, w.aid_pair[i]] |= (ship > 0) | (w.aid_pipe[:, i, :].sum(axis=1) > 0)
 
 
 def _receive(w: World, i: int, got: np.ndarray) -> None:
@@ -201,12 +205,11 @@ def _intelligence(w: World, i: int, want: np.ndarray) -> None:
 def expected(w: World, rows, i: int, t: float, horizon) -> np.ndarray:
     """(n,) what entry i would deliver within ``horizon`` days of t if its supplier aided from t:
     its flow over the open part of its window after the delay, at most its stock plus production,
-    less what the enemy would destroy on the way."""
+    less its share lost on the way."""
     start, end = w.aid_start[rows, i], w.aid_start[rows, i] + w.aid_dur[rows, i]
     d = w.aid_delay[rows, i]
     span = np.clip(np.minimum(end + d, t + horizon) - np.maximum(start + d, t), 0.0, None)
     if w.aid_kind[i] == INTELLIGENCE:
         return span
     given = np.minimum(w.aid_per_day[rows, i] * span, w.aid_stock[rows, i] + w.aid_prod[rows, i] * horizon)
-    enemy = w.dfd if w.aid_pairs[w.aid_pair[i], 1] == w.att else w.att
-    return given * np.where(w.inventory_left[rows, enemy] > 0, 1.0 - w.aid_interdict[rows, i], 1.0)
+    return given * (1.0 - w.aid_interdict[rows, i])

@@ -1,18 +1,22 @@
 """Aid decisions of suppliers, with the calculus of intervention (docs/model.md §10.3), and the
 aid policy's gate on intervention.
 
-At each decision point, for every (supplier s, recipient r) pair of the scenario's
-``[[aid]]`` entries, s weighs its aid as it weighs intervention (crisis/doctrines.py): the
-same projection over ``projection_days``, blurred by the same perception draw, of the side
-r fights on with and without what s's entries would deliver within the window (arms and
-money as combat power on the fronts, intelligence as the recipient's lethality gain):
+At each decision point, for every (supplier s, recipient r) pair with ``given = "decided"``
+entries in the scenario's ``[[aid]]`` (scheduled entries flow whatever it decides), s weighs
+its aid as it weighs intervention (crisis/doctrines.py): the same projection over
+``projection_days``, blurred by the same perception draw, of the side r fights on with and
+without what s's decided entries would deliver within the window (arms and money as combat
+power on the fronts, intelligence as the recipient's lethality gain):
 
     benefit   = survival_value x stake_s(r) x (P_with_aid - P_without)
     cost_aid  = aid_weight x sum_i expected_i / capacity_i      (stock, or a year's flow)
-    cost_ret  = pf x retaliation_weight x aid_retaliation_share x R_s
+    cost_ret  = pf x retaliation_weight x R_sup
     utility   = benefit - cost_aid - cost_ret
 
-with R_s the expected retaliation of doctrines.py. Its doctrine turns that into a yes or
+with R_sup what the ladder can do to a supplier (§10.6, crisis/deliveries.py): the largest,
+over the states that fight r and have missiles, of aid_retaliation_share x the expected
+severity of rungs 1-3 within their reach (doctrines.severity_from), at least the severity of a
+rung s has already suffered. Its doctrine turns that into a yes or
 no: self_help aids when utility > 0; collective_security aids the defender and its treaty
 partners; buck_passing aids whenever it has a stake (it arms the buck-catcher); bandwagon
 aids the side it would join; never does not aid. No state aids the side it fights against.
@@ -29,7 +33,7 @@ from wargame.kernels import streams
 
 from wargame.crisis import aid
 from wargame.crisis.combat import GROUND, KernelClock
-from wargame.crisis.doctrines import INTERVENE_ONLY, bandwagon_sides, policies, project, retaliation_expectation
+from wargame.crisis.doctrines import INTERVENE_ONLY, bandwagon_sides, policies, project, severity_from
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
 from wargame.crisis.world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World
 
@@ -45,6 +49,8 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
     pol = policies(w)
     for p, (s, r) in enumerate(w.aid_pairs):
         if w.doctrine[s] == NEVER or w.human[s] or pol[s] == INTERVENE_ONLY:
+            continue
+        if w.aid_sched[w.aid_pair == p].all():  # nothing to decide: its entries are the record
             continue
         v = weigh(w, rows, t, p, eps[:, s] * w.perception[rows, s], clock)
         give = _rule(w, rows, s, r, v) & (w.side[rows, s] != -w.side[rows, r])
@@ -73,7 +79,7 @@ def weigh(w: World, rows, t: float, p: int, eps, clock: KernelClock) -> dict:
     cp, afl, side = w.front[rows], w.afloat[rows], w.side[rows]
     with_cp, cost, gain = cp.copy(), np.zeros(rows.size), np.zeros(rows.size)
     j = 0 if r == w.att else 1
-    for i in np.flatnonzero(w.aid_pair == p):
+    for i in np.flatnonzero((w.aid_pair == p) & ~w.aid_sched):
         e = aid.expected(w, rows, i, t, H)
         kind = w.aid_kind[i]
         cap = np.where(np.isfinite(w.aid_stock0[rows, i]), w.aid_stock0[rows, i], w.aid_per_day[rows, i] * 365.0)
@@ -102,10 +108,21 @@ def weigh(w: World, rows, t: float, p: int, eps, clock: KernelClock) -> dict:
     pf = (w.power[rows, opp] / np.maximum(w.power[rows, s], 1.0)) ** w.doc["power_weight"][rows]
     benefit = w.doc["survival_value"][rows] * stake * (p_with - p_without)
     c_aid = w.doc["aid_weight"][rows] * cost
-    c_ret = (pf * w.doc["retaliation_weight"][rows] * w.doc["aid_retaliation_share"][rows]
-             * retaliation_expectation(w, rows, s, sigma))
+    c_ret = pf * w.doc["retaliation_weight"][rows] * supplier_retaliation(w, rows, s, sigma)
     return dict(stake=stake, p_def=pd_o, p_with=p_with, p_without=p_without, benefit=benefit, cost_losses=c_aid,
                 cost_retaliation=c_ret, cost_trade=np.zeros(rows.size), utility=benefit - c_aid - c_ret)
+
+
+def supplier_retaliation(w: World, rows, s, sigma) -> np.ndarray:
+    """R_sup: the severity supplier s expects for aiding side sigma, from the rungs the ladder can climb
+    against a supplier (1-3, at aid_retaliation_share of the striker's propensity: crisis/deliveries.py)."""
+    best = np.zeros(rows.size)
+    for a in range(w.S):
+        striker = (a != s) & (w.side[rows, a] == -sigma) & (w.inventory_left[rows, a] > 0)
+        if striker.any():
+            sev = w.doc["aid_retaliation_share"][rows] * severity_from(w, rows, a, s, top=3)
+            best = np.maximum(best, np.where(striker, sev, 0.0))
+    return np.maximum(best, w.severity[w.rung[rows, :, s].max(axis=1)])
 
 
 def _act(w: World, log: Log, rows, t, p, v: dict, give) -> None:

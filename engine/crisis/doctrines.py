@@ -117,14 +117,15 @@ def deployable(w: World, rows, s) -> np.ndarray:
     return (w.commit[rows, s, :] * w.sends[rows, s, :] * w.home[rows, s, :])[:, None, :] * w.share[rows, :, 2][:, :, None]
 
 
-def severity_from(w: World, rows, a, s) -> np.ndarray:
-    """Expected severity of a's strikes on s: each rung within a's reach is climbed with a's propensity.
-    The rungs are the ladder's own (escalation.reachable): a state that cannot be struck fears nothing."""
+def severity_from(w: World, rows, a, s, top: int = 4) -> np.ndarray:
+    """Expected severity of a's strikes on s: each rung up to ``top`` within a's reach is climbed with a's
+    propensity. The rungs are the ladder's own (escalation.reachable): a state that cannot be struck fears
+    nothing; against a supplier that is not fighting the ladder stops at rung 3 (top = 3)."""
     n = rows.size
     p = w.propensity[rows, a]
     exp_sev = np.zeros(n)
     climbed = np.ones(n)
-    for k in range(1, 5):
+    for k in range(1, top + 1):
         reach = reachable(w, rows, a, s, k)
         climbed = np.where(reach, climbed * p, climbed)
         exp_sev += np.where(reach, climbed * w.severity[k], 0.0)

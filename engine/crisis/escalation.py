@@ -4,8 +4,10 @@ Rungs: 1 strikes on the target's forces in theatre, 2 on its bases (which also a
 the states hosting them), 3 on its homeland, 4 nuclear use (ends the replication).
 Every belligerent with reach may climb against every enemy that is fighting: the
 primaries against each other from the invasion, anyone against an intervener once it
-has arrived. One rung per decision point, only to rungs its strike reach covers. See
-docs/model.md §5 for the probabilities.
+has arrived, and against a supplier aiding a primary it fights (crisis/deliveries.py:
+rung 1 is then its deliveries, the ladder stops at rung 3, the climb is less likely).
+One rung per decision point, only to rungs its strike reach covers. See docs/model.md §5
+and §10.6 for the probabilities.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.model.log import Log
+from wargame.crisis.deliveries import supplying
 from wargame.crisis.world import NUCLEAR, World
 
 
@@ -40,10 +43,11 @@ def fighting(w: World, rows: np.ndarray, i: int) -> np.ndarray:
 
 
 def targets(w: World, rows: np.ndarray, a: int, i: int) -> np.ndarray:
-    """Whether a may climb against i in each of ``rows``: i is exposed, fighting, on the other side."""
+    """Whether a may climb against i in each of ``rows``: i is exposed and either fighting on the other
+    side or aiding a primary that a fights (a supplier, crisis/deliveries.py)."""
     if not w.exposed[i]:
         return np.zeros(rows.size, dtype=bool)
-    return ~w.ended[rows] & fighting(w, rows, i) & (w.side[rows, a] == -w.side[rows, i])
+    return ~w.ended[rows] & (fighting(w, rows, i) & (w.side[rows, a] == -w.side[rows, i]) | supplying(w, rows, a, i))
 
 
 def reachable(w: World, rows: np.ndarray, a: int, i: int, k: int) -> np.ndarray:
@@ -61,7 +65,8 @@ def reachable(w: World, rows: np.ndarray, a: int, i: int, k: int) -> np.ndarray:
 
 def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) -> np.ndarray:
     """The next rung a can reach against i (5: none). Homeland strikes on a nuclear power and
-    nuclear use need a's pressure above its nuclear threshold."""
+    nuclear use need a's pressure above its nuclear threshold; nuclear use also needs i in the war
+    (not against a supplier that is not fighting)."""
     cur = w.rung[rows, a, i].astype(np.int64)
     nxt = np.full(rows.size, 5)
     desperate = pressure >= w.nuc_threshold[rows, a]
@@ -69,6 +74,8 @@ def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) 
         ok = reachable(w, rows, a, i, k)
         if k >= 3 and (k == 4 or w.nuclear[i]):
             ok &= desperate
+        if k == 4:
+            ok &= fighting(w, rows, i)
         nxt = np.where(ok & (k > cur), k, nxt)
     return nxt
 
@@ -84,6 +91,8 @@ def climb(w: World, log: Log, rows: np.ndarray, t: float) -> None:
         cur = w.rung[rows, a, i].astype(np.int64)
         nxt = next_rung(w, rows, a, i, pressure[:, a])
         p = w.propensity[rows, a] * np.where(cur == 0, 1.0, np.minimum(1.0, pressure[:, a]))
+        # Against a supplier not in the war, the share of the propensity it expects (§10.6).
+        p = np.where(fighting(w, rows, i), p, p * w.doc["aid_retaliation_share"][rows])
         go = live & (nxt <= 4) & (u[:, a * w.S + i] < p)
         if go.any():
             raise_rung(w, log, rows[go], a, i, nxt[go], t)
@@ -101,6 +110,9 @@ def raise_rung(w: World, log: Log, idx: np.ndarray, a: int, i: int, new: np.ndar
     home = idx[(new >= 3) & ~w.attacked[idx, i]]
     w.attacked[home, i] = True
     log.record(home, t, "attacked", a, i, 3.0)
+    own = idx[(new == 2) & ~fighting(w, idx, i) & ~w.attacked[idx, i]]  # a supplier's bases are its own
+    w.attacked[own, i] = True
+    log.record(own, t, "attacked", a, i, 2.0)
     nuke = idx[new == 4]
     if nuke.size:
         w.ended[nuke], w.outcome[nuke], w.end_day[nuke] = True, NUCLEAR, t

@@ -14,6 +14,10 @@ the rung's target sets (docs/model.md §5.2):
 
 Only the ships in theatre defend themselves (salvo interceptions); nothing defends
 bases or the homeland, so every missile sent there is a leaker.
+
+Against a supplier that is not fighting (crisis/deliveries.py, §10.6) the forces' share goes
+at its deliveries in transit instead, and its bases' share at its aircraft at home; at
+rung 1 it is struck only while something is on the way.
 """
 
 from __future__ import annotations
@@ -23,14 +27,15 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
+from wargame.crisis import deliveries
 from wargame.crisis.combat import AIR, NAVAL, KernelClock
 from wargame.crisis.escalation import pairs
 from wargame.crisis.world import World
 
 # The last axis of World.strike_record and of the results column states/strikes.
 MEASURES = ("days_struck", "missiles_fired", "ships_destroyed", "aircraft_destroyed", "lift_destroyed",
-            "production_lost", "highest_rung")
-DAYS, FIRED, SHIPS, AIRCRAFT, LIFT, PRODUCTION, RUNG = range(len(MEASURES))
+            "production_lost", "highest_rung", "aid_destroyed")
+DAYS, FIRED, SHIPS, AIRCRAFT, LIFT, PRODUCTION, RUNG, AID = range(len(MEASURES))
 
 
 def record(w: World) -> np.ndarray:
@@ -44,8 +49,12 @@ def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """One step of conventional strikes for every (striker, target) pair at rung >= 1."""
     k = int(round(t / w.dt))
     for a, i in pairs(w):
-        r = rows[(w.rung[rows, a, i] >= 1) & (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
-                 & (w.inventory_left[rows, a] > 0)]
+        opposed = (w.side[rows, i] != 0) & (w.side[rows, a] == -w.side[rows, i])
+        sup = deliveries.supplying(w, rows, a, i) & ~opposed
+        if sup.any():  # rung 1 against a supplier: only while something is on the way
+            sup &= (w.rung[rows, a, i] >= 2) | (deliveries.in_transit(w, rows, a, i).sum(axis=1) > 0)
+        keep = (w.rung[rows, a, i] >= 1) & (opposed | sup) & (w.inventory_left[rows, a] > 0)
+        r, sup = rows[keep], sup[keep]
         if r.size == 0:
             continue
         fired = np.minimum(w.missiles[r, a] * w.dt, w.inventory_left[r, a])
@@ -55,9 +64,13 @@ def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
         rec = w.strike_record[r, a, i]
         rec[:, DAYS] += w.dt
         rec[:, FIRED] += fired
-        rec[:, SHIPS] += _ships_in_theatre(w, r, a, i, fired * share, k, clock)
+        rec[:, SHIPS] += _ships_in_theatre(w, r, a, i, np.where(sup, 0.0, fired * share), k, clock)
+        if sup.any():
+            rec[sup, AID] += deliveries.strike(w, r[sup], a, i, fired[sup] * share[sup])
         at_bases = np.where(rung >= 2, fired * share, 0.0)
-        planes, ports, lift = _bases(w, r, i, at_bases)
+        planes, ports, lift = _bases(w, r, i, np.where(sup, 0.0, at_bases))
+        if sup.any():
+            planes[sup] += _aircraft_at_home(w, r[sup], i, at_bases[sup])
         rec[:, AIRCRAFT] += planes
         rec[:, SHIPS] += ports
         rec[:, LIFT] += lift
@@ -120,6 +133,14 @@ def _bases(w: World, r, i, missiles) -> tuple[np.ndarray, np.ndarray, np.ndarray
         frac = np.where(ltot > 0, lift / np.where(ltot > 0, ltot, 1.0), 0.0)[:, None]
         w.lift_lost[r] += lift_left * frac
     return planes, ships, lift
+
+
+def _aircraft_at_home(w: World, r, i, missiles) -> np.ndarray:
+    """A supplier's bases: its aircraft at home, aircraft_per_leaker each (never more than are there)."""
+    planes = np.minimum(w.home[r, i, AIR], missiles * w.doc["aircraft_per_leaker"][r])
+    w.home[r, i, AIR] -= planes
+    w.lost[r, i, AIR] += planes
+    return planes
 
 
 def _homeland(w: World, r, i, missiles) -> np.ndarray:

@@ -3,7 +3,8 @@
 One row per striker -> target pair that struck in at least one replication: the share
 of replications in which it struck, and, over those replications, the median days
 struck and missiles fired and the median [5%, 95%] of ships, aircraft and lift
-destroyed and production lost (engine/crisis/strikes.py MEASURES; docs/model.md §5).
+destroyed, production lost and aid destroyed in transit (strikes on a supplier's deliveries,
+§10.6) (engine/crisis/strikes.py MEASURES; docs/model.md §5).
 The column is read a chunk of replications at a time, and each pair's values are kept
 only for the replications in which it struck.
 """
@@ -54,6 +55,7 @@ def compute_arrays(lay: dict, r: Reducer) -> list[dict]:
             "days": float(np.median(col["days_struck"])), "missiles": float(np.median(col["missiles_fired"])),
             "ships": q(col["ships_destroyed"]), "aircraft": q(col["aircraft_destroyed"]),
             "lift": q(col["lift_destroyed"]), "production": q(col["production_lost"]),
+            "aid": q(col["aid_destroyed"]) if "aid_destroyed" in col else (0.0, 0.0, 0.0),  # older files: none
             "highest_rung": {r.rungs[k]: int(r.rung[a, i, k]) for k in range(1, len(r.rungs))},
         })
     return rows
@@ -105,6 +107,9 @@ def format_lines(rows: list[dict] | None) -> list[str]:
         prod = r["production"]
         if prod[2] > 0:
             L.append(f"    mobilisation rate lost {100 * prod[0]:.1f}% [{100 * prod[1]:.1f}, {100 * prod[2]:.1f}]")
+        aid = r.get("aid", (0.0, 0.0, 0.0))
+        if aid[2] > 0:
+            L.append(f"    aid destroyed in transit {_n(aid[0])} [{_n(aid[1])}, {_n(aid[2])}] (arms cp, rounds)")
     return L
 
 

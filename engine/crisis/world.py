@@ -331,7 +331,7 @@ class World:
         self.lift_lost = np.zeros((R, F))  # amphibious lift destroyed by strikes, cp per day (crisis/strikes.py)
         self.production_lost = np.zeros((R, S))  # share of the mobilisation rate destroyed by homeland strikes
         # [striker, target, measure] what each pair's strikes did (crisis/strikes.py MEASURES)
-        self.strike_record = np.zeros((R, S, S, 7))
+        self.strike_record = np.zeros((R, S, S, 8))  # strikes.MEASURES
         self.warned = np.zeros(R, dtype=bool)
         self.at_war = np.zeros(R, dtype=bool)
         self.war_day = np.full(R, np.nan)

@@ -11,8 +11,9 @@ An aid entry is a flow from a supplier to one of the two primaries, of one kind:
   ``personnel_per_musd`` reservists made ready per USD million;
 - ``intelligence``: the recipient's lethality on every front times (1 + ``lethality_gain``).
 
-Flows run from ``start_day`` for ``duration_days`` while the supplier's doctrine decides to
-aid (crisis/aid_decision.py), reach the recipient ``delay_days`` after they leave, and
+Flows run from ``start_day`` for ``duration_days``: a ``given = "decided"`` entry (the default)
+while the supplier's doctrine decides to aid (crisis/aid_decision.py), a ``given = "scheduled"``
+entry (the historical record) on its schedule whatever the supplier's calculus. They reach the recipient ``delay_days`` after they leave, and
 never exceed the supplier's ``stock`` (plus ``production_per_day``). The mechanism is
 engine/crisis/aid.py; sanctions are engine/crisis/sanctions.py. No entries by default, so
 scenarios without them are unchanged.
@@ -55,8 +56,12 @@ class Aid(_M):
                                  "no limit besides per_day.")
     production_per_day: NonNeg = Field(0.0, description="Added to the supplier's stock per day.")
     personnel_per_musd: NonNeg = Field(0.0, description="money: reservists made ready per USD million.")
-    interdicted_share: Share = Field(0.0, description="Share of each shipment the recipient's enemy destroys on the "
-                                     "way while it has strike missiles left (strikes on deliveries).")
+    given: Literal["decided", "scheduled"] = Field(
+        "decided", description="decided: it flows while the supplier's doctrine decides to aid (§10.3); "
+        "scheduled: it flows on its schedule (the historical record), still limited by stock, production and delay.")
+    interdicted_share: Share = Field(0.0, description="Share of each shipment lost on the way to causes other than "
+                                     "missile strikes (sabotage, accidents, air or partisan interdiction); missile "
+                                     "strikes on deliveries are the striker's rung 1 against the supplier (§10.6).")
     text: str = ""
 
 

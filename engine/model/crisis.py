@@ -308,10 +308,16 @@ class Doctrine(_M):
                                     "attacker's ports (crisis/strikes.py).")
     production_per_leaker: Share = Field(0.0005, description="Share of the mobilisation rate lost per missile "
                                          "leaking through on the homeland (crisis/strikes.py).")
+    arms_per_leaker: NonNeg = Field(30.0, description="Arms in transit (cp) destroyed per missile leaking through on "
+                                    "deliveries (rung 1 against a supplier, §10.6). ASSUMPTION 10-100.")
+    rounds_per_leaker: NonNeg = Field(20.0, description="Missiles or interceptors in transit destroyed per missile "
+                                      "leaking through on deliveries (§10.6). ASSUMPTION 5-50.")
     aid_weight: Weight = Field(0.1, description="Aid (§10.3): cost of giving a whole stock (or a year of an "
                                "unlimited flow), in units of the survival value. ASSUMPTION 0.02-0.5 (as loss_weight).")
-    aid_retaliation_share: Share = Field(0.2, description="Aid (§10.3): share of the retaliation it would expect "
-                                         "as an intervener that a supplier expects for aiding. ASSUMPTION 0.05-0.5.")
+    aid_retaliation_share: Share = Field(0.2, description="Aid (§10.3, §10.6): a striker climbs against a supplier "
+                                         "that is not fighting with this share of its escalation propensity, and the "
+                                         "supplier expects that much of the rungs 1-3 open against it. "
+                                         "ASSUMPTION 0.05-0.5.")
     losing_threshold: Share = Field(0.5, description="aid_then_intervene (§10.3): it may send forces once the "
                                     "perceived survival of the side it backs, without its forces, is below this. "
                                     "ASSUMPTION 0.3-0.7.")

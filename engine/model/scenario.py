@@ -32,15 +32,22 @@ def parse_value(text: str):
 
 
 def apply_override(raw: dict, key: str, value, source: str = "--set") -> None:
+    """Set one key path; an entry of an array of tables is named as its key paths name it, e.g. aid[2].given."""
     parts = key.split(".")
     cur = raw
     for i, p in enumerate(parts[:-1]):
-        if i == 0 and (p in Scenario.model_fields or p == "system") and p not in cur:
-            cur[p] = {}  # an optional section the file leaves at its defaults
-        if not isinstance(cur, dict) or p not in cur:
-            where = ".".join(parts[: i + 1])
+        name, _, idx = p.partition("[")
+        if i == 0 and (name in Scenario.model_fields or name == "system") and name not in cur and not idx:
+            cur[name] = {}  # an optional section the file leaves at its defaults
+        where = ".".join(parts[: i + 1])
+        if not isinstance(cur, dict) or name not in cur:
             raise ScenarioError([f"{source} {shown(key)}: {shown(where)} does not exist in the scenario"])
-        cur = cur[p]
+        cur = cur[name]
+        if idx:  # aid[2]: the third [[aid]] entry
+            k = idx.rstrip("]")
+            if not (idx.endswith("]") and k.isdigit() and isinstance(cur, list) and int(k) < len(cur)):
+                raise ScenarioError([f"{source} {shown(key)}: {shown(where)} does not exist in the scenario"])
+            cur = cur[int(k)]
     if not isinstance(cur, dict):
         raise ScenarioError([f"{source} {shown(key)}: {shown('.'.join(parts[:-1]))} is not a table"])
     cur[parts[-1]] = value
