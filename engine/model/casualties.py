@@ -19,17 +19,19 @@ Part = Annotated[Param, _ranged(0.0, 1.0)]
 
 
 class ByDomain(_M):
-    """One figure per domain."""
+    """Wounded per killed in each domain (sources in Casualties)."""
 
-    ground: Ratio
-    air: Ratio
-    naval: Ratio
+    ground: Ratio = 3.0
+    air: Ratio = 1.0
+    naval: Ratio = 1.0
 
 
 class SharesByDomain(_M):
-    ground: Part
-    air: Part
-    naval: Part
+    """Share captured or missing in each domain (sources in Casualties)."""
+
+    ground: Part = 0.1
+    air: Part = 0.1
+    naval: Part = 0.02
 
 
 class Casualties(_M):
@@ -41,13 +43,13 @@ class Casualties(_M):
     """
 
     wounded_per_killed: ByDomain = Field(
-        ByDomain(ground=3.0, air=1.0, naval=1.0),
+        ByDomain(),
         description="Wounded per killed, by domain. Ground 3.0: US Army WWII and Korea about 2.4-3.1 [C1][C2], "
         "Falklands 3.0 [F3]; Vietnam about 3.2 hospitalised [C3], Iraq and Afghanistan 7-10 with modern "
         "evacuation [C4][C5] (range 2-10). Air 1.0, naval 1.0: US Navy WWII about 1:1 [C6]; ASSUMPTION "
         "range 0.3-1.5 (aircrew and ships' companies die with their platform more often than soldiers).")
     captured_share: SharesByDomain = Field(
-        SharesByDomain(ground=0.1, air=0.1, naval=0.02),
+        SharesByDomain(),
         description="Share of losses captured or missing, by domain. Ground 0.1: US Army WWII about 13% "
         "captured or missing of battle casualties [C1], ASSUMPTION range 0-0.2 for a force that is not "
         "cut off; air 0.1 ASSUMPTION 0-0.3 (crews shot down over enemy ground); naval 0.02 ASSUMPTION "
