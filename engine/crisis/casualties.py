@@ -37,8 +37,9 @@ def attach(w: World, paused: World | None = None) -> None:
     for s, (sid, st) in enumerate(w.sc.states.items()):
         c, p = st.casualties, f"states.{sid}.casualties"
         for d, dom in enumerate(DOMAINS):
-            w.wounded_per_killed[:, s, d] = w.sample(getattr(c.wounded_per_killed, dom), f"{p}.wounded_per_killed.{dom}")
-            w.captured_share[:, s, d] = w.sample(getattr(c.captured_share, dom), f"{p}.captured_share.{dom}")
+            r, cap = getattr(c.wounded_per_killed, dom), getattr(c.captured_share, dom)
+            w.wounded_per_killed[:, s, d] = w.sample(r, f"{p}.wounded_per_killed.{dom}")
+            w.captured_share[:, s, d] = w.sample(cap, f"{p}.captured_share.{dom}")
     co = w.sc.cutoff
     w.cut_sea, w.cut_days = w.sample(co.sea_control, "cutoff.sea_control"), w.sample(co.days, "cutoff.days")
     w.cut_rate = w.sample(co.surrender_per_day, "cutoff.surrender_per_day")
