@@ -42,8 +42,9 @@ def test_totals_conserved_in_a_run():
     assert (cas >= -1e-6 * np.maximum(loss[..., None], 1)).all()
     np.testing.assert_allclose(cas.sum(axis=3), loss, rtol=1e-12, atol=1e-9)
     assert loss.sum() > 0  # wars were fought
-    by = r["states"]["losses_by_day"]  # by day 7 <= by day 21 <= by day 30 <= the war's total
-    assert (np.diff(by, axis=3) >= -1e-9).all() and (by[..., -1] <= loss + 1e-9).all()
+    by = r["states"]["losses_by_day"]  # by day 7 <= by day 21 <= by day 30 <= the war's total, each kind
+    assert by.shape == cas.shape + (3,)
+    assert (np.diff(by, axis=4) >= -1e-9).all() and (by[..., -1] <= cas + 1e-9).all()
     no_war = ~np.isfinite(r["replications"]["war_day"])
     assert (by[no_war] == 0).all()
 
@@ -109,18 +110,27 @@ def test_hdf5_columns_summary_and_report(tmp_path):
         g = h["batches"][sorted(h["batches"])[0]] if "batches" in h else h
         cas, loss = g["states/casualties"][()], g["states/losses"][()]
         daily = g["states/daily_casualties"][()]
-        assert g["states/losses_by_day"].shape == loss.shape + (3,)
+        by = g["states/losses_by_day"][()]
+        war, end = g["replications/war_day"][()], g["replications/end_day"][()]
+    assert by.shape == cas.shape + (3,)
+    short = np.isfinite(war) & (end - war <= 30)  # a war of 30 days or less: its day-30 mark is its total
+    assert short.any()
+    np.testing.assert_allclose(by[short][..., -1], cas[short], rtol=1e-12, atol=1e-9)
+    # The day-7 mark is the first 7 days of the daily series (float32 days).
+    for r in np.flatnonzero(np.isfinite(war))[:5]:
+        d0 = int(round(war[r]))
+        np.testing.assert_allclose(daily[r, :, d0:d0 + 7].sum(axis=1, dtype=float), by[r, ..., 0], rtol=1e-4, atol=1.0)
     np.testing.assert_allclose(cas.sum(axis=3), loss, rtol=1e-12, atol=1e-9)
     # The daily series adds up to the totals (float32 days, so to single precision).
     np.testing.assert_allclose(daily.sum(axis=2, dtype=float), cas, rtol=1e-4, atol=1.0)
     s = cli("summary", out)
     assert s.returncode == 0, s.stderr
     assert "Casualties in wars: median [5%, 95%]   killed / wounded / captured or missing" in s.stdout
-    assert "Losses by day of the war (all kinds, median): day 7, day 21, day 30" in s.stdout
+    assert "By day of the war, median: all kinds (day 7, day 21, day 30), then killed" in s.stdout
     html = tmp_path / "t.html"
     assert cli("report", out, "--out", html).returncode == 0
     text = html.read_text()
-    assert "<th>killed</th><th>wounded</th><th>captured</th>" in text and "lost by day 30" in text
+    assert "<th>killed</th><th>wounded</th><th>captured</th>" in text and "killed by day 30" in text
 
 
 def test_batch_size_does_not_change_the_series():

@@ -46,7 +46,7 @@ def attach(w: World, paused: World | None = None) -> None:
     if paused is None:
         w.cut_for = np.zeros((R, F))  # days each front's attacker ashore has been cut off in a row
         w.surrendered = np.zeros((R, S))  # ground cp surrendered when cut off (also in ``lost``)
-        w.loss_marks = np.zeros((R, S, 3, len(MARK_DAYS)))  # personnel lost by each mark day of the war
+        w.loss_marks = np.zeros((R, S, 3, 3, len(MARK_DAYS)))  # personnel by domain, kind, by each mark day
     else:
         first = np.zeros(R, dtype=np.int64)
         for k in STATE:
@@ -94,15 +94,18 @@ def split(w: World) -> np.ndarray:
 
 
 def mark(w: World, t: float) -> None:
-    """Losses so far for every replication at war within each mark day of its war (step ending at t)."""
+    """Losses so far, by domain and kind, for every replication at war within each mark day of its
+    war (step ending at t)."""
     day = t - w.war_day  # NaN where no war: no mark written
-    now = personnel(w)
-    for k, m in enumerate(MARK_DAYS):
-        on = w.at_war & (day <= m + 1e-9)
-        if on.any():
-            w.loss_marks[on, :, :, k] = now[on]
+    on = [w.at_war & (day <= m + 1e-9) for m in MARK_DAYS]
+    if not any(o.any() for o in on):
+        return
+    now = split(w)
+    for k, o in enumerate(on):
+        if o.any():
+            w.loss_marks[o, ..., k] = now[o]
 
 
 def columns(w: World) -> dict:
-    """``states/casualties`` (R, S, domain, kind) and ``states/losses_by_day`` (R, S, domain, mark)."""
+    """``states/casualties`` (R, S, domain, kind) and ``states/losses_by_day`` (R, S, domain, kind, mark)."""
     return {"casualties": split(w), "losses_by_day": w.loss_marks.copy()}

@@ -56,7 +56,7 @@ COLUMNS = {
     "states/losses": {"dims": RSD},
     "states/losses_cp": {"dims": RSD},
     "states/casualties": {"dims": RSD + ["kind"]},  # personnel; sums over kind to states/losses
-    "states/losses_by_day": {"dims": RSD + ["mark"]},  # personnel lost by day 7, 21, 30 of the war
+    "states/losses_by_day": {"dims": RSD + ["kind", "mark"]},  # personnel lost by day 7, 21, 30 of the war
     "states/daily_casualties": {"dims": ["replication", "state", "day", "domain", "kind"]},  # --timeseries
     "states/breakoffs": {"dims": RSD},
     "states/escalation_level": {"dims": RS, "codes": RUNG},
