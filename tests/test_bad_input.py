@@ -58,6 +58,20 @@ CASES = [
     (["run", "duel", "--set", "states.BLUE.declare={credibility_gain=2}"], "states.BLUE.declare.credibility_gain = 2"),
     (["run", "duel", "--set", "states.BLUE.declare={reputation_cost=-1}"], "states.BLUE.declare.reputation_cost = -1"),
     (["run", "duel", "--set", "states.BLUE.declare={reputation_cost=\"high\"}"], "states.BLUE.declare.reputation_cost"),
+    # casualties by kind and the cut-off rule (engine/model/casualties.py)
+    (["run", "duel", "--set", "states.BLUE.casualties={wounded_per_killed={ground=-1}}"],
+     "states.BLUE.casualties.wounded_per_killed.ground = -1"),
+    (["run", "duel", "--set", "states.BLUE.casualties={wounded_per_killed={naval=99}}"],
+     "states.BLUE.casualties.wounded_per_killed.naval = 99"),
+    (["run", "duel", "--set", "states.BLUE.casualties={captured_share={air=1.5}}"],
+     "states.BLUE.casualties.captured_share.air = 1.5"),
+    (["run", "duel", "--set", 'states.BLUE.casualties={captured_share={ground="some"}}'],
+     "states.BLUE.casualties.captured_share.ground"),
+    (["run", "duel", "--set", "states.BLUE.casualties={killed=1}"], "states.BLUE.casualties.killed"),
+    (["run", "duel", "--set", "cutoff={sea_control=2}"], "cutoff.sea_control = 2"),
+    (["run", "duel", "--set", "cutoff={days=-3}"], "cutoff.days = -3"),
+    (["run", "duel", "--set", "cutoff={surrender_per_day=1.2}"], "cutoff.surrender_per_day = 1.2"),
+    (["run", "duel", "--set", "cutoff={rate=0.1}"], "cutoff.rate"),
 ]
 
 

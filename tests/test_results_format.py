@@ -67,10 +67,14 @@ def test_xarray_sees_named_dimensions_and_coordinates(duel):
     st = _open(duel, "states")
     assert dict(reps.sizes) == {"replication": 50}
     assert dict(st.sizes) == {"replication": 50, "state": len(states), "domain": 3, "target": len(states),
-                              "measure": len(res["layout"]["strike_measures"])}
+                              "measure": len(res["layout"]["strike_measures"]), "kind": 3, "mark": 3}
     np.testing.assert_array_equal(reps["replication"], np.arange(50))
     assert list(st["state"].values) == states and list(st["domain"].values) == ["ground", "air", "naval"]
     assert st["losses"].dims == ("replication", "state", "domain")
+    # casualties by kind and losses by day of the war (docs/model.md §3.6)
+    assert st["casualties"].dims == ("replication", "state", "domain", "kind")
+    assert list(st["kind"].values) == ["killed", "wounded", "captured"]
+    assert list(st["mark"].values) == ["day 7", "day 21", "day 30"]
     # who struck whom (docs/model.md §5): striker, target, measure, each named
     assert st["strikes"].dims == ("replication", "state", "target", "measure")
     assert list(st["target"].values) == states and list(st["measure"].values) == res["layout"]["strike_measures"]

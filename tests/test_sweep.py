@@ -290,8 +290,10 @@ def test_sweep_figures_name_the_arms_by_their_values(swept):
     d = sweep_file.read(out)
     diff = figs["diff_prob_1_0"]
     assert "(doctrine=never) minus (doctrine=self_help)" in diff  # the title, in the SVG's text
-    rows = [r for r in d["comparison"] if not r["metric"].startswith("losses.")]
+    # personnel metrics (losses and killed/wounded/captured by state) have their own figure
+    rows = [r for r in d["comparison"] if not r["metric"].startswith(sweep_file.PERSONNEL)]
     assert list(diff.data["values"]) == [r["diff"] for r in rows]
+    assert any(r["metric"] == "killed.USA" for r in d["comparison"])
 
 
 def test_a_numeric_sweep_draws_probabilities_against_the_value(tmp_path):

@@ -102,6 +102,10 @@ def read(path) -> dict:
     return out
 
 
+# Metrics in personnel (crisis/metrics.py): losses and casualties by kind, shown as whole numbers.
+PERSONNEL = ("losses.", "killed.", "wounded.", "captured.")
+
+
 def is_sweep(path) -> bool:
     try:
         with h5py.File(path, "r") as f:
@@ -114,7 +118,7 @@ def fmt_value(name: str, v: float, prob: bool | None = None) -> str:
     """A probability as a percentage, losses as a whole number, other means with one decimal."""
     if not np.isfinite(v):
         return "-"
-    if name.startswith("losses."):
+    if name.startswith(PERSONNEL):
         return f"{round(v):,}"  # an int: no "-0"
     return f"{100 * v:.1f}%" if prob or prob is None else f"{v:,.1f}"
 
@@ -122,7 +126,7 @@ def fmt_value(name: str, v: float, prob: bool | None = None) -> str:
 def fmt_diff(name: str, v: float, prob: bool | None = None) -> str:
     if not np.isfinite(v):
         return "-"
-    if name.startswith("losses."):
+    if name.startswith(PERSONNEL):
         return f"{round(v):+,}"
     return f"{100 * v:+.1f}pp" if prob or prob is None else f"{v:+,.1f}"
 

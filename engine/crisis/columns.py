@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.crisis import aid_results
+from wargame.crisis import casualties
 from wargame.crisis import raids
 from wargame.crisis import strikes
 from wargame.model.log import ACTIONS, EVENT_TYPES
 from wargame.model.scenario import DOCTRINES
-from wargame.crisis.world import CASUALTY_SHARE, OUTCOMES, RUNG_NAMES, World
+from wargame.crisis.world import OUTCOMES, RUNG_NAMES, World
 
 # The side a state ended on: World.side is +1 attacker, -1 defender, 0 neither (a third
 # party that stayed out); ``collect`` stores the side an intervener joined.
@@ -34,6 +35,8 @@ DIMS = {
     "decision": {},
     "target": {"labels": "states"},  # the state struck (states/strikes)
     "measure": {"labels": "strike_measures"},
+    "kind": {"labels": "casualty_kinds"},  # killed, wounded, captured (crisis/casualties.py)
+    "mark": {"labels": "loss_mark_days"},  # days of the war: 7, 21, 30
 }
 R, RS, RSD = ["replication"], ["replication", "state"], ["replication", "state", "domain"]
 STATE_OR_NONE = {"labels": "states", "none": -1}  # a state index, -1 for none
@@ -52,6 +55,9 @@ COLUMNS = {
     "states/withdrew_day": {"dims": RS},
     "states/losses": {"dims": RSD},
     "states/losses_cp": {"dims": RSD},
+    "states/casualties": {"dims": RSD + ["kind"]},  # personnel; sums over kind to states/losses
+    "states/losses_by_day": {"dims": RSD + ["kind", "mark"]},  # personnel lost by day 7, 21, 30 of the war
+    "states/daily_casualties": {"dims": ["replication", "state", "day", "domain", "kind"]},  # --timeseries
     "states/breakoffs": {"dims": RSD},
     "states/escalation_level": {"dims": RS, "codes": RUNG},
     "states/struck_level": {"dims": RS, "codes": RUNG},
@@ -81,7 +87,9 @@ def table(layout: dict) -> dict:
     if "aid" in layout:  # aid short of war and sanctions (crisis/aid_results.py)
         dims, cols = dims | aid_results.DIMS, cols | aid_results.COLUMNS
     return {"sides": list(SIDES), "series": list(SERIES), "doctrine_names": list(DOCTRINES),
-            "strike_measures": list(strikes.MEASURES), "dims": dims, "columns": cols}
+            "strike_measures": list(strikes.MEASURES),
+            "casualty_kinds": list(casualties.KINDS), "loss_mark_days": [f"day {d}" for d in casualties.MARK_DAYS],
+            "dims": dims, "columns": cols}
 
 
 def breakoffs(w: World) -> np.ndarray:
@@ -109,7 +117,7 @@ def collect(w: World, log, ts=None) -> dict:
             "intervention_day": w.intervention_day.astype("<f4"),
             "side": np.where(w.intervened, w.joined, w.side).astype("i1"),
             "withdrew_day": w.withdrew_day.astype("<f4"),
-            "losses": w.lost * w.mpc * CASUALTY_SHARE,
+            "losses": casualties.personnel(w),
             "losses_cp": w.lost.copy(),
             "breakoffs": breakoffs(w),
             "escalation_level": w.rung.max(axis=2).astype("i1"),
@@ -127,8 +135,10 @@ def collect(w: World, log, ts=None) -> dict:
         out["states"].update(states)
     if aid_results.present(w):
         out["states"].update(aid_results.columns(w))
+    out["states"].update(casualties.columns(w))
     if ts is not None:
         out["timeseries"] = ts.data
+        out["states"]["daily_casualties"] = ts.casualties
     return out
 
 

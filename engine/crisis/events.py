@@ -27,6 +27,7 @@ from wargame.crisis import battle
 from wargame.crisis import clock as clock_
 from wargame.crisis import combat
 from wargame.crisis import deterrence
+from wargame.crisis import casualties
 from wargame.crisis import doctrines
 from wargame.crisis import escalation
 from wargame.crisis import strikes
@@ -43,7 +44,7 @@ from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WA
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
 MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach, aims.attach, aid.attach,
-              sanctions.attach)
+              sanctions.attach, casualties.attach)
 
 
 def attach(w: World) -> World:
@@ -330,6 +331,8 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         moved_before = w.position[rows].copy()
         combat.step(w, t, rows, clock)
         strikes.strike(w, rows, t, clock)
+        casualties.cut_off(w, rows, t)  # forces ashore cut off from the sea surrender
+        casualties.mark(w, t)
         hit = presence.tripwire(w, log, rows, t)  # forces in place hit: their states decide now
         if hit.size and wake is not None:
             w.next_decision[hit] = t

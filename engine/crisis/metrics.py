@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.crisis import aid_results
+from wargame.crisis.casualties import KINDS
 from wargame.crisis.world import OUTCOMES
 
 RUNGS = ("forces", "bases", "homeland", "nuclear")
@@ -28,6 +29,10 @@ def battle_catalogue(layout: dict, great_powers: list[str]) -> dict[str, str]:
             cat[f"intervened.{sid}"] = f"P({sid} intervenes)"
     for sid in layout["states"]:
         cat[f"losses.{sid}"] = f"E[{sid} personnel casualties], all domains"
+    if "casualty_kinds" in layout:  # files written before the casualties column have no such metrics
+        for sid in layout["states"]:
+            for kind in layout["casualty_kinds"]:
+                cat[f"{kind}.{sid}"] = f"E[{sid} personnel {kind}], all domains (crisis/casualties.py)"
     return cat
 
 
@@ -59,6 +64,11 @@ def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, 
     loss = st["losses"].sum(axis=2)
     for s, sid in enumerate(layout["states"]):
         m[f"losses.{sid}"] = loss[:, s].astype(float)
+    if "casualties" in st and "casualty_kinds" in layout:
+        cas = np.asarray(st["casualties"], float).sum(axis=2)  # (n, S, kind)
+        for s, sid in enumerate(layout["states"]):
+            for k, kind in enumerate(layout["casualty_kinds"]):
+                m[f"{kind}.{sid}"] = cas[:, s, k]
     return m
 
 
@@ -73,5 +83,6 @@ def catalogue(loaded) -> dict[str, str]:
     sc = loaded.scenario
     ids = list(sc.states)
     layout = {"states": ids, "attacker": ids.index(sc.scenario.attacker),
-              "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES)}
+              "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES),
+              "casualty_kinds": list(KINDS)}
     return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power]) | aid_results.catalogue(sc)

@@ -10,6 +10,7 @@ import numpy as np
 
 from wargame.crisis import aid_results
 from wargame.crisis import cases
+from wargame.crisis import casualties_summary
 from wargame.crisis import raids_summary
 from wargame.crisis import strikes_summary
 from wargame.estimate import Histogram, wilson
@@ -86,7 +87,7 @@ def compute(res: dict) -> dict:
     acc = Accumulator(res["attrs"], res["layout"])
     acc.add(res["replications"], res["states"])
     return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res),
-            "strikes": strikes_summary.compute(res),
+            "strikes": strikes_summary.compute(res), "casualties": casualties_summary.compute(res),
             "aid": aid_results.compute(res)}  # case lines: engine/crisis/cases.py
 
 
@@ -104,6 +105,7 @@ def compute_file(path) -> dict:
         raise ValueError("no finished replication yet")
     return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout),
             "strikes": strikes_summary.compute_file(path, layout),
+            "casualties": casualties_summary.compute_file(path, layout),
             "aid": aid_results.compute_file(path, layout)}
 
 
@@ -138,6 +140,7 @@ def format_table(s: dict) -> str:
         m, a, b = r["losses"]
         L.append(f"  {r['state']:<5} {r['role']:<12} {iv:<24} {day:>4} {r['withdrew']:>9}  "
                  f"{_num(m)} [{_num(a)}, {_num(b)}]")
+    L += casualties_summary.format_lines(s.get("casualties"))
     plat = [r for r in s["states"] if np.nanmax([*r.get("aircraft_lost", [0.0]), *r.get("ships_lost", [0.0])]) > 0]
     if plat:
         L += ["", "Platforms lost in wars   aircraft median [5%, 95%]   ships median [5%, 95%]"]

@@ -16,6 +16,7 @@ from wargame.model.aims import WarAims, check as check_aims
 from wargame.model.aid import AID_POLICIES, Aid, Sanction, check_aid
 from wargame.model.arrivals import Arrival, check_arrivals
 from wargame.model.battle import Battle
+from wargame.model.casualties import Casualties, Cutoff
 from wargame.model.injects import check as check_inject
 from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
                                   Strict as _M,
@@ -189,6 +190,8 @@ class State(_M):
     alert: Alert = Field(Alert(), description="Alert and forward deployment after the warning (crisis/prewar.py).")
     declare: Declare = Field(Declare(), description="A declared commitment to the defender after the warning "
                              "(crisis/prewar.py).")
+    casualties: Casualties = Field(Casualties(), description="How its losses divide into killed, wounded and "
+                                   "captured (crisis/casualties.py).")
     forces_in_place: Ids[InPlace] = Field(
         default_factory=dict, description="Combat power stationed on each front before the war (keyed by front); "
         "it fights on the host's (defender's) side from the war's first step, whatever the doctrine.")
@@ -364,6 +367,7 @@ class Scenario(_M):
     invasion: Invasion = Invasion()
     naval: Naval = Naval()
     breakoff: BreakOff = BreakOff()
+    cutoff: Cutoff = Field(Cutoff(), description="Forces ashore cut off from the sea surrender (crisis/casualties.py).")
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
     war_aims: WarAims | None = Field(None, description="What each primary fights for before it accepts a "

@@ -16,7 +16,7 @@ import numpy as np
 
 from wargame.report import figures as svg
 from wargame.report.page import page, section, table as _table
-from wargame.analysis.sweep_file import fmt_diff, fmt_value, probabilities, read
+from wargame.analysis.sweep_file import PERSONNEL, fmt_diff, fmt_value, probabilities, read
 
 HEADLINE = ("defender_survives", "great_power_war")
 TORNADO_TOP = 12
@@ -77,8 +77,8 @@ def build(path) -> tuple[str, dict]:
     pairs = sorted({(r["arm_a"], r["arm_b"]) for r in d["comparison"]})
     for i, j in pairs:
         rows = [r for r in d["comparison"] if (r["arm_a"], r["arm_b"]) == (i, j)]
-        for group, sel, unit in (("prob", lambda n: not n.startswith("losses."), "difference (percentage points)"),
-                                 ("losses", lambda n: n.startswith("losses."), "difference (personnel)")):
+        for group, sel, unit in (("prob", lambda n: not n.startswith(PERSONNEL), "difference (percentage points)"),
+                                 ("losses", lambda n: n.startswith(PERSONNEL), "difference (personnel)")):
             rs = [r for r in rows if sel(r["metric"])]
             if rs:
                 figs[f"diff_{group}_{j}_{i}"] = svg.forest(
