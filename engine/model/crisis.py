@@ -1,4 +1,4 @@
-"""The crisis kind's schema: states, fronts, raids, doctrines, termination, injects, cases.
+"""The crisis kind's schema: states, fronts, raids, doctrines, termination, injects (the case: model/case.py).
 
 Frozen pydantic models (``Scenario`` at the top); ``wargame.model.scenario`` loads a
 TOML file into them. Time is in days, distances in km, forces in personnel (manpower)
@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from wargame.model.aims import WarAims, check as check_aims
 from wargame.model.aid import AID_POLICIES, Aid, Sanction, check_aid
 from wargame.model.arrivals import Arrival, check_arrivals
 from wargame.model.battle import Battle
+from wargame.model.case import CASE_METRICS, Case  # noqa: F401  (CASE_METRICS re-exported)
 from wargame.model.casualties import Casualties, Cutoff
 from wargame.model.injects import check as check_inject
 from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
                                   Strict as _M,
-                                  Ids, check_number, ranged as _ranged, shown)
+                                  Ids, ranged as _ranged, shown)
 from wargame.model.prewar import Alert, Declare
 from wargame.model.raids import AirDefence, Raid, Weapon, check_raids
 
@@ -128,41 +129,6 @@ class Morale(_M):
     flee_regions_held: Share | None = Field(None, description="Political collapse: the defender's government gives "
                                             "up its capital once the share of its side's `falls` fronts still held is "
                                             "at or below this; none: never.")
-
-
-def _observed(v):
-    """A historical value: a number, where +inf (never happened) is meaningful and nothing else infinite is."""
-    return v if isinstance(v, float) and v == float("inf") else check_number(v)
-
-
-CASE_METRICS = ("days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war",
-                "attacker_ships_lost", "defender_ships_lost", "attacker_aircraft_lost", "defender_aircraft_lost",
-                "attacker_casualties", "defender_casualties")
-
-
-class HistoryCheck(_M):
-    """One historical value the engine's distribution is checked against (engine/crisis/cases.py)."""
-
-    metric: Literal["days_to_capital", "days_to_first_fall", "days_first_fall_to_capital", "capital_taken",
-                    "direct_intervention", "days_to_attacker_breaks", "war_ongoing", "war",
-                    "attacker_ships_lost", "defender_ships_lost", "attacker_aircraft_lost", "defender_aircraft_lost",
-                    "attacker_casualties", "defender_casualties"] = Field(
-        description="What is compared (engine/crisis/cases.py defines each).")
-    value: Annotated[float, BeforeValidator(_observed)] = Field(
-        description="What happened (days, platforms or people, or 1/0 for yes/no metrics); inf: it never happened (a metric's "
-        "value for a replication where it never happens).")
-    what: str = Field("", description="The historical event in words.")
-    source: str = Field(description="Public source of the value.")
-
-
-class Case(_M):
-    """A historical case: which front is the capital, and what happened."""
-
-    capital_front: str = Field(description="Front whose objective is the defender's capital.")
-    front_word: str = Field("fronts", description="What a front stands for in this case (regions, provinces).")
-    history: list[HistoryCheck] = Field(default_factory=list)
-
 
 
 class State(_M):
