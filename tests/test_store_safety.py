@@ -56,6 +56,24 @@ def _one_line(p):
     return p.stderr
 
 
+def _largest_chunk(path):
+    """File offset of the middle of the largest stored chunk (the middle of the file may be free space)."""
+    import h5py
+
+    best = (0, 0)
+    with h5py.File(path, "r") as f:
+        def visit(_, o):
+            nonlocal best
+            if isinstance(o, h5py.Dataset) and o.chunks:
+                for i in range(o.id.get_num_chunks()):
+                    c = o.id.get_chunk_info(i)
+                    best = max(best, (c.size, c.byte_offset))
+        f.visititems(visit)
+    size, offset = best
+    assert size > 128, "no chunked dataset to damage"
+    return offset + size // 2
+
+
 def _flip(path, at, n=4096):
     with open(path, "r+b") as fh:
         fh.seek(at)
@@ -142,7 +160,7 @@ def test_resume_repairs_what_it_can_and_says_so(reference, tmp_path, what):
 def test_a_damaged_complete_file_is_not_called_complete(reference, tmp_path):
     out = tmp_path / "c.h5"
     shutil.copy(reference, out)
-    _flip(out, out.stat().st_size // 2)
+    _flip(out, _largest_chunk(out), n=64)  # inside stored data, wherever the layout puts it
     # (`summary` reads only the columns it needs and may not notice; --resume reads all of it)
     err = _one_line(cli("run", CFG, "--out", out, "--resume"))
     assert "a complete results file, but damaged" in err and "--overwrite" in err
