@@ -28,7 +28,7 @@ import numpy as np
 
 from wargame.crisis import clock
 from wargame.crisis.world import World, carry
-from wargame.model.aid import AID_KINDS
+from wargame.model.aid import AID_KINDS, AID_POLICIES
 
 DOMAIN = {"ground": 0, "air": 1, "naval": 2}
 ARMS, MUNITIONS, INTERCEPTORS, MONEY, INTELLIGENCE = range(5)
@@ -49,6 +49,7 @@ def attach(w: World, paused: World | None = None) -> None:
     w.aid_front = np.array([-1 if a.front is None else w.front_ids.index(a.front) for a in items], dtype=np.int64)
     w.aid_layer = np.array([_layer(w, a) for a in items], dtype=np.int64)
     w.aid_sched = np.array([a.given == "scheduled" for a in items], dtype=bool)
+    w.aid_policy = np.array([AID_POLICIES.index(st.aid_policy) for st in w.sc.states.values()], dtype=np.int64)
     z = lambda: np.zeros((R, n))  # noqa: E731
     w.aid_per_day, w.aid_gain, w.aid_start, w.aid_dur, w.aid_delay = z(), z(), z(), z(), z()
     w.aid_stock0, w.aid_prod, w.aid_ppm, w.aid_interdict = np.full((R, n), np.inf), z(), z(), z()

@@ -24,8 +24,8 @@ AID_AND_INTERVENE, AID_ONLY, AID_THEN_INTERVENE, INTERVENE_ONLY = range(len(AID_
 
 
 def policies(w: World) -> np.ndarray:
-    """(S,) each state's aid policy code (docs/model.md §10.3)."""
-    return np.array([AID_POLICIES.index(st.aid_policy) for st in w.sc.states.values()], dtype=np.int64)
+    """(S,) each state's aid policy code (docs/model.md §10.3; set once by crisis/aid.py ``attach``)."""
+    return w.aid_policy
 
 
 def gate(w: World, rows, s: int, p_without: np.ndarray, join: np.ndarray) -> np.ndarray:

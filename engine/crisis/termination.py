@@ -39,11 +39,6 @@ from wargame.crisis.world import CEASEFIRE, CEASEFIRE_HELD, World
 ACCEPT, FIGHT_ON = ACTIONS.index("accept_ceasefire"), ACTIONS.index("fight_on")
 
 
-def held(w: World, rows) -> np.ndarray:
-    """(n,) the attacker's attainment of its war aims (by default: of its decisive objectives)."""
-    return aims.attainment(w, rows)
-
-
 def outcome(w: World, rows) -> np.ndarray:
     """The ceasefire's outcome code per row: ceasefire_held when the attacker holds ground."""
     return np.where((w.position[rows] > 0).any(axis=1), CEASEFIRE_HELD, CEASEFIRE).astype(np.int8)
