@@ -62,8 +62,13 @@ def _apply(w: World, cp, rows, d, x0, y0, x1, y1):
     w.lost[rows, :, d] += (before - cp[:, :, :, d]).sum(axis=1)
 
 
-def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
-    """Resolve the day ending at time t for replications ``rows`` (all at war, none ended)."""
+def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool = True) -> None:
+    """Resolve the day ending at time t for replications ``rows`` (all at war, none ended).
+
+    ``fused``: the ground fighting and movement as one kernel call (kernels/step.py), the same
+    bits as the step-by-step path (``fused=False``, tests/test_fused_step.py). Irregular wars
+    (morale, Deitchman fronts) always take the step-by-step path.
+    """
     if rows.size == 0:
         return
     n, F, dt = rows.size, w.F, w.dt
@@ -131,6 +136,16 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock) -> None:
         sea = control(x1, y1, w.nav["sea_control_exponent"][rows][:, None])
         w.sea_control[rows] = np.where(w.naval[None, :], sea, 0.5)
 
+    if fused and not (w.has_morale.any() or w.guerrilla.any()):
+        w.front[rows] = cp
+        clock(kernels.ground_day, w, rows, t, k, streams.GROUND)
+        return
+    _ground(w, t, rows, clock, cp, air, k, rr, slots)
+
+
+def _ground(w: World, t: float, rows: np.ndarray, clock: KernelClock, cp, air, k: int, rr, slots) -> None:
+    """The step-by-step ground fighting and movement (``step(..., fused=False)``); writes ``cp`` back."""
+    n, F, dt, st = rows.size, w.F, w.dt, w.stochastic
     # -- ground attrition with the force-ratio modifiers
     x0, y0 = side_totals(w, cp, rows, GROUND)
     in_assault = w.amphibious[None, :] & (t - dt < w.landing_day[rows] + w.assault_days[rows])
