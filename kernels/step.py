@@ -27,11 +27,12 @@ import numpy as np
 from numba import njit, prange
 
 from ._dispatch import threads_for
-from .config import INLINE, PJIT
+from .config import INLINE, JIT, PJIT
 from .lanchester import _advance, _draws, _is_square, _square_coef, _square_with
 from .modifiers import advance_km, attack_factor
 
 GROUND = 0  # the World's domain index of ground cp (crisis/combat.py)
+_CHUNK = 1024  # replications per parallel work item
 
 
 @njit(**INLINE)
@@ -42,15 +43,20 @@ def _clip(v, lo, hi):
     return v if v < hi or math.isnan(v) else hi
 
 
-@njit(**PJIT)
-def _ground_day(rows, front, lost, position, inflow, side, reps, posture, amphibious, terrain, penalty,
-                air_control, air_weight, sea_control, sea_weight, landing_day, assault_days, att_leth, def_leth,
-                law_p, law_q, breakthrough, vmax, counter_depth, depth, t, dt, stochastic, seed, step, purpose,
-                bad):
+@njit(**JIT)
+def _ground_rows(lo, hi, rows, front, lost, position, inflow, side, reps, posture, amphibious, terrain, penalty,
+                 air_control, air_weight, sea_control, sea_weight, landing_day, assault_days, att_leth, def_leth,
+                 law_p, law_q, breakthrough, vmax, counter_depth, depth, t, dt, stochastic, seed, step, purpose,
+                 bad):
+    # Rows rows[lo:hi]. Like lanchester._rows, it keeps the square law's coefficients of the last
+    # (a, b) and computes them again only when they change (a batch mostly shares them).
     F, S = front.shape[1], front.shape[2]
-    for j in prange(rows.shape[0]):
+    booked = np.empty(S)  # a row's losses per state, summed over fronts in order
+    ka = kb = math.nan
+    g = sq = ch = sh = 0.0
+    for j in range(lo, hi):
         r = rows[j]
-        booked = np.zeros(S)  # this row's losses per state, summed over fronts in order
+        booked[:] = 0.0
         for f in range(F):
             x0 = 0.0
             y0 = 0.0
@@ -77,7 +83,9 @@ def _ground_day(rows, front, lost, position, inflow, side, reps, posture, amphib
                 bad[j] = f + 1  # the first front with a bad input; the row is left as it was
                 break
             if _is_square(x0, y0, a, b, p, q, rx, ry, dt):
-                g, sq, ch, sh = _square_coef(a, b, dt)
+                if a != ka or b != kb:
+                    ka, kb = a, b
+                    g, sq, ch, sh = _square_coef(a, b, dt)
                 x1, y1 = _square_with(x0, y0, dt, g, sq, ch, sh)
             else:
                 x1, y1 = _advance(x0, y0, a, b, p, q, rx, ry, dt)
@@ -103,6 +111,20 @@ def _ground_day(rows, front, lost, position, inflow, side, reps, posture, amphib
             position[r, f] = _clip(pos, -counter_depth[r, f], depth[r, f])
         for s in range(S):
             lost[r, s, GROUND] += booked[s]
+
+
+@njit(**PJIT)
+def _ground_day(rows, front, lost, position, inflow, side, reps, posture, amphibious, terrain, penalty,
+                air_control, air_weight, sea_control, sea_weight, landing_day, assault_days, att_leth, def_leth,
+                law_p, law_q, breakthrough, vmax, counter_depth, depth, t, dt, stochastic, seed, step, purpose,
+                bad):
+    # Chunks of _CHUNK rows in parallel (each row touches only its own replication's arrays).
+    n = rows.shape[0]
+    for c in prange((n + _CHUNK - 1) // _CHUNK):
+        _ground_rows(c * _CHUNK, min((c + 1) * _CHUNK, n), rows, front, lost, position, inflow, side, reps,
+                     posture, amphibious, terrain, penalty, air_control, air_weight, sea_control, sea_weight,
+                     landing_day, assault_days, att_leth, def_leth, law_p, law_q, breakthrough, vmax,
+                     counter_depth, depth, t, dt, stochastic, seed, step, purpose, bad)
 
 
 def ground_day(w, rows: np.ndarray, t: float, step: int, purpose: int) -> None:
