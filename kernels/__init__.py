@@ -51,12 +51,13 @@ from .modifiers import FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_f
 from .philox import normals, philox4x64, uniforms
 from .salvo import raid_step, salvo_step
 from .step import ground_day
+from .thresholds import thresholds
 from .variates import binomial, poisson
 
 __all__ = [
     "streams", "uniforms", "normals", "philox4x64", "binomial", "poisson",
     "lanchester_step", "law_pq", "SQUARE", "LINEAR", "LOG",
-    "salvo_step", "deitchman_step", "raid_step", "ground_day",
+    "salvo_step", "deitchman_step", "raid_step", "ground_day", "thresholds",
     "front_modifiers", "attack_factor", "control_share", "advance", "advance_km",
     "HASTY", "PREPARED", "FORTIFIED",
 ]

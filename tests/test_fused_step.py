@@ -1,12 +1,12 @@
-"""The fused ground day (kernels/step.py) gives the same bits as the step-by-step path it replaces.
+"""The fused ground day (kernels/step.py) and termination thresholds (kernels/thresholds.py) give
+the same bits as the step-by-step paths they replace.
 
-``combat.step(..., fused=False)`` keeps the old path: front_modifiers, lanchester_step,
-_apply and advance as separate calls. Full runs of shipped scenarios under both must
+``combat.FUSED = False`` (or ``combat.step(..., fused=False)``, ``events.terminate(...,
+fused=False)``) keeps the old paths: front_modifiers, lanchester_step, _apply and advance as
+separate calls, and the loss fractions, objectives and side sums in numpy. Full runs of shipped scenarios under both must
 leave every array of the World equal, bit for bit (NaNs in the same places), and the
 fused kernel must not depend on the batch size.
 """
-
-import functools
 
 import numpy as np
 import pytest
@@ -36,11 +36,15 @@ def _scenario(name: str):
     return scenario.load(CONFIGS / f"{name}.toml").scenario
 
 
-def _run(name: str, reps: np.ndarray, fused: bool, monkeypatch, seed: int = 7):
+def _run(name: str, reps: np.ndarray, fused: bool, monkeypatch, seed: int = 7, calls: list | None = None):
     sc = _scenario(name)
     w = World(sc, seed, reps)
     with monkeypatch.context() as m:
-        m.setattr(events.combat, "step", functools.partial(combat.step, fused=fused))
+        m.setattr(combat, "FUSED", fused)
+        if calls is not None:  # count the fused kernels' calls
+            for name in ("ground_day", "thresholds"):
+                fn = getattr(kernels, name)
+                m.setattr(kernels, name, lambda *a, _fn=fn, _nm=name: calls.append(_nm) or _fn(*a))
         log = events.run_batch(w, KernelClock())
     return w, log
 
@@ -57,11 +61,20 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.array_equal(a, b))
 
 
-@pytest.mark.parametrize("name", ["duel", "duel_arrivals", "taiwan_strait", "baltic", "korea", "falklands_1982"])
+# Every shipped crisis scenario with a front; afghanistan_2021 (irregular: morale and Deitchman
+# fronts) fuses only the thresholds.
+SCENARIOS = ["duel", "duel_arrivals", "taiwan_strait", "baltic", "korea", "falklands_1982", "kuwait_1990",
+             "ukraine_2022", "afghanistan_2021"]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
 def test_fused_equals_step_by_step(name, monkeypatch):
     reps = np.arange(40, dtype=np.int64)
-    wf, logf = _run(name, reps, True, monkeypatch)
-    wo, logo = _run(name, reps, False, monkeypatch)
+    fused_calls, step_calls = [], []
+    wf, logf = _run(name, reps, True, monkeypatch, calls=fused_calls)
+    wo, logo = _run(name, reps, False, monkeypatch, calls=step_calls)
+    assert step_calls == [] and "thresholds" in fused_calls
+    assert ("ground_day" in fused_calls) == (name != "afghanistan_2021")
     assert wf.stochastic  # the draws are compared too
     af, ao = _arrays(wf), _arrays(wo)
     assert af.keys() == ao.keys()

@@ -23,6 +23,11 @@ from wargame.crisis.world import World, side_sum
 
 GROUND, AIR, NAVAL = 0, 1, 2
 
+# Whether a day's ground fighting and termination thresholds run as one kernel call each
+# (kernels/step.py, kernels/thresholds.py) or step by step in numpy: the same bits
+# (tests/test_fused_step.py); the step-by-step path stays as the reference.
+FUSED = True
+
 
 class KernelClock:
     """Accumulates wall time spent inside kernel calls (for the share-of-time figure)."""
@@ -62,7 +67,7 @@ def _apply(w: World, cp, rows, d, x0, y0, x1, y1):
     w.lost[rows, :, d] += (before - cp[:, :, :, d]).sum(axis=1)
 
 
-def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool = True) -> None:
+def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool | None = None) -> None:
     """Resolve the day ending at time t for replications ``rows`` (all at war, none ended).
 
     ``fused``: the ground fighting and movement as one kernel call (kernels/step.py), the same
@@ -136,7 +141,7 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool =
         sea = control(x1, y1, w.nav["sea_control_exponent"][rows][:, None])
         w.sea_control[rows] = np.where(w.naval[None, :], sea, 0.5)
 
-    if fused and not (w.has_morale.any() or w.guerrilla.any()):
+    if (FUSED if fused is None else fused) and not (w.has_morale.any() or w.guerrilla.any()):
         w.front[rows] = cp
         clock(kernels.ground_day, w, rows, t, k, streams.GROUND)
         return

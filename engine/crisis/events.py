@@ -40,7 +40,9 @@ from wargame.crisis import raids
 from wargame.crisis import sanctions
 from wargame.crisis.combat import GROUND, KernelClock
 from wargame.model.log import Log
-from wargame.crisis.world import ATTACKER_WINS, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World, side_sum
+from wargame import kernels
+from wargame.crisis.world import (ATTACKER_WINS, CASUALTY_SHARE, CEASEFIRE, DEFENDER_HOLDS, NO_WAR, UNRESOLVED, World,
+                                  side_sum)
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
 MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach, aims.attach, aid.attach,
@@ -249,16 +251,8 @@ def _end(w: World, log: Log, idx, t, outcome, winner, etype, actor, value=-1.0):
     log.record(idx, t, etype, actor, -1, value)
 
 
-def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = False,
-              clock: KernelClock | None = None) -> None:
-    """Capitulation at breakpoint or objective, the attacker's failure, ceasefire after stalemate.
-
-    ``offer``: people play the attacker or the defender (a classroom game), so a stalled
-    front puts a ceasefire on the table (``w.offer``, asked in ``daily``) instead of ending the war.
-    """
-    rows = rows[~w.ended[rows]]
-    if rows.size == 0:
-        return
+def _thresholds(w: World, rows: np.ndarray):
+    """The step-by-step (numpy) form of kernels.thresholds: pressures, objective, collapse, ground."""
     lf = w.loss_fraction(rows)
     press_a = lf[:, w.att] / battle.breaking_point(w, rows, w.att)
     press_d = lf[:, w.dfd] / battle.breaking_point(w, rows, w.dfd)
@@ -268,6 +262,28 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
     side, ground = w.side[rows], w.front[rows][:, :, :, GROUND]
     att_ground = (side_sum(ground, side, 1) + side_sum(w.afloat[rows], side, 1)).sum(axis=1)
     def_ground = side_sum(ground, side, -1).sum(axis=1)
+    return press_a, press_d, objective, collapse, att_ground, def_ground
+
+
+def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = False,
+              clock: KernelClock | None = None, fused: bool | None = None) -> None:
+    """Capitulation at breakpoint or objective, the attacker's failure, ceasefire after stalemate.
+
+    ``offer``: people play the attacker or the defender (a classroom game), so a stalled
+    front puts a ceasefire on the table (``w.offer``, asked in ``daily``) instead of ending the war.
+    ``fused``: the thresholds' inputs in one kernel call (default ``combat.FUSED``); False: numpy.
+    """
+    rows = rows[~w.ended[rows]]
+    if rows.size == 0:
+        return
+    if combat.FUSED if fused is None else fused:  # one kernel call (kernels/thresholds.py), the same bits
+        call = clock if clock is not None else (lambda fn, *a: fn(*a))
+        press, obj_front, collapse, ground = call(kernels.thresholds, w, rows, CASUALTY_SHARE)
+        press_a, press_d, objective = press[:, 0], press[:, 1], obj_front >= 0
+        att_ground, def_ground = ground[:, 0].sum(axis=1), ground[:, 1].sum(axis=1)
+    else:
+        press_a, press_d, objective, collapse, att_ground, def_ground = _thresholds(w, rows)
+        obj_front = np.where(objective, np.argmax(w.position[rows] >= w.depth[rows] - 1e-9, axis=1), -1)
     def_breaks = (press_d >= 1) | (def_ground < 1.0)
     att_breaks = (press_a >= 1) | collapse | (att_ground < 1.0)
     # When both break on the same day, the side under more pressure gives way.
@@ -278,7 +294,6 @@ def terminate(w: World, log: Log, rows: np.ndarray, t: float, offer: bool = Fals
     drawn = ((att_wins & ~objective & (press_a >= kappa)) | (def_wins & ~collapse & (press_d >= kappa)))
     att_wins, def_wins = att_wins & ~drawn, def_wins & ~drawn
     _ceasefire(w, log, rows[drawn], t)
-    obj_front = np.where(objective, np.argmax(pos >= w.depth[rows] - 1e-9, axis=1), -1)
     _end(w, log, rows[att_wins], t, ATTACKER_WINS, w.att, "capitulate", w.dfd, obj_front[att_wins])
     _end(w, log, rows[def_wins], t, DEFENDER_HOLDS, w.dfd, "sue_for_peace", w.att)
     rest = rows[~w.ended[rows]]
