@@ -188,7 +188,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m wargame.bench") -
     p.add_argument("--json", metavar="PATH", help="write every figure to this JSON file")
     p.add_argument("--floors", metavar="PATH", default=str(DEFAULT_FLOORS), help="floors file (default: the floors.json shipped in wargame.bench)")
     p.add_argument("--record-floors", action="store_true", help="write floors at half the measured ratios")
+    p.add_argument("--step-by-step", action="store_true",
+                   help="run the engine's step-by-step day (combat.FUSED = False) instead of the fused kernels, "
+                        "to measure what they buy (docs/bench.md)")
     args = p.parse_args(argv)
+    if args.step_by_step:
+        if args.record_floors:
+            print("wargame bench: --step-by-step measures the old path; it cannot --record-floors", file=sys.stderr)
+            return 2
+        from wargame.crisis import combat
+
+        combat.FUSED = False
     floors_path = Path(args.floors)
     if not args.record_floors and not floors_path.exists():
         print(f"wargame bench: floors file {floors_path} not found", file=sys.stderr)
@@ -214,7 +224,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m wargame.bench") -
     elapsed = time.perf_counter() - t0
     print(f"\n{mode} configuration, {elapsed:.0f} s; {'FAILED: ' + ', '.join(failed) if failed else 'all ratios at or above their floors'}")
     if args.json:
-        doc = {"mode": mode, "config": CONFIGS[mode], "seconds": elapsed, "ratios": ratio, "floors": floors,
+        doc = {"mode": mode, "fused": not args.step_by_step, "config": CONFIGS[mode], "seconds": elapsed, "ratios": ratio, "floors": floors,
                "failed": failed, "figures": figs,
                "machine": {"python": platform.python_version(), "platform": platform.platform(),
                            "cpus": os.cpu_count(), "load_average_at_start": load}}

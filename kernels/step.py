@@ -127,6 +127,15 @@ def _ground_day(rows, front, lost, position, inflow, side, reps, posture, amphib
                      counter_depth, depth, t, dt, stochastic, seed, step, purpose, bad)
 
 
+# The World's arrays ground_day reads or writes: indexed by replication first, then by front only.
+# (The bench's limit peer, bench/peers/limit.py, snapshots them to replay a call.)
+PER_REPLICATION = ("front", "lost", "position", "inflow", "side", "reps", "terrain", "penalty", "air_control",
+                   "air_weight", "sea_control", "sea_weight", "landing_day", "assault_days", "att_leth", "def_leth",
+                   "law_p", "law_q", "breakthrough", "vmax", "counter_depth", "depth")
+PER_FRONT = ("posture", "amphibious")
+SCALARS = ("F", "dt", "stochastic", "seed")
+
+
 def ground_day(w, rows: np.ndarray, t: float, step: int, purpose: int) -> None:
     """The ground fighting and movement of the day ending at ``t`` for replications ``rows`` of World ``w``.
 
@@ -149,3 +158,6 @@ def ground_day(w, rows: np.ndarray, t: float, step: int, purpose: int) -> None:
         j = int(np.flatnonzero(bad)[0])
         raise ValueError(f"ground_day: replication {int(w.reps[rows[j]])}, front {int(bad[j]) - 1}: strengths, "
                          "lethalities, law exponents and reinforcement must be finite and >= 0")
+
+
+ground_day.world_fields = (PER_REPLICATION, PER_FRONT, SCALARS)

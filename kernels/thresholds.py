@@ -77,6 +77,13 @@ def _thresholds(rows, lost, committed, mpc, share, homeland, tolerance, breakpoi
               collapse, ground)
 
 
+# The World's arrays thresholds reads (for bench/peers/limit.py's snapshots, as in step.py).
+PER_REPLICATION = ("lost", "committed", "mpc", "homeland_pressure", "tolerance", "breakpoint", "position", "depth",
+                   "counter_depth", "front", "afloat", "side")
+PER_FRONT = ("decisive",)
+SCALARS = ("F", "att", "dfd")
+
+
 def thresholds(w, rows: np.ndarray, casualty_share: np.ndarray):
     """The termination check's inputs for replications ``rows`` of World ``w``.
 
@@ -96,3 +103,6 @@ def thresholds(w, rows: np.ndarray, casualty_share: np.ndarray):
                         w.homeland_pressure, w.tolerance, w.breakpoint, int(w.att), int(w.dfd), w.position, w.depth,
                         w.counter_depth, w.decisive, w.front, w.afloat, w.side, press, objective, collapse, ground)
     return press, objective, collapse, ground
+
+
+thresholds.world_fields = (PER_REPLICATION, PER_FRONT, SCALARS)

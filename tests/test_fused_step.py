@@ -44,7 +44,7 @@ def _run(name: str, reps: np.ndarray, fused: bool, monkeypatch, seed: int = 7, c
         if calls is not None:  # count the fused kernels' calls
             for name in ("ground_day", "thresholds"):
                 fn = getattr(kernels, name)
-                m.setattr(kernels, name, lambda *a, _fn=fn, _nm=name: calls.append(_nm) or _fn(*a))
+                m.setattr(kernels, name, lambda *a, _fn=fn, _nm=name, **k: calls.append(_nm) or _fn(*a, **k))
         log = events.run_batch(w, KernelClock())
     return w, log
 

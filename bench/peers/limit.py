@@ -11,6 +11,8 @@ fast; the engine's time over this is the price of everything that is not a kerne
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from wargame.crisis.combat import KernelClock
@@ -27,8 +29,21 @@ class Recorder(KernelClock):
 
     def __call__(self, fn, *args, **kw):
         cp = lambda v: v.copy() if isinstance(v, np.ndarray) else v  # noqa: E731  (callers may reuse them)
-        self.log.append((fn, tuple(cp(a) for a in args), {k: cp(v) for k, v in kw.items()}))
+        rec = tuple(cp(a) for a in args)
+        if hasattr(fn, "world_fields"):  # a fused kernel on the World itself: keep its rows as they are now
+            rec = (snapshot(args[0], args[1], fn.world_fields), np.arange(np.size(args[1]), dtype=np.int64), *rec[2:])
+        self.log.append((fn, rec, {k: cp(v) for k, v in kw.items()}))
         return super().__call__(fn, *args, **kw)
+
+
+def snapshot(w, rows, fields) -> SimpleNamespace:
+    """The arrays a fused kernel (kernels/step.py, kernels/thresholds.py) uses, for ``rows`` only, copied
+    now: the replay then runs it on replications 0..n-1 of this snapshot, the same values as the engine."""
+    per_rep, per_front, scalars = fields
+    ns = SimpleNamespace(**{k: getattr(w, k)[rows] for k in per_rep})
+    ns.__dict__.update({k: getattr(w, k).copy() for k in per_front})
+    ns.__dict__.update({k: getattr(w, k) for k in scalars})
+    return ns
 
 
 def record(loaded, runs: int, seed: int, batch_size: int = 2000) -> list:
@@ -49,4 +64,7 @@ def front_days(calls: list) -> int:
     """Rows stepped by the ground-attrition calls: the (replication, front) days fought."""
     from wargame.kernels import streams
 
-    return sum(np.size(args[0]) for fn, args, kw in calls if kw.get("purpose") == streams.GROUND)
+    def rows(fn, args):  # a fused ground day steps every front of its rows
+        return np.size(args[1]) * args[0].F if hasattr(fn, "world_fields") else np.size(args[0])
+
+    return sum(rows(fn, args) for fn, args, kw in calls if kw.get("purpose") == streams.GROUND)

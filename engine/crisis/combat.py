@@ -143,7 +143,7 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool |
 
     if (FUSED if fused is None else fused) and not (w.has_morale.any() or w.guerrilla.any()):
         w.front[rows] = cp
-        clock(kernels.ground_day, w, rows, t, k, streams.GROUND)
+        clock(kernels.ground_day, w, rows, t, k, purpose=streams.GROUND)
         return
     _ground(w, t, rows, clock, cp, air, k, rr, slots)
 

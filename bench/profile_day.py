@@ -1,0 +1,71 @@
+"""Where a simulated day's time goes: ``python -m wargame.bench.profile_day CONFIG RUNS [--step-by-step]``.
+
+Runs ``RUNS`` replications of a crisis scenario in process into memory (what ``wargame run
+--workers 1`` does, without the file), first three times without the profiler (the best
+rate and the share of time in kernel calls), then once under cProfile, and prints the
+cumulative seconds of the day loop's parts as a Markdown table (docs/bench.md, "Where a
+simulated day's time goes"). ``--step-by-step``: ``combat.FUSED = False``, the numpy
+path that kernels/step.py and kernels/thresholds.py replace.
+"""
+
+import argparse
+import cProfile
+import pstats
+import time
+
+# (file, function) pairs of the day loop and what it calls, as cProfile names them.
+PARTS = [("events.py", n) for n in ("daily", "decisions", "invasion", "terminate", "_mobilise")] + [
+    ("combat.py", n) for n in ("step", "_ground", "_apply", "side_totals", "control")] + [
+    ("breakoff.py", "settle"), ("breakoff.py", "fighting"), ("strikes.py", "strike"), ("casualties.py", "mark"),
+    ("aid.py", "step"), ("doctrines.py", "decide"), ("doctrines.py", "project"), ("deterrence.py", "decide"),
+    ("escalation.py", "climb"), ("termination.py", "consent"), ("world.py", "loss_fraction"),
+    ("step.py", "ground_day"), ("thresholds.py", "thresholds"), ("lanchester.py", "lanchester_step"),
+    ("salvo.py", "salvo_step"), ("modifiers.py", "front_modifiers"), ("modifiers.py", "advance"),
+    ("columns.py", "collect")]
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog="python -m wargame.bench.profile_day", description=__doc__.split("\n")[0])
+    p.add_argument("config")
+    p.add_argument("runs", type=int)
+    p.add_argument("--step-by-step", action="store_true", help="the numpy path (combat.FUSED = False)")
+    args = p.parse_args(argv)
+    from wargame import kinds
+    from wargame.crisis import combat
+    from wargame.execution import results
+    from wargame.model.scenario import load
+
+    combat.FUSED = not args.step_by_step
+    loaded = load(args.config)
+    kinds.warm_up(loaded)
+
+    def go():
+        sink = results.MemoryResults()
+        stats = kinds.run(loaded, args.runs, seed=1, sink=sink)
+        sink.read()
+        return stats
+
+    go()
+    best = None
+    for _ in range(3):
+        t0 = time.perf_counter()
+        stats = go()
+        el = time.perf_counter() - t0
+        best = (el, stats) if best is None or el < best[0] else best
+    print(f"{args.config}, {args.runs} runs, fused={combat.FUSED}: {args.runs / best[0]:,.0f} reps/s (best of 3, "
+          f"no profiler), {100 * best[1].kernel_seconds / best[1].seconds:.0f}% of simulation time in kernel calls")
+    prof = cProfile.Profile()
+    prof.enable()
+    go()
+    prof.disable()
+    st = pstats.Stats(prof).stats
+    total = next(v[3] for (f, _, n), v in st.items() if f.endswith("kinds.py") and n == "run")
+    found = [(v[3], f"{f.rsplit('/', 1)[-1]}:{n}", v[1]) for (f, _, n), v in st.items()
+             if (f.rsplit("/", 1)[-1], n) in PARTS]
+    print(f"profiled run: {total:.3f} s\n\n| function | calls | cumulative s | share |\n|---|---|---|---|")
+    for cum, name, calls in sorted(found, reverse=True):
+        print(f"| `{name}` | {calls} | {cum:.3f} | {100 * cum / total:.0f}% |")
+
+
+if __name__ == "__main__":
+    main()
