@@ -8,6 +8,7 @@ from before ``import kernels`` to the end of the last call.
 
 import json
 import time
+from types import SimpleNamespace
 
 t0 = time.perf_counter()
 import numpy as np  # noqa: E402
@@ -36,6 +37,27 @@ def call_each() -> None:
     kernels.binomial(100.0, 0.3, u1=0.5, u2=0.5)
     kernels.poisson(3.0, u1=0.5, u2=0.5)
     kernels.philox4x64(0, 0, 0, 0, k0=1, k1=2)
+    w = _world(n)  # the fused day's kernels, on a two-state, one-front World's arrays
+    kernels.ground_day(w, reps, 1.0, 1, purpose=2)
+    kernels.thresholds(w, reps, np.array([1.0, 0.02, 0.25]))
+
+
+def _world(n: int) -> SimpleNamespace:
+    """The arrays of a crisis World (engine/crisis/world.py) that kernels.ground_day and
+    kernels.thresholds read, with the engine's dtypes (numba compiles per type)."""
+    full = lambda v, *shape: np.full((n, *shape), v)  # noqa: E731
+    side = np.tile(np.array([1, -1], dtype=np.int8), (n, 1))
+    return SimpleNamespace(
+        F=1, dt=1.0, stochastic=True, seed=1, att=0, dfd=1, reps=np.arange(n, dtype=np.int64), side=side,
+        posture=np.zeros(1, dtype=np.int64), amphibious=np.zeros(1, dtype=bool), decisive=np.ones(1, dtype=bool),
+        front=full(100.0, 1, 2, 3), lost=full(0.0, 2, 3), committed=full(100.0, 2, 3), mpc=full(1.0, 2, 3),
+        inflow=full(0.0, 1, 2), afloat=full(0.0, 1, 2), homeland_pressure=full(0.0, 2), tolerance=full(0.5, 2),
+        breakpoint=full(1.0, 2), position=full(0.0, 1), terrain=full(1.0, 1), penalty=full(3.0, 1),
+        air_control=full(0.5, 1), air_weight=full(0.5, 1), sea_control=full(0.5, 1), sea_weight=full(0.5, 1),
+        landing_day=full(np.inf, 1), assault_days=full(0.0, 1), att_leth=full(0.01, 1), def_leth=full(0.01, 1),
+        law_p=full(0.0, 1), law_q=full(1.0, 1), breakthrough=full(3.0, 1), vmax=full(10.0, 1),
+        counter_depth=full(0.0, 1), depth=full(100.0, 1))
+
 
 if __name__ == "__main__":
     call_each()
