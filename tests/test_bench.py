@@ -176,3 +176,9 @@ def test_kernel_shares_time_compiled_code_and_restore_the_dispatchers():
 def test_docs_quote_the_duel_peers_verbatim(peer):
     # docs/bench.md shows each peer's code as a user would write it: the scripts themselves.
     assert f"```python\n{(ROOT / 'bench/peers' / peer).read_text()}```" in (ROOT / "docs/bench.md").read_text()
+
+
+def test_step_by_step_cannot_record_floors(tmp_path, capsys):
+    # --step-by-step measures the path the fused kernels replace: never floors from it.
+    assert harness.main(["--quick", "--step-by-step", "--record-floors", "--floors", str(tmp_path / "f.json")]) == 2
+    assert "--step-by-step" in capsys.readouterr().err and not (tmp_path / "f.json").exists()

@@ -110,3 +110,24 @@ def test_bad_strength_names_replication_and_front():
     w.front[1, 0, :, combat.GROUND] = [np.nan, 5.0]
     with pytest.raises(ValueError, match=r"replication 1, front 0"):
         kernels.ground_day(w, np.arange(3), 1.0, 1, kernels.streams.GROUND)
+
+
+def test_fused_on_threads_and_across_chunks(monkeypatch):
+    """2,100 replications span three of the kernels' 1,024-row chunks; on numba's threads (the
+    threshold lowered so a batch this size uses them) the fused path still equals the step-by-step one."""
+    import numba
+
+    from wargame.kernels import _dispatch
+
+    monkeypatch.setattr(_dispatch, "PARALLEL_MIN_ROWS", 1)
+    reps = np.arange(2100, dtype=np.int64)
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    try:
+        wf, logf = _run("duel", reps, True, monkeypatch)
+    finally:
+        numba.set_num_threads(old)
+    wo, logo = _run("duel", reps, False, monkeypatch)
+    for k in ("front", "lost", "position", "end_day", "outcome"):
+        assert _same(getattr(wf, k), getattr(wo, k)), k
+    assert logf.events().tobytes() == logo.events().tobytes()
