@@ -6,7 +6,9 @@ sides still in the fight, crisis/breakoff.py), ground attrition
 (the front's law, with posture/terrain/amphibious/air/sea modifiers), then
 movement of the line. Each stage is one kernel call over all engagements; losses
 on a side are shared among its states in proportion to the combat power each has
-on that front.
+on that front. The ground stage and the movement are one fused call
+(``kernels.ground_day``) that does the sharing in place too; ``_ground`` keeps them step
+by step, for irregular wars and as the reference the fused call is tested against.
 """
 
 from __future__ import annotations
@@ -71,8 +73,8 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool |
     """Resolve the day ending at time t for replications ``rows`` (all at war, none ended).
 
     ``fused``: the ground fighting and movement as one kernel call (kernels/step.py), the same
-    bits as the step-by-step path (``fused=False``, tests/test_fused_step.py). Irregular wars
-    (morale, Deitchman fronts) always take the step-by-step path.
+    bits as the step-by-step path (``fused=False``, tests/test_fused_step.py); None: ``FUSED``.
+    Irregular wars (morale, Deitchman fronts) always take the step-by-step path.
     """
     if rows.size == 0:
         return
