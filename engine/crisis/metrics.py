@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.crisis import aid_results
+from wargame.crisis import aid_results, fleet
 from wargame.crisis.casualties import KINDS
 from wargame.crisis.world import OUTCOMES
 
@@ -33,6 +33,9 @@ def battle_catalogue(layout: dict, great_powers: list[str]) -> dict[str, str]:
         for sid in layout["states"]:
             for kind in layout["casualty_kinds"]:
                 cat[f"{kind}.{sid}"] = f"E[{sid} personnel {kind}], all domains (crisis/casualties.py)"
+    for sid in layout["states"] if layout.get("ship_classes") else ():  # fleets by class (crisis/fleet.py)
+        for c in layout["ship_classes"]:
+            cat[f"ships_lost.{sid}.{c}"] = f"E[{sid} {c} ships put out of action] (crisis/fleet.py; 0 without the class)"
     return cat
 
 
@@ -69,6 +72,11 @@ def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, 
         for s, sid in enumerate(layout["states"]):
             for k, kind in enumerate(layout["casualty_kinds"]):
                 m[f"{kind}.{sid}"] = cas[:, s, k]
+    if "ships_lost" in st and "ship_classes" in layout:
+        lost = np.asarray(st["ships_lost"], float)
+        for s, sid in enumerate(layout["states"]):
+            for c, cls in enumerate(layout["ship_classes"]):
+                m[f"ships_lost.{sid}.{cls}"] = lost[:, s, c]
     return m
 
 
@@ -84,5 +92,6 @@ def catalogue(loaded) -> dict[str, str]:
     ids = list(sc.states)
     layout = {"states": ids, "attacker": ids.index(sc.scenario.attacker),
               "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES),
-              "casualty_kinds": list(KINDS)}
+              "casualty_kinds": list(KINDS),
+              "ship_classes": fleet.classes(sc)}
     return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power]) | aid_results.catalogue(sc)
