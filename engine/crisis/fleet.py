@@ -124,18 +124,21 @@ def allocate(n, cpc, htk, sig, dcp):
     booked): cp left over once every class is gone (0 unless dcp exceeds the fleet's cp).
     """
     htk = np.where(htk > 0, htk, 1.0)  # classes a state does not have (count 0) are zero-filled
-    lost = np.zeros_like(n)
-    left = np.asarray(dcp, float).copy()
+    dcp = np.asarray(dcp, float)
+    done = TINY * np.maximum(dcp, 1.0)  # a row is done once what is left is rounding: every row decides alone,
+    lost = np.zeros_like(n)              # so the rounds a batch runs never change a row (same bits, any batch)
+    left = dcp.copy()
     for _ in range(n.shape[-1]):
         afloat = np.maximum(n - lost, 0.0)
         w = afloat * sig
         pi = w / np.maximum(w.sum(axis=-1, keepdims=True), TINY)
         per_hit = (pi * cpc / htk).sum(axis=-1)
-        hits = np.where((per_hit > TINY) & (left > 0), left / np.maximum(per_hit, TINY), 0.0)
+        go = (per_hit > TINY) & (left > done)
+        hits = np.where(go, left / np.maximum(per_hit, TINY), 0.0)
         dn = np.minimum(hits[..., None] * pi / htk, afloat)
         lost = lost + dn
-        left = np.maximum(left - (dn * cpc).sum(axis=-1), 0.0)
-        if not (left > TINY * np.maximum(np.asarray(dcp, float), 1.0)).any():
+        left = np.where(go, np.maximum(left - (dn * cpc).sum(axis=-1), 0.0), left)
+        if not (go & (left > done)).any():
             break
     return lost, left
 
