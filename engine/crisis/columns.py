@@ -165,5 +165,5 @@ def describe(w: World) -> dict:
         "step_days": w.dt,
     } | ({"raids": raids.describe(w)} if w.raid is not None else {}) \
       | ({"aid": aid_results.describe(w)} if aid_results.present(w) else {}) \
-      | ({"ship_classes": list(w.ship_classes)} if w.has_fleet.any() else {})
+      | ({"ship_classes": list(w.ship_classes)} if fleet.columns(w) else {})
     return lay | table(lay)

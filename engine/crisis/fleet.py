@@ -65,6 +65,11 @@ def attach(w: World, paused: World | None = None) -> None:
             setattr(w, k, getattr(paused, k)[first].copy())
 
 
+def _on(w: World) -> bool:
+    """Some state has a fleet (False for a World built by hand without ``attach``: no fleets)."""
+    return getattr(w, "has_fleet", None) is not None and bool(w.has_fleet.any())
+
+
 def _mix(w: World, rows) -> np.ndarray:
     """(n, S, C) the ships that set each state's parameters: those afloat, or the first fleet once all are lost."""
     n = w.ships[rows]
@@ -88,7 +93,7 @@ def per_cp(w: World, rows) -> dict[str, np.ndarray]:
 
 def state_value(w: World, rows, s: int, key: str, default: np.ndarray) -> np.ndarray:
     """State s's per-cp ``key`` (missiles, interceptions, hits_to_kill) where it has a fleet, else ``default``."""
-    if not w.has_fleet[s]:
+    if not _on(w) or not w.has_fleet[s]:
         return default
     v = per_cp(w, rows)[key][:, s]
     return np.where(np.isnan(v), default, v)
@@ -97,7 +102,7 @@ def state_value(w: World, rows, s: int, key: str, default: np.ndarray) -> np.nda
 def salvo(w: World, rows, cp: np.ndarray) -> dict[str, np.ndarray] | None:
     """The salvo kernel's per-engagement parameters (flattened (n*F,)) on the fronts, from the class
     mixes of the states there (cp: (n, F, S) naval cp); None when no state has a fleet."""
-    if not w.has_fleet.any():
+    if not _on(w):
         return None
     own = per_cp(w, rows)
     side = w.side[rows]  # (n, S)
@@ -145,7 +150,7 @@ def allocate(n, cpc, htk, sig, dcp):
 
 def book(w: World) -> None:
     """Allocate to classes the naval cp each fleet state lost since the last booking (every step)."""
-    if not w.has_fleet.any():
+    if not _on(w):
         return
     s = np.flatnonzero(w.has_fleet)
     dcp = w.lost[:, s, NAVAL] - w.fleet_booked[:, s]
@@ -160,7 +165,7 @@ def book(w: World) -> None:
 
 def crew_lost(w: World, personnel: np.ndarray) -> np.ndarray:
     """``personnel`` (R, S, 3) with the naval losses of fleet states replaced by the crews of the ships lost."""
-    if not w.has_fleet.any():
+    if not _on(w):
         return personnel
     crews = (w.ships_lost * w.cls["crew"] * w.cls["crew_loss_share"]).sum(axis=2)
     out = personnel.copy()
@@ -170,4 +175,4 @@ def crew_lost(w: World, personnel: np.ndarray) -> np.ndarray:
 
 def columns(w: World) -> dict:
     """``states/ships_lost`` (R, S, ship_class), platforms; only for a scenario with a fleet."""
-    return {"ships_lost": w.ships_lost.copy()} if w.has_fleet.any() else {}
+    return {"ships_lost": w.ships_lost.copy()} if _on(w) else {}
