@@ -165,5 +165,6 @@ def describe(w: World) -> dict:
         "step_days": w.dt,
     } | ({"raids": raids.describe(w)} if w.raid is not None else {}) \
       | ({"aid": aid_results.describe(w)} if aid_results.present(w) else {}) \
-      | ({"ship_classes": list(w.ship_classes)} if fleet.columns(w) else {})
+      | ({"ship_classes": list(w.ship_classes),  # and each state's own classes (sweep metrics, crisis/metrics.py)
+          "state_ship_classes": [list(st.fleet) for st in w.sc.states.values()]} if fleet.columns(w) else {})
     return lay | table(lay)

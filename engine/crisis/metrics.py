@@ -33,10 +33,17 @@ def battle_catalogue(layout: dict, great_powers: list[str]) -> dict[str, str]:
         for sid in layout["states"]:
             for kind in layout["casualty_kinds"]:
                 cat[f"{kind}.{sid}"] = f"E[{sid} personnel {kind}], all domains (crisis/casualties.py)"
-    for sid in layout["states"] if layout.get("ship_classes") else ():  # fleets by class (crisis/fleet.py)
-        for c in layout["ship_classes"]:
-            cat[f"ships_lost.{sid}.{c}"] = f"E[{sid} {c} ships put out of action] (crisis/fleet.py; 0 without the class)"
+    for sid, own in zip(layout["states"], _own_classes(layout)):  # fleets by class (crisis/fleet.py)
+        for c in own:
+            cat[f"ships_lost.{sid}.{c}"] = f"E[{sid} {c} ships put out of action] (crisis/fleet.py)"
     return cat
+
+
+def _own_classes(layout: dict) -> list[list[str]]:
+    """Each state's own ship classes (none without fleets; all of the union in a layout without the per-state list)."""
+    if not layout.get("ship_classes"):
+        return [[] for _ in layout["states"]]
+    return layout.get("state_ship_classes") or [list(layout["ship_classes"]) for _ in layout["states"]]
 
 
 def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, np.ndarray]:
@@ -74,9 +81,9 @@ def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, 
                 m[f"{kind}.{sid}"] = cas[:, s, k]
     if "ships_lost" in st and "ship_classes" in layout:
         lost = np.asarray(st["ships_lost"], float)
-        for s, sid in enumerate(layout["states"]):
-            for c, cls in enumerate(layout["ship_classes"]):
-                m[f"ships_lost.{sid}.{cls}"] = lost[:, s, c]
+        for s, (sid, own) in enumerate(zip(layout["states"], _own_classes(layout))):
+            for cls in own:
+                m[f"ships_lost.{sid}.{cls}"] = lost[:, s, layout["ship_classes"].index(cls)]
     return m
 
 
@@ -93,5 +100,5 @@ def catalogue(loaded) -> dict[str, str]:
     layout = {"states": ids, "attacker": ids.index(sc.scenario.attacker),
               "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES),
               "casualty_kinds": list(KINDS),
-              "ship_classes": fleet.classes(sc)}
+              "ship_classes": fleet.classes(sc), "state_ship_classes": [list(st.fleet) for st in sc.states.values()]}
     return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power]) | aid_results.catalogue(sc)
