@@ -120,3 +120,20 @@ def test_column_summary_and_metrics(tmp_path):
 def test_no_fleet_no_column():
     r = run_memory(CONFIGS / "duel.toml", 5, seed=1)
     assert "ships_lost" not in r["states"] and "ship_classes" not in r["layout"]
+
+
+def test_summary_and_report_section_in_memory():
+    from wargame.crisis import fleet_summary, summary
+
+    r = run_memory(TAIWAN, 40, seed=3, overrides=US_AT_ONCE)
+    s = fleet_summary.compute(r)
+    usa = next(x for x in s["states"] if x["state"] == "USA")
+    war = _war(r)
+    c = r["layout"]["ship_classes"].index("carrier")
+    want = np.median(r["states"]["ships_lost"][war, r["layout"]["states"].index("USA"), c])
+    assert abs(usa["classes"]["carrier"][0] - want) <= 0.1  # the histogram's median, to its bin width
+    assert usa["classes"]["carrier"][1] <= usa["classes"]["carrier"][0] <= usa["classes"]["carrier"][2]
+    assert "Ships lost by class in wars" in summary.format_table(summary.compute(r))
+    html = fleet_summary.report_section(s)
+    assert "<h3>Ships lost by class</h3>" in html and "<th>cruiser_destroyer</th>" in html
+    assert fleet_summary.report_section(None) == "" and fleet_summary.format_lines(None) == []
