@@ -154,13 +154,15 @@ def book(w: World) -> None:
         return
     s = np.flatnonzero(w.has_fleet)
     dcp = w.lost[:, s, NAVAL] - w.fleet_booked[:, s]
-    if not (dcp > 0).any():
+    r = np.flatnonzero((dcp > 0).any(axis=1))  # only replications that lost ships (each row decides alone)
+    if r.size == 0:
         return
-    c = {k: w.cls[k][:, s] for k in ("combat_power", "hits_to_kill", "signature")}
-    dn, _ = allocate(w.ships[:, s], c["combat_power"], c["hits_to_kill"], c["signature"], dcp)
-    w.ships[:, s] -= dn
-    w.ships_lost[:, s] += dn
-    w.fleet_booked[:, s] = w.lost[:, s, NAVAL]
+    rs = np.ix_(r, s)
+    c = {k: w.cls[k][rs] for k in ("combat_power", "hits_to_kill", "signature")}
+    dn, _ = allocate(w.ships[rs], c["combat_power"], c["hits_to_kill"], c["signature"], dcp[r])
+    w.ships[rs] -= dn
+    w.ships_lost[rs] += dn
+    w.fleet_booked[rs] = w.lost[rs + (NAVAL,)]
 
 
 def crew_lost(w: World, personnel: np.ndarray) -> np.ndarray:
