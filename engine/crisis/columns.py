@@ -12,6 +12,7 @@ import numpy as np
 
 from wargame.crisis import aid_results
 from wargame.crisis import casualties
+from wargame.crisis import fleet
 from wargame.crisis import raids
 from wargame.crisis import strikes
 from wargame.model.log import ACTIONS, EVENT_TYPES
@@ -84,6 +85,9 @@ def table(layout: dict) -> dict:
     cols = dict(COLUMNS)
     if "raids" in layout:
         dims, cols = dims | raids.DIMS, cols | raids.COLUMNS
+    if "ship_classes" in layout:  # fleets by class (crisis/fleet.py)
+        dims = dims | {"ship_class": {"labels": "ship_classes"}}
+        cols = cols | {"states/ships_lost": {"dims": RS + ["ship_class"]}}  # platforms put out of action
     if "aid" in layout:  # aid short of war and sanctions (crisis/aid_results.py)
         dims, cols = dims | aid_results.DIMS, cols | aid_results.COLUMNS
     return {"sides": list(SIDES), "series": list(SERIES), "doctrine_names": list(DOCTRINES),
@@ -136,6 +140,7 @@ def collect(w: World, log, ts=None) -> dict:
     if aid_results.present(w):
         out["states"].update(aid_results.columns(w))
     out["states"].update(casualties.columns(w))
+    out["states"].update(fleet.columns(w))
     if ts is not None:
         out["timeseries"] = ts.data
         out["states"]["daily_casualties"] = ts.casualties
@@ -159,5 +164,7 @@ def describe(w: World) -> dict:
         "horizon_days": w.horizon,
         "step_days": w.dt,
     } | ({"raids": raids.describe(w)} if w.raid is not None else {}) \
-      | ({"aid": aid_results.describe(w)} if aid_results.present(w) else {})
+      | ({"aid": aid_results.describe(w)} if aid_results.present(w) else {}) \
+      | ({"ship_classes": list(w.ship_classes),  # and each state's own classes (sweep metrics, crisis/metrics.py)
+          "state_ship_classes": [list(st.fleet) for st in w.sc.states.values()]} if fleet.columns(w) else {})
     return lay | table(lay)

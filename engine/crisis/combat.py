@@ -20,7 +20,7 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis import breakoff, irregular
+from wargame.crisis import breakoff, fleet, irregular
 from wargame.crisis.world import World, side_sum
 
 GROUND, AIR, NAVAL = 0, 1, 2
@@ -126,6 +126,7 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool |
         xf, yf = breakoff.fighting(w, rows, breakoff.NAVAL_I, t, x0, y0)
         xf, yf = np.where(w.naval[None, :], xf, x0), np.where(w.naval[None, :], yf, y0)
         nav = {key: v[rows].repeat(F) for key, v in w.nav.items()}
+        nav |= fleet.salvo(w, rows, cp[:, :, :, NAVAL]) or {}  # fleets by class: their mix's parameters
         # Only the share that finds the enemy fires and is fired on this day (detection).
         e = w.nav["engaged_share"][rows][:, None]
         xe, ye = xf * e, yf * e

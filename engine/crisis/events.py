@@ -30,6 +30,7 @@ from wargame.crisis import deterrence
 from wargame.crisis import casualties
 from wargame.crisis import doctrines
 from wargame.crisis import escalation
+from wargame.crisis import fleet
 from wargame.crisis import strikes
 from wargame.crisis import injects
 from wargame.crisis import irregular
@@ -46,7 +47,7 @@ from wargame.crisis.world import (ATTACKER_WINS, CASUALTY_SHARE, CEASEFIRE, DEFE
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
 MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach, aims.attach, aid.attach,
-              sanctions.attach, casualties.attach)
+              sanctions.attach, casualties.attach, fleet.attach)
 
 
 def attach(w: World) -> World:
@@ -347,6 +348,7 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         combat.step(w, t, rows, clock)
         strikes.strike(w, rows, t, clock)
         casualties.cut_off(w, rows, t)  # forces ashore cut off from the sea surrender
+        fleet.book(w)  # the naval cp lost this step, as ships by class (before the casualties are marked)
         casualties.mark(w, t)
         hit = presence.tripwire(w, log, rows, t)  # forces in place hit: their states decide now
         if hit.size and wake is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.crisis import aid_results
+from wargame.crisis import aid_results, fleet
 from wargame.crisis.casualties import KINDS
 from wargame.crisis.world import OUTCOMES
 
@@ -33,7 +33,17 @@ def battle_catalogue(layout: dict, great_powers: list[str]) -> dict[str, str]:
         for sid in layout["states"]:
             for kind in layout["casualty_kinds"]:
                 cat[f"{kind}.{sid}"] = f"E[{sid} personnel {kind}], all domains (crisis/casualties.py)"
+    for sid, own in zip(layout["states"], _own_classes(layout)):  # fleets by class (crisis/fleet.py)
+        for c in own:
+            cat[f"ships_lost.{sid}.{c}"] = f"E[{sid} {c} ships put out of action] (crisis/fleet.py)"
     return cat
+
+
+def _own_classes(layout: dict) -> list[list[str]]:
+    """Each state's own ship classes (none without fleets; all of the union in a layout without the per-state list)."""
+    if not layout.get("ship_classes"):
+        return [[] for _ in layout["states"]]
+    return layout.get("state_ship_classes") or [list(layout["ship_classes"]) for _ in layout["states"]]
 
 
 def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, np.ndarray]:
@@ -69,6 +79,11 @@ def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, 
         for s, sid in enumerate(layout["states"]):
             for k, kind in enumerate(layout["casualty_kinds"]):
                 m[f"{kind}.{sid}"] = cas[:, s, k]
+    if "ships_lost" in st and "ship_classes" in layout:
+        lost = np.asarray(st["ships_lost"], float)
+        for s, (sid, own) in enumerate(zip(layout["states"], _own_classes(layout))):
+            for cls in own:
+                m[f"ships_lost.{sid}.{cls}"] = lost[:, s, layout["ship_classes"].index(cls)]
     return m
 
 
@@ -84,5 +99,6 @@ def catalogue(loaded) -> dict[str, str]:
     ids = list(sc.states)
     layout = {"states": ids, "attacker": ids.index(sc.scenario.attacker),
               "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES),
-              "casualty_kinds": list(KINDS)}
+              "casualty_kinds": list(KINDS),
+              "ship_classes": fleet.classes(sc), "state_ship_classes": [list(st.fleet) for st in sc.states.values()]}
     return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power]) | aid_results.catalogue(sc)

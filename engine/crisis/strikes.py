@@ -27,7 +27,7 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis import deliveries
+from wargame.crisis import deliveries, fleet
 from wargame.crisis.combat import AIR, NAVAL, KernelClock
 from wargame.crisis.escalation import pairs
 from wargame.crisis.world import World
@@ -86,6 +86,7 @@ def _ships_in_theatre(w: World, r, a, i, missiles, k, clock) -> np.ndarray:
     total = ships.sum(axis=1)
     defence = np.where(w.side[r, i] == -1, w.nav["defender_interceptions_per_ship"][r],
                        w.nav["attacker_interceptions_per_ship"][r])
+    defence = fleet.state_value(w, r, i, "interceptions", defence)  # a fleet by class: its mix's (crisis/fleet.py)
     kill = _hits_to_kill(w, r, i)
     # Arrays, not scalars, for alpha, beta, a1 and a3: scalars reach the kernel as read-only
     # constants, a second compiled signature of salvo_step that the two-replication warm-up
@@ -103,7 +104,8 @@ def _ships_in_theatre(w: World, r, a, i, missiles, k, clock) -> np.ndarray:
 
 
 def _hits_to_kill(w: World, r, i) -> np.ndarray:
-    return np.where(w.side[r, i] == -1, w.nav["defender_hits_to_kill"][r], w.nav["attacker_hits_to_kill"][r])
+    side = np.where(w.side[r, i] == -1, w.nav["defender_hits_to_kill"][r], w.nav["attacker_hits_to_kill"][r])
+    return fleet.state_value(w, r, i, "hits_to_kill", side)
 
 
 def _bases(w: World, r, i, missiles) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

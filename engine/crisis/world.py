@@ -29,6 +29,7 @@ import numpy as np
 
 from wargame.model.scenario import DOCTRINES, Scenario
 from wargame.model.sampling import sample_recorded
+from wargame.model.fleet import naval_cp
 
 DOCTRINE_CODE = {name: i for i, name in enumerate(DOCTRINES)}
 # Codes follow the schema's list, so a new doctrine is its name in wargame.model.crisis.DOCTRINES
@@ -149,6 +150,8 @@ class World:
                 fo = getattr(st.forces, dom)
                 mp = self.sample(fo.manpower, f"{p}.forces.{dom}.manpower")
                 cp = mp if fo.combat_power is None else self.sample(fo.combat_power, f"{p}.forces.{dom}.combat_power")
+                if dom == "naval" and st.fleet:  # a fleet by class sets the naval cp (crisis/fleet.py)
+                    cp = naval_cp(st.fleet, self.sample, f"{p}.fleet")
                 self.cp0[:, s, d] = cp
                 self.mpc[:, s, d] = np.where(cp > 0, mp / np.maximum(cp, 1e-300), 0.0)
                 self.commit[:, s, d] = self.sample(getattr(st.commit, dom), f"{p}.commit.{dom}")

@@ -18,6 +18,7 @@ from wargame.model.arrivals import Arrival, check_arrivals
 from wargame.model.battle import Battle
 from wargame.model.case import CASE_METRICS, Case  # noqa: F401  (CASE_METRICS re-exported)
 from wargame.model.casualties import Casualties, Cutoff
+from wargame.model.fleet import ShipClass, check_fleets
 from wargame.model.injects import check as check_inject
 from wargame.model.params import (POWER_WEIGHT, Days, Exponent, Int, NonNeg, Number, Param, Personnel, Share, Weight,
                                   Strict as _M,
@@ -158,6 +159,8 @@ class State(_M):
                              "(crisis/prewar.py).")
     casualties: Casualties = Field(Casualties(), description="How its losses divide into killed, wounded and "
                                    "captured (crisis/casualties.py).")
+    fleet: Ids[ShipClass] = Field(default_factory=dict, description="Its navy by ship class (crisis/fleet.py); "
+                                  "none: one aggregate naval force with the [naval] salvo parameters.")
     forces_in_place: Ids[InPlace] = Field(
         default_factory=dict, description="Combat power stationed on each front before the war (keyed by front); "
         "it fights on the host's (defender's) side from the war's first step, whatever the doctrine.")
@@ -397,6 +400,7 @@ class Scenario(_M):
         errs += check_arrivals(self)
         errs += check_aims(self.war_aims, self.fronts)
         errs += check_aid(self)
+        errs += check_fleets(self.states)
         if errs:
             raise ValueError("\n".join(errs))
         return self

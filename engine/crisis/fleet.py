@@ -1,0 +1,180 @@
+"""Fleets by ship class: the salvo parameters a state's class mix gives, and which ships its
+naval losses sink (docs/model.md §3.3.1; schema: model/fleet.py).
+
+A state with a ``fleet`` table keeps its naval combat power (cp) in ``World.front`` and
+``World.home`` as before; this module tracks the classes behind it per (replication,
+state, class), not per front: the state's cp anywhere is assumed to have its current
+class mix.
+
+- Salvo parameters (``salvo``): per state, missiles and interceptions per cp are
+  sum n_c m_c / sum n_c cp_c and sum n_c i_c / sum n_c cp_c; hits per cp lost is
+  1 / sum_c pi_c cp_c / htk_c with targeting shares pi_c = n_c sig_c / sum_k n_k sig_k.
+  A side's parameters on a front are the cp-weighted means over its states there
+  (a state without a table brings the scenario's [naval] attacker_/defender_ values).
+- Allocation (``book``): the naval cp a state lost since the last booking (salvo,
+  strikes on ships at sea and in port, injects: whatever added to ``World.lost``) is
+  H = dcp / sum pi_c cp_c / htk_c hits, landing on the classes by pi_c, so
+  dn_c = H pi_c / htk_c and sum dn_c cp_c = dcp. A class cannot lose more ships than
+  it has: the excess cp goes round again over the classes left, with their shares.
+- Crew (``crew_lost``): a fleet state's naval personnel lost is sum dn_c crew_c
+  crew_loss_share_c, in place of cp x manpower per cp x the naval casualty share.
+
+No random numbers are drawn here: the allocation is a deterministic function of the
+losses the kernels already drew, so the Philox streams are untouched.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.crisis.world import World
+
+NAVAL = 2
+FIELDS = ("count", "combat_power", "missiles", "interceptions", "hits_to_kill", "signature", "crew",
+          "crew_loss_share")
+STATE = ("ships", "ships_lost", "fleet_booked")  # what a look-ahead copy carries over
+TINY = 1e-12
+
+
+def classes(sc) -> list[str]:
+    """The union of the ship classes of all states, in file order (the ``ship_class`` coordinate)."""
+    out: list[str] = []
+    for st in sc.states.values():
+        out += [c for c in st.fleet if c not in out]
+    return out
+
+
+def attach(w: World, paused: World | None = None) -> None:
+    """The class parameters (R, S, C) of ``w``'s states and the ships present and lost."""
+    w.ship_classes = classes(w.sc)
+    C = len(w.ship_classes)
+    w.has_fleet = np.array([bool(st.fleet) for st in w.sc.states.values()])
+    w.cls = {k: np.zeros((w.R, w.S, C)) for k in FIELDS}
+    for s, (sid, st) in enumerate(w.sc.states.items()):
+        for cid, c in st.fleet.items():
+            j = w.ship_classes.index(cid)
+            for k in FIELDS:
+                w.cls[k][:, s, j] = w.sample(getattr(c, k), f"states.{sid}.fleet.{cid}.{k}")
+    if paused is None:
+        w.ships = w.cls["count"].copy()  # (R, S, C) platforms still afloat (expected values)
+        w.ships_lost = np.zeros((w.R, w.S, C))  # platforms put out of action
+        w.fleet_booked = np.zeros((w.R, w.S))  # naval cp lost already allocated to classes
+    else:
+        first = np.zeros(w.R, dtype=np.int64)
+        for k in STATE:
+            setattr(w, k, getattr(paused, k)[first].copy())
+
+
+def _on(w: World) -> bool:
+    """Some state has a fleet (False for a World built by hand without ``attach``: no fleets)."""
+    return getattr(w, "has_fleet", None) is not None and bool(w.has_fleet.any())
+
+
+def _mix(w: World, rows) -> np.ndarray:
+    """(n, S, C) the ships that set each state's parameters: those afloat, or the first fleet once all are lost."""
+    n = w.ships[rows]
+    gone = (n * w.cls["combat_power"][rows]).sum(axis=2, keepdims=True) <= TINY
+    return np.where(gone, w.cls["count"][rows], n)
+
+
+def per_cp(w: World, rows) -> dict[str, np.ndarray]:
+    """(n, S) each state's missiles, interceptions and hits to kill per cp from its class mix (NaN without a fleet)."""
+    n, c = _mix(w, rows), {k: v[rows] for k, v in w.cls.items()}
+    cp = (n * c["combat_power"]).sum(axis=2)
+    sig = n * c["signature"]
+    pi = sig / np.maximum(sig.sum(axis=2, keepdims=True), TINY)
+    per_hit = (pi * c["combat_power"] / c["hits_to_kill"].clip(min=0.1)).sum(axis=2)
+    ok = w.has_fleet[None, :] & (cp > TINY)
+    safe = np.where(ok, cp, 1.0)
+    return {"missiles": np.where(ok, (n * c["missiles"]).sum(axis=2) / safe, np.nan),
+            "interceptions": np.where(ok, (n * c["interceptions"]).sum(axis=2) / safe, np.nan),
+            "hits_to_kill": np.where(ok & (per_hit > TINY), 1.0 / np.maximum(per_hit, TINY), np.nan)}
+
+
+def state_value(w: World, rows, s: int, key: str, default: np.ndarray) -> np.ndarray:
+    """State s's per-cp ``key`` (missiles, interceptions, hits_to_kill) where it has a fleet, else ``default``."""
+    if not _on(w) or not w.has_fleet[s]:
+        return default
+    v = per_cp(w, rows)[key][:, s]
+    return np.where(np.isnan(v), default, v)
+
+
+def salvo(w: World, rows, cp: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The salvo kernel's per-engagement parameters (flattened (n*F,)) on the fronts, from the class
+    mixes of the states there (cp: (n, F, S) naval cp); None when no state has a fleet."""
+    if not _on(w):
+        return None
+    own = per_cp(w, rows)
+    side = w.side[rows]  # (n, S)
+    out = {}
+    for key, nav in (("missiles", "missiles_per_ship"), ("interceptions", "interceptions_per_ship"),
+                     ("hits_to_kill", "hits_to_kill")):
+        for sgn, who in ((1, "attacker"), (-1, "defender")):
+            base = w.nav[f"{who}_{nav}"][rows]  # (n,)
+            val = np.where(np.isnan(own[key]), base[:, None], own[key])  # (n, S)
+            wt = cp * (side == sgn)[:, None, :]  # (n, F, S)
+            tot = wt.sum(axis=2)
+            mean = (wt * val[:, None, :]).sum(axis=2) / np.where(tot > 0, tot, 1.0)
+            out[f"{who}_{nav}"] = np.where(tot > 0, mean, base[:, None]).ravel()
+    return out
+
+
+def allocate(n, cpc, htk, sig, dcp):
+    """Ships lost per class (..., C) when a fleet of n ships per class loses dcp (...) of cp.
+
+    Hits land on the classes by targeting share pi_c = n_c sig_c / sum n_k sig_k; a class
+    loses H pi_c / htk_c ships with H = dcp / sum pi_c cp_c / htk_c, never more than it has:
+    what a spent class cannot absorb goes round again over the classes left. Each round
+    empties at least one class or books the rest, so C rounds suffice. Returns (lost, not
+    booked): cp left over once every class is gone (0 unless dcp exceeds the fleet's cp).
+    """
+    htk = np.where(htk > 0, htk, 1.0)  # classes a state does not have (count 0) are zero-filled
+    dcp = np.asarray(dcp, float)
+    done = TINY * np.maximum(dcp, 1.0)  # a row is done once what is left is rounding: every row decides alone,
+    lost = np.zeros_like(n)              # so the rounds a batch runs never change a row (same bits, any batch)
+    left = dcp.copy()
+    for _ in range(n.shape[-1]):
+        afloat = np.maximum(n - lost, 0.0)
+        w = afloat * sig
+        pi = w / np.maximum(w.sum(axis=-1, keepdims=True), TINY)
+        per_hit = (pi * cpc / htk).sum(axis=-1)
+        go = (per_hit > TINY) & (left > done)
+        hits = np.where(go, left / np.maximum(per_hit, TINY), 0.0)
+        dn = np.minimum(hits[..., None] * pi / htk, afloat)
+        lost = lost + dn
+        left = np.where(go, np.maximum(left - (dn * cpc).sum(axis=-1), 0.0), left)
+        if not (go & (left > done)).any():
+            break
+    return lost, left
+
+
+def book(w: World) -> None:
+    """Allocate to classes the naval cp each fleet state lost since the last booking (every step)."""
+    if not _on(w):
+        return
+    s = np.flatnonzero(w.has_fleet)
+    dcp = w.lost[:, s, NAVAL] - w.fleet_booked[:, s]
+    r = np.flatnonzero((dcp > 0).any(axis=1))  # only replications that lost ships (each row decides alone)
+    if r.size == 0:
+        return
+    rs = np.ix_(r, s)
+    c = {k: w.cls[k][rs] for k in ("combat_power", "hits_to_kill", "signature")}
+    dn, _ = allocate(w.ships[rs], c["combat_power"], c["hits_to_kill"], c["signature"], dcp[r])
+    w.ships[rs] -= dn
+    w.ships_lost[rs] += dn
+    w.fleet_booked[rs] = w.lost[rs + (NAVAL,)]
+
+
+def crew_lost(w: World, personnel: np.ndarray) -> np.ndarray:
+    """``personnel`` (R, S, 3) with the naval losses of fleet states replaced by the crews of the ships lost."""
+    if not _on(w):
+        return personnel
+    crews = (w.ships_lost * w.cls["crew"] * w.cls["crew_loss_share"]).sum(axis=2)
+    out = personnel.copy()
+    out[:, :, NAVAL] = np.where(w.has_fleet[None, :], crews, personnel[:, :, NAVAL])
+    return out
+
+
+def columns(w: World) -> dict:
+    """``states/ships_lost`` (R, S, ship_class), platforms; only for a scenario with a fleet."""
+    return {"ships_lost": w.ships_lost.copy()} if _on(w) else {}

@@ -1,0 +1,101 @@
+"""Ships lost by class per state: the summary of ``states/ships_lost`` (crisis/fleet.py).
+
+Over the replications with a war: per state with a fleet and per class, the median
+[5%, 95%] (a 90% interval) of the ships put out of action. Read a chunk of replications
+at a time into histograms, so a file of any size is summarised in bounded memory.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+
+from wargame.estimate import Histogram
+
+COLUMNS = {"replications": ("war_day",), "states": ("ships_lost",)}
+
+
+class Reducer:
+    """Per (state, class): a histogram of ships lost, over wars."""
+
+    def __init__(self, layout: dict):
+        self.lay = layout
+        self.classes = list(layout["ship_classes"])
+        S = len(layout["states"])
+        self.lost = [[Histogram() for _ in self.classes] for _ in range(S)]
+        self.had = np.zeros((S, len(self.classes)), dtype=bool)  # a class some war saw it lose
+        self.wars = 0
+
+    def add(self, reps: dict, st: dict) -> None:
+        war = np.isfinite(reps["war_day"])
+        self.wars += int(war.sum())
+        lost = np.asarray(st["ships_lost"], float)[war]  # (n, S, C)
+        self.had |= (lost > 0).any(axis=0)
+        for s, row in enumerate(self.lost):
+            for c, h in enumerate(row):
+                h.add(lost[:, s, c])
+
+    def result(self) -> dict | None:
+        if self.wars == 0:
+            return None
+        rows = [{"state": sid, "classes": {c: tuple(self.lost[s][k].percentile([50, 5, 95]))
+                                           for k, c in enumerate(self.classes) if self.had[s, k]}}
+                for s, sid in enumerate(self.lay["states"])]
+        return {"wars": self.wars, "classes": self.classes, "states": [r for r in rows if r["classes"]]}
+
+
+def compute(res: dict) -> dict | None:
+    """Ships-by-class summary of results held in memory; None without fleets."""
+    if "ships_lost" not in res["states"] or "ship_classes" not in res["layout"]:
+        return None
+    r = Reducer(res["layout"])
+    r.add(res["replications"], res["states"])
+    return r.result()
+
+
+def compute_file(path, layout: dict) -> dict | None:
+    """Ships-by-class summary of a results file, read a chunk of replications at a time."""
+    from wargame.execution.store import iter_columns
+
+    if "ship_classes" not in layout:
+        return None
+    r = Reducer(layout)
+    for chunk in iter_columns(path, COLUMNS, chunk=16_384):
+        r.add(chunk["replications"], chunk["states"])
+    return r.result()
+
+
+def _n(x: float) -> str:
+    return "-" if not np.isfinite(x) else f"{x:.1f}" if abs(x) < 10 else f"{x:.0f}"
+
+
+def format_lines(s: dict | None) -> list[str]:
+    """Summary lines (80 columns): per state, the classes it lost ships of."""
+    if not s or not s["states"]:
+        return []
+    L = ["", "Ships lost by class in wars: median [5%, 95%]"]
+    for r in s["states"]:
+        cells = [f"{c} {_n(q[0])} [{_n(q[1])}, {_n(q[2])}]" for c, q in r["classes"].items()]
+        line = f"  {r['state']:<6}"
+        for cell in cells:  # wrap at 80 columns
+            if len(line) + len(cell) + 2 > 80 and line.strip():
+                L.append(line.rstrip())
+                line = " " * 8
+            line += cell + "  "
+        L.append(line.rstrip())
+    return L
+
+
+def report_section(s: dict | None) -> str:
+    """The report's "Ships lost by class" table (HTML); "" without fleets."""
+    if not s or not s["states"]:
+        return ""
+    cls = [c for c in s["classes"] if any(c in r["classes"] for r in s["states"])]
+    cell = lambda q: f"<td>{q[0]:,.1f} [{q[1]:,.1f}, {q[2]:,.1f}]</td>" if q else "<td>-</td>"  # noqa: E731
+    body = "".join(f"<tr><td>{escape(r['state'])}</td>" + "".join(cell(r["classes"].get(c)) for c in cls) + "</tr>"
+                   for r in s["states"])
+    return ("<h3>Ships lost by class</h3><table><thead><tr><th>state</th>"
+            + "".join(f"<th>{escape(c)}</th>" for c in cls) + "</tr></thead><tbody>" + body
+            + f"</tbody></table><p>Ships put out of action over the {s['wars']:,} replications with a war: median "
+              "[5%, 95%] per class (crisis/fleet.py).</p>")
