@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.crisis import air_force
 from wargame.crisis.world import CASUALTY_SHARE, World
 
 KINDS = ("killed", "wounded", "captured")
@@ -75,7 +76,7 @@ def cut_off(w: World, rows: np.ndarray, t: float) -> None:
 
 def personnel(w: World) -> np.ndarray:
     """(R, S, 3) personnel lost, all kinds (the ``states/losses`` column)."""
-    return w.lost * w.mpc * CASUALTY_SHARE
+    return air_force.personnel(w, w.lost * w.mpc * CASUALTY_SHARE)  # typed air forces: aircrew lost
 
 
 def split(w: World) -> np.ndarray:

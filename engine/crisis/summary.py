@@ -10,6 +10,7 @@ import numpy as np
 
 from wargame.crisis import aid_results
 from wargame.crisis import cases
+from wargame.crisis import air_force_summary
 from wargame.crisis import casualties_summary
 from wargame.crisis import raids_summary
 from wargame.crisis import strikes_summary
@@ -88,7 +89,7 @@ def compute(res: dict) -> dict:
     acc.add(res["replications"], res["states"])
     return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res),
             "strikes": strikes_summary.compute(res), "casualties": casualties_summary.compute(res),
-            "aid": aid_results.compute(res)}  # case lines: engine/crisis/cases.py
+            "aid": aid_results.compute(res), "aircraft": air_force_summary.compute(res)}  # case lines: crisis/cases.py
 
 
 def compute_file(path) -> dict:
@@ -106,7 +107,8 @@ def compute_file(path) -> dict:
     return {**acc.result(), "case": cases.compute_file(path), "raids": raids_summary.compute_file(path, layout),
             "strikes": strikes_summary.compute_file(path, layout),
             "casualties": casualties_summary.compute_file(path, layout),
-            "aid": aid_results.compute_file(path, layout)}
+            "aid": aid_results.compute_file(path, layout),
+            "aircraft": air_force_summary.compute_file(path, layout)}
 
 
 def _pct(p) -> str:
@@ -148,6 +150,7 @@ def format_table(s: dict) -> str:
             (am, al, ah), (sm, sl, sh) = r["aircraft_lost"], r["ships_lost"]
             L.append(f"  {r['state']:<22} {_num(am):>8} [{_num(al)}, {_num(ah)}]".ljust(55)
                      + f"{_num(sm):>6} [{_num(sl)}, {_num(sh)}]")
+    L += air_force_summary.format_lines(s.get("aircraft"))
     esc = [r for r in s["states"] if r["escalation"][0][0] > 0]
     if esc:
         L += ["", "Escalation by actor, share reaching at least: forces   bases  homeland  nuclear"]

@@ -149,6 +149,10 @@ class World:
                 fo = getattr(st.forces, dom)
                 mp = self.sample(fo.manpower, f"{p}.forces.{dom}.manpower")
                 cp = mp if fo.combat_power is None else self.sample(fo.combat_power, f"{p}.forces.{dom}.combat_power")
+                if dom == "air" and st.air_force and fo.combat_power is None:  # aircraft by type (air_force.py)
+                    cp = sum(self.sample(a.count, f"{p}.air_force.{c}.count")
+                             * self.sample(a.combat_power, f"{p}.air_force.{c}.combat_power")
+                             for c, a in st.air_force.items())
                 self.cp0[:, s, d] = cp
                 self.mpc[:, s, d] = np.where(cp > 0, mp / np.maximum(cp, 1e-300), 0.0)
                 self.commit[:, s, d] = self.sample(getattr(st.commit, dom), f"{p}.commit.{dom}")
