@@ -60,8 +60,6 @@ def attach(w, paused=None) -> None:
     R, S = w.R, w.S
     w.aircraft_types = types_of(w.sc)
     C = len(w.aircraft_types)
-    w.air_typed = np.array([bool(st.air_force) for st in w.sc.states.values()])
-    w.typed = bool(w.air_typed.any())
     w.ac = {k: np.zeros((R, S, C)) for k in FIELDS}
     for s, (sid, st) in enumerate(w.sc.states.items()):
         for c, (cid, a) in enumerate((k, st.air_force[k]) for k in w.aircraft_types if k in st.air_force):
@@ -185,7 +183,7 @@ def on_ground(w, r, i: int, planes) -> None:
 
 def personnel(w, total: np.ndarray) -> np.ndarray:
     """``total`` (R, S, 3) personnel with a typed state's air losses replaced by its aircrew lost."""
-    if not getattr(w, "typed", False):
+    if not w.typed:
         return total
     total[:, :, AIR] = np.where(w.air_typed[None, :], w.aircrew_lost, total[:, :, AIR])
     return total

@@ -199,6 +199,9 @@ class World:
                     self.dist[:, s, j] = self.sample(getattr(e, key), f"{p}.exposure.{key}")
             for h in e.base_hosts:
                 self.base_host[s, idx[h]] = True
+        # States with aircraft by type (crisis/air_force.py attaches the rest): with none, the aggregate air rule.
+        self.air_typed = np.array([bool(st.air_force) for st in sc.states.values()])
+        self.typed = bool(self.air_typed.any())
         # "Power" for the relative-power term: total personnel (as in COW's milper).
         self.power = (self.cp0 * self.mpc).sum(axis=2)
 
