@@ -13,7 +13,8 @@ the rung's target sets (docs/model.md §5.2):
   mobilisation rate), plus the homeland pressure that pushes it towards withdrawal.
 
 Only the ships in theatre defend themselves (salvo interceptions); nothing defends
-bases or the homeland, so every missile sent there is a leaker.
+bases or the homeland, so every missile sent there is a leaker; hardened shelters save part of a
+state's aircraft when it lists them by type (crisis/air_force.py, docs/model.md §3.1.1).
 
 Against a supplier that is not fighting (crisis/deliveries.py, §10.6) the forces' share goes
 at its deliveries in transit instead, and its bases' share at its aircraft at home; at
