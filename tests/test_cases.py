@@ -274,9 +274,11 @@ def falklands():
     return {k["metric"]: k for k in cases.compute(res)["checks"]}
 
 
+@pytest.mark.xfail(strict=True, reason="known miss (docs/validation.md): with aircraft by type (issue 16) the Sea "
+                   "Harriers outfight Argentina's mostly strike jets and lose 0-4 in the air (inside before, for the "
+                   "wrong reason); history lost none in air combat but nine to ground fire, accidents and weather: "
+                   "the engine has no surface-to-air fire and no operational losses")
 def test_falklands_british_aircraft_lost_inside_the_engine_90pct(falklands):
-    # Inside, but for the wrong reason: all lost in the engine's air-to-air square law, where history
-    # lost none in air combat (ground fire and accidents).
     assert falklands["attacker_aircraft_lost"]["inside"], falklands["attacker_aircraft_lost"]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.crisis import fleet
+from wargame.crisis import air_force, fleet
 from wargame.crisis.world import CASUALTY_SHARE, World
 
 KINDS = ("killed", "wounded", "captured")
@@ -76,7 +76,8 @@ def cut_off(w: World, rows: np.ndarray, t: float) -> None:
 
 def personnel(w: World) -> np.ndarray:
     """(R, S, 3) personnel lost, all kinds (the ``states/losses`` column)."""
-    return fleet.crew_lost(w, w.lost * w.mpc * CASUALTY_SHARE)  # fleets by class: their crews (crisis/fleet.py)
+    # fleets by class: their crews (crisis/fleet.py); typed air forces: aircrew lost (crisis/air_force.py)
+    return air_force.personnel(w, fleet.crew_lost(w, w.lost * w.mpc * CASUALTY_SHARE))
 
 
 def split(w: World) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.crisis import aid_results
+from wargame.crisis import air_force
 from wargame.crisis import casualties
 from wargame.crisis import fleet
 from wargame.crisis import raids
@@ -90,6 +91,9 @@ def table(layout: dict) -> dict:
         cols = cols | {"states/ships_lost": {"dims": RS + ["ship_class"]}}  # platforms put out of action
     if "aid" in layout:  # aid short of war and sanctions (crisis/aid_results.py)
         dims, cols = dims | aid_results.DIMS, cols | aid_results.COLUMNS
+    if "aircraft_types" in layout:  # aircraft by type (crisis/air_force.py)
+        dims = dims | {"aircraft_type": {"labels": "aircraft_types"}, "where": {"labels": "aircraft_where"}}
+        cols = cols | {"states/aircraft_lost": {"dims": RS + ["aircraft_type", "where"]}}
     return {"sides": list(SIDES), "series": list(SERIES), "doctrine_names": list(DOCTRINES),
             "strike_measures": list(strikes.MEASURES),
             "casualty_kinds": list(casualties.KINDS), "loss_mark_days": [f"day {d}" for d in casualties.MARK_DAYS],
@@ -141,6 +145,7 @@ def collect(w: World, log, ts=None) -> dict:
         out["states"].update(aid_results.columns(w))
     out["states"].update(casualties.columns(w))
     out["states"].update(fleet.columns(w))
+    out["states"].update(air_force.columns(w))  # aircraft lost by type, when some state has a table
     if ts is not None:
         out["timeseries"] = ts.data
         out["states"]["daily_casualties"] = ts.casualties
@@ -167,4 +172,6 @@ def describe(w: World) -> dict:
       | ({"aid": aid_results.describe(w)} if aid_results.present(w) else {}) \
       | ({"ship_classes": list(w.ship_classes),  # and each state's own classes (sweep metrics, crisis/metrics.py)
           "state_ship_classes": [list(st.fleet) for st in w.sc.states.values()]} if fleet.columns(w) else {})
+    if w.typed:  # aircraft by type (crisis/air_force.py)
+        lay |= {"aircraft_types": list(w.aircraft_types), "aircraft_where": list(air_force.WHERE)}
     return lay | table(lay)

@@ -20,7 +20,7 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis import breakoff, fleet, irregular
+from wargame.crisis import air_force, breakoff, fleet, irregular
 from wargame.crisis.world import World, side_sum
 
 GROUND, AIR, NAVAL = 0, 1, 2
@@ -109,14 +109,17 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool |
     # -- air battle (square law, symmetric exchange), then air control
     # Only the sides still in the fight take part (crisis/breakoff.py); a side that pulled
     # back keeps its aircraft but cedes air control.
-    x0, y0 = side_totals(w, cp, rows, AIR)
-    xf, yf = breakoff.fighting(w, rows, breakoff.AIR_I, t, x0, y0)
-    al = w.air_leth[rows].ravel()
-    x1, y1 = clock(kernels.lanchester_step, xf.ravel(), yf.ravel(), a=al, b=al, p=0.0, q=1.0, rx=0.0, ry=0.0,
-                   dt=dt, stochastic=st, seed=w.seed, reps=rr, slots=slots, step=k, purpose=streams.AIR)
-    x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
-    breakoff.settle(w, rows, breakoff.AIR_I, t, xf, yf, x1, y1, "air_loss")
-    _apply(w, cp, rows, AIR, x0, y0, np.where(xf == x0, x1, x0), np.where(yf == y0, y1, y0))  # out: untouched
+    if w.typed:  # some state has aircraft by type: sorties, engagement and losses by type (air_force.py)
+        x1, y1 = air_force.battle(w, cp, rows, t, k, clock, rr, slots)
+    else:
+        x0, y0 = side_totals(w, cp, rows, AIR)
+        xf, yf = breakoff.fighting(w, rows, breakoff.AIR_I, t, x0, y0)
+        al = w.air_leth[rows].ravel()
+        x1, y1 = clock(kernels.lanchester_step, xf.ravel(), yf.ravel(), a=al, b=al, p=0.0, q=1.0, rx=0.0, ry=0.0,
+                       dt=dt, stochastic=st, seed=w.seed, reps=rr, slots=slots, step=k, purpose=streams.AIR)
+        x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
+        breakoff.settle(w, rows, breakoff.AIR_I, t, xf, yf, x1, y1, "air_loss")
+        _apply(w, cp, rows, AIR, x0, y0, np.where(xf == x0, x1, x0), np.where(yf == y0, y1, y0))  # out: untouched
     air = control(x1, y1, 2.0)
     w.air_control[rows] = air
 

@@ -22,6 +22,7 @@ import simpy
 from wargame.crisis import aims
 from wargame.crisis import aid
 from wargame.crisis import aid_decision
+from wargame.crisis import air_force
 from wargame.crisis import arrivals
 from wargame.crisis import battle
 from wargame.crisis import clock as clock_
@@ -47,7 +48,7 @@ from wargame.crisis.world import (ATTACKER_WINS, CASUALTY_SHARE, CEASEFIRE, DEFE
 
 # Mechanisms attached to every crisis world, in this order (World.attach).
 MECHANISMS = (irregular.attach, raids.attach, injects.attach, arrivals.attach, battle.attach, aims.attach, aid.attach,
-              sanctions.attach, casualties.attach, fleet.attach)
+              sanctions.attach, casualties.attach, fleet.attach, air_force.attach)
 
 
 def attach(w: World) -> World:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.crisis import aid_results, fleet
+from wargame.crisis import air_force_summary
+from wargame.crisis.air_force import types_of
 from wargame.crisis.casualties import KINDS
 from wargame.crisis.world import OUTCOMES
 
@@ -90,7 +92,7 @@ def _metrics(columns: dict, layout: dict, great_power: np.ndarray) -> dict[str, 
 def metrics(columns: dict, layout: dict, loaded) -> dict[str, np.ndarray]:
     """Per-replication metric columns (see ``catalogue``) from a run's columns."""
     gp = np.array([st.great_power for st in loaded.scenario.states.values()], dtype=bool)
-    return _metrics(columns, layout, gp) | aid_results.metrics(columns, layout)
+    return _metrics(columns, layout, gp) | aid_results.metrics(columns, layout) | air_force_summary.metrics(columns, layout)
 
 
 def catalogue(loaded) -> dict[str, str]:
@@ -99,6 +101,7 @@ def catalogue(loaded) -> dict[str, str]:
     ids = list(sc.states)
     layout = {"states": ids, "attacker": ids.index(sc.scenario.attacker),
               "defender": ids.index(sc.scenario.defender), "outcomes": list(OUTCOMES),
-              "casualty_kinds": list(KINDS),
+              "casualty_kinds": list(KINDS), "aircraft_types": types_of(sc),
               "ship_classes": fleet.classes(sc), "state_ship_classes": [list(st.fleet) for st in sc.states.values()]}
-    return battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power]) | aid_results.catalogue(sc)
+    return (battle_catalogue(layout, [k for k, st in sc.states.items() if st.great_power]) | aid_results.catalogue(sc)
+            | air_force_summary.catalogue(layout))

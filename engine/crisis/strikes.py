@@ -13,7 +13,8 @@ the rung's target sets (docs/model.md §5.2):
   mobilisation rate), plus the homeland pressure that pushes it towards withdrawal.
 
 Only the ships in theatre defend themselves (salvo interceptions); nothing defends
-bases or the homeland, so every missile sent there is a leaker.
+bases or the homeland, so every missile sent there is a leaker; hardened shelters save part of a
+state's aircraft when it lists them by type (crisis/air_force.py, docs/model.md §3.1.1).
 
 Against a supplier that is not fighting (crisis/deliveries.py, §10.6) the forces' share goes
 at its deliveries in transit instead, and its bases' share at its aircraft at home; at
@@ -27,7 +28,7 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis import deliveries, fleet
+from wargame.crisis import air_force, deliveries, fleet
 from wargame.crisis.combat import AIR, NAVAL, KernelClock
 from wargame.crisis.escalation import pairs
 from wargame.crisis.world import World
@@ -120,6 +121,9 @@ def _bases(w: World, r, i, missiles) -> tuple[np.ndarray, np.ndarray, np.ndarray
     air = w.front[r, :, i, AIR]
     atot = air.sum(axis=1)
     planes = np.minimum(atot, each * w.doc["aircraft_per_leaker"][r])
+    if w.air_typed[i]:  # shelters save part of a typed air force (air_force.py); booked as on the ground
+        planes = np.minimum(atot, each * w.doc["aircraft_per_leaker"][r] * air_force.unsheltered(w, r, i))
+        air_force.on_ground(w, r, i, planes)
     g = np.where(atot > 0, 1 - planes / np.where(atot > 0, atot, 1.0), 1.0)[:, None]
     w.lost[r, i, AIR] += planes
     w.front[r, :, i, AIR] = air * g
@@ -140,6 +144,10 @@ def _bases(w: World, r, i, missiles) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def _aircraft_at_home(w: World, r, i, missiles) -> np.ndarray:
     """A supplier's bases: its aircraft at home, aircraft_per_leaker each (never more than are there)."""
     planes = np.minimum(w.home[r, i, AIR], missiles * w.doc["aircraft_per_leaker"][r])
+    if w.air_typed[i]:  # as at its bases in theatre (_bases)
+        planes = np.minimum(w.home[r, i, AIR], missiles * w.doc["aircraft_per_leaker"][r]
+                            * air_force.unsheltered(w, r, i))
+        air_force.on_ground(w, r, i, planes)
     w.home[r, i, AIR] -= planes
     w.lost[r, i, AIR] += planes
     return planes

@@ -10,6 +10,7 @@ import numpy as np
 
 from wargame.crisis import aid_results
 from wargame.crisis import cases
+from wargame.crisis import air_force_summary
 from wargame.crisis import casualties_summary
 from wargame.crisis import fleet_summary
 from wargame.crisis import raids_summary
@@ -89,7 +90,7 @@ def compute(res: dict) -> dict:
     acc.add(res["replications"], res["states"])
     return {**acc.result(), "case": cases.compute(res), "raids": raids_summary.compute(res),
             "strikes": strikes_summary.compute(res), "casualties": casualties_summary.compute(res),
-            "ships_by_class": fleet_summary.compute(res),
+            "ships_by_class": fleet_summary.compute(res), "aircraft": air_force_summary.compute(res),
             "aid": aid_results.compute(res)}  # case lines: engine/crisis/cases.py
 
 
@@ -109,7 +110,8 @@ def compute_file(path) -> dict:
             "strikes": strikes_summary.compute_file(path, layout),
             "casualties": casualties_summary.compute_file(path, layout),
             "ships_by_class": fleet_summary.compute_file(path, layout),
-            "aid": aid_results.compute_file(path, layout)}
+            "aid": aid_results.compute_file(path, layout),
+            "aircraft": air_force_summary.compute_file(path, layout)}
 
 
 def _pct(p) -> str:
@@ -152,6 +154,7 @@ def format_table(s: dict) -> str:
             L.append(f"  {r['state']:<22} {_num(am):>8} [{_num(al)}, {_num(ah)}]".ljust(55)
                      + f"{_num(sm):>6} [{_num(sl)}, {_num(sh)}]")
     L += fleet_summary.format_lines(s.get("ships_by_class"))
+    L += air_force_summary.format_lines(s.get("aircraft"))
     esc = [r for r in s["states"] if r["escalation"][0][0] > 0]
     if esc:
         L += ["", "Escalation by actor, share reaching at least: forces   bases  homeland  nuclear"]

@@ -152,6 +152,10 @@ class World:
                 cp = mp if fo.combat_power is None else self.sample(fo.combat_power, f"{p}.forces.{dom}.combat_power")
                 if dom == "naval" and st.fleet:  # a fleet by class sets the naval cp (crisis/fleet.py)
                     cp = naval_cp(st.fleet, self.sample, f"{p}.fleet")
+                if dom == "air" and st.air_force and fo.combat_power is None:  # aircraft by type (air_force.py)
+                    cp = sum(self.sample(a.count, f"{p}.air_force.{c}.count")
+                             * self.sample(a.combat_power, f"{p}.air_force.{c}.combat_power")
+                             for c, a in st.air_force.items())
                 self.cp0[:, s, d] = cp
                 self.mpc[:, s, d] = np.where(cp > 0, mp / np.maximum(cp, 1e-300), 0.0)
                 self.commit[:, s, d] = self.sample(getattr(st.commit, dom), f"{p}.commit.{dom}")
@@ -198,6 +202,9 @@ class World:
                     self.dist[:, s, j] = self.sample(getattr(e, key), f"{p}.exposure.{key}")
             for h in e.base_hosts:
                 self.base_host[s, idx[h]] = True
+        # States with aircraft by type (crisis/air_force.py attaches the rest): with none, the aggregate air rule.
+        self.air_typed = np.array([bool(st.air_force) for st in sc.states.values()])
+        self.typed = bool(self.air_typed.any())
         # "Power" for the relative-power term: total personnel (as in COW's milper).
         self.power = (self.cp0 * self.mpc).sum(axis=2)
 

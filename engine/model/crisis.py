@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from wargame.model.air_force import Air, AircraftType, check as check_air_force
 from wargame.model.aims import WarAims, check as check_aims
 from wargame.model.aid import AID_POLICIES, Aid, Sanction, check_aid
 from wargame.model.arrivals import Arrival, check_arrivals
@@ -161,6 +162,8 @@ class State(_M):
                                    "captured (crisis/casualties.py).")
     fleet: Ids[ShipClass] = Field(default_factory=dict, description="Its navy by ship class (crisis/fleet.py); "
                                   "none: one aggregate naval force with the [naval] salvo parameters.")
+    air_force: Ids[AircraftType] = Field(default_factory=dict, description="Its aircraft by type "
+                                         "(crisis/air_force.py, docs/model.md §3.1.1); none: the aggregate air rule.")
     forces_in_place: Ids[InPlace] = Field(
         default_factory=dict, description="Combat power stationed on each front before the war (keyed by front); "
         "it fights on the host's (defender's) side from the war's first step, whatever the doctrine.")
@@ -337,6 +340,7 @@ class Scenario(_M):
     naval: Naval = Naval()
     breakoff: BreakOff = BreakOff()
     cutoff: Cutoff = Field(Cutoff(), description="Forces ashore cut off from the sea surrender (crisis/casualties.py).")
+    air: Air = Field(Air(), description="The air battle by aircraft type (crisis/air_force.py).")
     doctrine: Doctrine = Doctrine()
     termination: Termination = Termination()
     war_aims: WarAims | None = Field(None, description="What each primary fights for before it accepts a "
@@ -401,6 +405,7 @@ class Scenario(_M):
         errs += check_aims(self.war_aims, self.fronts)
         errs += check_aid(self)
         errs += check_fleets(self.states)
+        errs += check_air_force(self.states)
         if errs:
             raise ValueError("\n".join(errs))
         return self

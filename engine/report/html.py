@@ -19,6 +19,7 @@ import h5py
 import numpy as np
 
 from wargame.crisis import raids_summary
+from wargame.crisis import air_force_summary
 from wargame.crisis import casualties_summary
 from wargame.crisis import fleet_summary
 from wargame.crisis import strikes_summary
@@ -281,7 +282,8 @@ def build(path: str | Path) -> tuple[str, dict]:
                 [(k, _pct(v[0]), f"{_pct(v[1])} - {_pct(v[2])}") for k, v in out.items()])),
         section("States: interventions and losses", "".join(figs.get(k, "") for k in ("interventions", "losses"))
                 + states + casualties_summary.report_section(s.get("casualties"))
-                + fleet_summary.report_section(s.get("ships_by_class"))),
+                + fleet_summary.report_section(s.get("ships_by_class"))
+                + air_force_summary.report_section(s.get("aircraft"))),
     ]
     if s.get("case"):  # a historical case (engine/crisis/cases.py): where what happened falls
         body.append(section("History: where what happened falls in the engine's distribution", _history(s["case"])))
