@@ -138,6 +138,8 @@ def allocate(avail: np.ndarray, cpa: np.ndarray, pi: np.ndarray, loss: np.ndarra
             break
         open_ = room > 0
         p = np.where(open_, pi, 0.0)
+        top = p.max(axis=-1, keepdims=True)  # weights scaled to a max of 1: subnormal exposures would
+        p = np.where(top > 0, p / np.where(top > 0, top, 1.0), p)  # underflow in the shares (Hypothesis)
         p = np.where((p * cpa).sum(axis=-1, keepdims=True) > 0, p, np.where(open_, room, 0.0))
         den = (p * cpa).sum(axis=-1, keepdims=True)
         take = np.where(den > 0, left[..., None] * p / np.where(den > 0, den, 1.0), 0.0)

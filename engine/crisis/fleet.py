@@ -1,5 +1,5 @@
 """Fleets by ship class: the salvo parameters a state's class mix gives, and which ships its
-naval losses sink (docs/model.md §3.3.1; schema: model/fleet.py).
+naval losses sink (docs/model.md §3.2.2; schema: model/fleet.py).
 
 A state with a ``fleet`` table keeps its naval combat power (cp) in ``World.front`` and
 ``World.home`` as before; this module tracks the classes behind it per (replication,

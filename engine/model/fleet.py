@@ -1,4 +1,4 @@
-"""Fleets by ship class (crisis/fleet.py; docs/model.md §3.3.1 "Fleets by class").
+"""Fleets by ship class (crisis/fleet.py; docs/model.md §3.2.2 "Fleets by class").
 
 ``states.<s>.fleet.<class>``: a state's navy as classes of ships, each with a count and
 the per-ship figures the salvo exchange needs (offence, defence, staying power, how
