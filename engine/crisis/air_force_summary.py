@@ -13,6 +13,7 @@ from html import escape
 
 import numpy as np
 
+from wargame.crisis import reducing
 from wargame.estimate import Histogram
 
 COLUMNS = {"replications": ("war_day",), "states": ("aircraft_lost",)}
@@ -55,23 +56,14 @@ class Reducer:
 
 def compute(res: dict) -> dict | None:
     """Summary of results held in memory; None without aircraft by type."""
-    if "aircraft_lost" not in res["states"] or "aircraft_types" not in res["layout"]:
-        return None
-    r = Reducer(res["layout"])
-    r.add(res["replications"], res["states"])
-    return r.result()
+    r = reducing.in_memory(res, Reducer, "aircraft_types", "aircraft_lost")
+    return None if r is None else r.result()
 
 
 def compute_file(path, layout: dict) -> dict | None:
     """Summary of a results file, read a chunk of replications at a time."""
-    from wargame.execution.store import iter_columns
-
-    if "aircraft_types" not in layout:
-        return None
-    r = Reducer(layout)
-    for chunk in iter_columns(path, COLUMNS, chunk=16_384):
-        r.add(chunk["replications"], chunk["states"])
-    return r.result()
+    r = reducing.from_file(path, layout, Reducer, "aircraft_types", COLUMNS)
+    return None if r is None else r.result()
 
 
 def _n(x: float) -> str:

@@ -13,6 +13,7 @@ from html import escape
 
 import numpy as np
 
+from wargame.crisis import reducing
 from wargame.estimate import Histogram
 
 COLUMNS = {"replications": ("war_day",), "states": ("casualties", "losses_by_day")}
@@ -55,26 +56,14 @@ class Reducer:
 
 def compute(res: dict) -> dict | None:
     """Casualty summary of results held in memory; None for files written before the columns existed."""
-    if "casualties" not in res["states"] or "casualty_kinds" not in res["layout"]:
-        return None
-    r = Reducer(res["layout"])
-    r.add(res["replications"], res["states"])
-    return r.result()
+    r = reducing.in_memory(res, Reducer, "casualty_kinds", "casualties")
+    return None if r is None else r.result()
 
 
 def compute_file(path, layout: dict) -> dict | None:
     """Casualty summary of a results file, read a chunk of replications at a time."""
-    from wargame.execution.store import iter_columns
-
-    if "casualty_kinds" not in layout:
-        return None
-    r = Reducer(layout)
-    try:
-        for chunk in iter_columns(path, COLUMNS, chunk=16_384):
-            r.add(chunk["replications"], chunk["states"])
-    except KeyError:  # a file without the columns
-        return None
-    return r.result()
+    r = reducing.from_file(path, layout, Reducer, "casualty_kinds", COLUMNS)
+    return None if r is None else r.result()
 
 
 def _k(x: float) -> str:

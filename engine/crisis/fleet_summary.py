@@ -11,6 +11,7 @@ from html import escape
 
 import numpy as np
 
+from wargame.crisis import reducing
 from wargame.estimate import Histogram
 
 COLUMNS = {"replications": ("war_day",), "states": ("ships_lost",)}
@@ -47,23 +48,14 @@ class Reducer:
 
 def compute(res: dict) -> dict | None:
     """Ships-by-class summary of results held in memory; None without fleets."""
-    if "ships_lost" not in res["states"] or "ship_classes" not in res["layout"]:
-        return None
-    r = Reducer(res["layout"])
-    r.add(res["replications"], res["states"])
-    return r.result()
+    r = reducing.in_memory(res, Reducer, "ship_classes", "ships_lost")
+    return None if r is None else r.result()
 
 
 def compute_file(path, layout: dict) -> dict | None:
     """Ships-by-class summary of a results file, read a chunk of replications at a time."""
-    from wargame.execution.store import iter_columns
-
-    if "ship_classes" not in layout:
-        return None
-    r = Reducer(layout)
-    for chunk in iter_columns(path, COLUMNS, chunk=16_384):
-        r.add(chunk["replications"], chunk["states"])
-    return r.result()
+    r = reducing.from_file(path, layout, Reducer, "ship_classes", COLUMNS)
+    return None if r is None else r.result()
 
 
 def _n(x: float) -> str:

@@ -14,6 +14,8 @@ from html import escape
 
 import numpy as np
 
+from wargame.crisis import reducing
+
 REP_COLS = ("raid_launched", "raid_failed", "raid_intercepted", "raid_leaked", "raid_damage", "raid_joined",
             "interceptor_stock_start", "interceptor_stock_left")
 STATE_COLS = ("interceptors_fired", "interceptor_cost_musd")
@@ -107,23 +109,14 @@ def compute_arrays(lay: dict, a: dict) -> dict:
 
 def compute(res: dict) -> dict | None:
     """Raid summary of results held in memory; None when the scenario has no raids."""
-    if "raids" not in res["layout"]:
-        return None
-    r = Reducer(res["layout"])
-    r.add(res["replications"], res["states"])
-    return compute_arrays(res["layout"], r.arrays())
+    r = reducing.in_memory(res, Reducer, "raids", STATE_COLS[0])
+    return None if r is None else compute_arrays(res["layout"], r.arrays())
 
 
 def compute_file(path, layout: dict) -> dict | None:
     """Raid summary of a results file, read a chunk of replications at a time."""
-    if "raids" not in layout:
-        return None
-    from wargame.execution.store import iter_columns
-
-    r = Reducer(layout)
-    for chunk in iter_columns(path, {"replications": REP_COLS, "states": STATE_COLS}):
-        r.add(chunk["replications"], chunk["states"])
-    return compute_arrays(layout, r.arrays())
+    r = reducing.from_file(path, layout, Reducer, "raids", {"replications": REP_COLS, "states": STATE_COLS})
+    return None if r is None else compute_arrays(layout, r.arrays())
 
 
 def _n(x: float) -> str:

@@ -15,6 +15,7 @@ from html import escape
 
 import numpy as np
 
+from wargame.crisis import reducing
 from wargame.estimate import wilson
 
 
@@ -31,7 +32,7 @@ class Reducer:
         self.parts: dict[tuple[int, int], list[np.ndarray]] = {}
         self.rung = np.zeros((S, S, len(self.rungs)), dtype=np.int64)  # replications ending at each rung
 
-    def add(self, st: dict) -> None:
+    def add(self, reps: dict, st: dict) -> None:  # noqa: ARG002 (the per-replication columns: none needed)
         x = np.asarray(st["strikes"], dtype=float)  # (n, S, S, measure)
         self.n += x.shape[0]
         days = x[..., self.measures.index("days_struck")]
@@ -63,26 +64,15 @@ def compute_arrays(lay: dict, r: Reducer) -> list[dict]:
 
 def compute(res: dict) -> list[dict] | None:
     """Strike summary of results held in memory; None for files written before the column existed."""
-    if "strikes" not in res["states"] or "strike_measures" not in res["layout"]:
-        return None
-    r = Reducer(res["layout"])
-    r.add(res["states"])
-    return compute_arrays(res["layout"], r)
+    r = reducing.in_memory(res, Reducer, "strike_measures", "strikes")
+    return None if r is None else compute_arrays(res["layout"], r)
 
 
 def compute_file(path, layout: dict) -> list[dict] | None:
-    """Strike summary of a results file, read a chunk of replications at a time."""
-    from wargame.execution.store import iter_columns
-
-    if "strike_measures" not in layout:  # written before the column existed
-        return None
-    r = Reducer(layout)
-    try:
-        for chunk in iter_columns(path, {"states": ("strikes",)}, chunk=16_384):
-            r.add(chunk["states"])
-    except KeyError:  # a file without the column (the layout alone cannot say: schema 1.0 has no table)
-        return None
-    return compute_arrays(layout, r)
+    """Strike summary of a results file, read a chunk of replications at a time (None for a file
+    without the column: the layout alone cannot say, schema 1.0 has no table)."""
+    r = reducing.from_file(path, layout, Reducer, "strike_measures", {"states": ("strikes",)})
+    return None if r is None else compute_arrays(layout, r)
 
 
 def _n(x: float) -> str:
