@@ -183,7 +183,7 @@ def system_reference(tmp_path_factory):
 
 @pytest.mark.parametrize("executor, ran_on", [
     (["--workers", 1], "1 in-process worker"),
-    (["--workers", 2], "2 local processes worker"),
+    (["--workers", 2], "2 local worker processes"),
     (["--dask-local", 2], "2 dask worker"),
 ], ids=["workers1", "workers2", "dask2"])
 def test_system_kind_gives_the_same_bits_on_every_executor(system_reference, tmp_path, executor, ran_on):

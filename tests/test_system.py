@@ -179,7 +179,7 @@ def test_compare_doctrines_on_workers_gives_the_same_files(tmp_path):
         p = cli("run", "earth", "--runs", 120, "--batch-size", 10, "--set", "scenario.horizon_years=30",
                 "--workers", workers, "--out", tmp_path / f"{name}.h5", "--compare-doctrines", cwd=tmp_path)
         assert p.returncode == 0, p.stderr
-        assert f"on {workers} {'local processes' if workers > 1 else 'in-process'} worker" in p.stdout
+        assert (f"on {workers} local worker processes" if workers > 1 else "on 1 in-process worker") in p.stdout
     for doc in ("realpolitik", "collective_security", "laissez_faire", "central_authority"):
         assert_same(tmp_path / f"one_{doc}.h5", tmp_path / f"two_{doc}.h5")
 

@@ -123,5 +123,5 @@ def _run(args, out: Path) -> int:
         ks = 100 * stats.kernel_seconds / max(stats.batch_seconds, 1e-9)
         share = f"; {ks:.0f}% of simulation time in kernels" if stats.kernel_calls else ""  # the system kind times none
         print(f"\nwrote {out}  ({stats.runs} runs in {stats.seconds:.2f} s, {stats.runs_per_second:,.0f} runs/s on "
-              f"{executor.workers} {executor.name} worker(s){share})")
+              f"{executors.describe(executor)}{share})")
     return 0

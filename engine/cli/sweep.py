@@ -161,5 +161,5 @@ def _run(args, out: Path) -> int:
     if not args.quiet:
         print(sweep_file.format_table(sweep_file.read(out)))
         print(f"\nwrote {out}  ({len(sw.arms)} arms x {runs} runs in {sw.seconds:.1f} s on "
-              f"{executor.workers} {executor.name} worker(s))")
+              f"{executors.describe(executor)})")
     return 0

@@ -68,5 +68,5 @@ def compare(args, loaded, out: Path, runs: int, seed: int) -> int:
         print(f"{loaded.scenario.scenario.name}: {runs} replications per doctrine, seed {seed}, the same random "
               f"numbers in every arm (states with their own doctrine keep it)\n")
         print(summary.format_comparison(rows))
-        print(f"\nwrote {', '.join(str(p) for p in paths.values())}  (on {executor.workers} {executor.name} worker(s))")
+        print(f"\nwrote {', '.join(str(p) for p in paths.values())}  (on {executors.describe(executor)})")
     return 0

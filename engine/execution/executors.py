@@ -67,6 +67,16 @@ def ordered(submit, tasks, in_flight: int, first=None):
     return results()
 
 
+def describe(executor) -> str:
+    """Where the work ran, for one line of output: '1 in-process worker', '2 local worker processes'."""
+    n = executor.workers
+    noun = {"in-process": "in-process worker", "local processes": "local worker process",
+            "dask": "dask worker"}.get(executor.name, f"{executor.name} worker")
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun}es" if noun.endswith("process") else f"{n} {noun}s"
+
+
 class InProcess:
     name = "in-process"
     workers = 1
