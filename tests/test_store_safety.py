@@ -270,3 +270,26 @@ def _tiny_reservation(init):
     def tiny(self, path, nbytes):
         init(self, path, 4096)
     return tiny
+
+
+@pytest.mark.parametrize("keep_bytes", [0, 1_200_000], ids=["streamed", "over_budget_midway"])
+def test_the_flat_file_from_memory_equals_the_one_streamed_from_shards(reference, tmp_path, monkeypatch, keep_bytes):
+    """finish() writes from the batches it kept in memory (store.KEEP_BYTES); with nothing kept, or
+    the budget passed midway (1.2 MB: a 500-replication batch of duel is about 0.5 MB, so the
+    third batch drops the kept ones), it streams the shards: the same file either way."""
+    from wargame import kinds
+    from wargame.execution import store
+    from wargame.model import scenario
+
+    mem = tmp_path / "mem.h5"
+    sink = store.HDF5Store(mem)
+    kinds.run(scenario.load(CFG), RUNS, seed=5, sink=sink, batch_size=BATCH)
+    assert sink._kept is not None  # every batch was kept
+    sink.finish()
+    monkeypatch.setattr(store, "KEEP_BYTES", keep_bytes)
+    sink = store.HDF5Store(tmp_path / "disk.h5")
+    kinds.run(scenario.load(CFG), RUNS, seed=5, sink=sink, batch_size=BATCH)
+    assert sink._kept is None  # it did stream from the shards
+    sink.finish()
+    assert_same(mem, tmp_path / "disk.h5")
+    assert_same(reference, mem)  # and the CLI's file (--workers 1) is the same too
