@@ -27,6 +27,7 @@ class RunStats:
     kernel_seconds: float = 0.0
     kernel_calls: int = 0
     batch_seconds: float = 0.0  # simulation time summed over batches (whichever process ran them)
+    kernel_first_seconds: float = 0.0  # kernels' first calls in each process: loading or compiling them
     batches: int = 0
     events: int = 0
     extra: dict = field(default_factory=dict)
@@ -113,6 +114,7 @@ def run(loaded, runs: int, *, batch, layout, seed: int = DEFAULT_SEED, sink=None
             stats.kernel_seconds += timing["kernel_seconds"]
             stats.kernel_calls += timing["kernel_calls"]
             stats.batch_seconds += timing["batch_seconds"]
+            stats.kernel_first_seconds += timing.get("kernel_first_seconds", 0.0)
             stats.batches += 1
             stats.runs += batch["reps"].size
             if progress is not None:
