@@ -39,7 +39,8 @@ from wargame.model.fleet import by_class
 NAVAL = 2
 FIELDS = ("count", "combat_power", "missiles", "interceptions", "hits_to_kill", "signature", "crew",
           "crew_loss_share")
-STATE = ("ships", "ships_lost", "fleet_booked", "ships_sea", "port_lost", "port_booked")  # what a look-ahead copy carries over
+# what a look-ahead copy carries over
+STATE = ("ships", "ships_lost", "fleet_booked", "ships_sea", "port_lost", "port_booked")
 TINY = 1e-12
 
 
@@ -66,7 +67,8 @@ def attach(w: World, paused: World | None = None) -> None:
             for k in FIELDS:
                 w.cls[k][:, s, j] = w.sample(getattr(c, k), f"states.{sid}.fleet.{cid}.{k}")
             if w.split[s]:
-                sea_share[:, s, j] = naval if c.commit is None else w.sample(c.commit, f"states.{sid}.fleet.{cid}.commit")
+                own = None if c.commit is None else w.sample(c.commit, f"states.{sid}.fleet.{cid}.commit")
+                sea_share[:, s, j] = naval if own is None else own
     if paused is None:
         w.ships = w.cls["count"].copy()  # (R, S, C) platforms still afloat (expected values)
         w.ships_lost = np.zeros((w.R, w.S, C))  # platforms put out of action
