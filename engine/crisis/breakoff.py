@@ -7,11 +7,14 @@ commitment share x inventory whatever the war's length (issue 16). The rule
 
     peak    = the most force the side has had there since it last (re)entered the fight
     it pulls back at the end of a day when force < (1 - loss_threshold) peak
-    it returns ``return_days`` later; peak restarts from what it then has
+    it returns ``return_days`` later (a fleet: once its side has at least
+    ``naval_return_ratio`` x the other side's ships there); peak restarts from what it then has
 
 A side that has pulled back keeps its platforms (they are not lost) but neither fires
 nor is fired on, and counts as absent for air or sea control, so the other side holds
-the domain. Deterministic: no random numbers are drawn.
+the domain. Missile strikes on ships at sea (crisis/strikes.py) reach only
+``withdrawn_exposure`` of a fleet that has pulled back (``exposed``): it has left the
+waters where it fought. Deterministic: no random numbers are drawn.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ def fighting(w, rows: np.ndarray, i: int, t: float, x0: np.ndarray, y0: np.ndarr
     dt = w.dt
     out = w.out_since[rows, :, :, i]  # (n, F, 2)
     back = np.isfinite(out) & (t - dt >= out + w.breakoff["return_days"][rows][:, None, None] - 1e-9)
+    if i == NAVAL_I:  # a fleet returns only to a balance it accepts (naval_return_ratio; 0: any)
+        k = w.breakoff["naval_return_ratio"][rows][:, None]
+        back &= np.stack([(k <= 0) | (x0 >= k * y0), (k <= 0) | (y0 >= k * x0)], axis=-1)
     if back.any():
         out = np.where(back, np.inf, out)
         w.out_since[rows, :, :, i] = out
@@ -58,3 +64,16 @@ def settle(w, rows: np.ndarray, i: int, t: float, xf: np.ndarray, yf: np.ndarray
         cnt = w.breakoffs[rows]
         cnt[:, :, i] += broke.sum(axis=1).astype(np.int32)
         w.breakoffs[rows] = cnt
+
+
+def exposed(w, rows: np.ndarray, s: int) -> np.ndarray:
+    """(n, F): the share of state s's ships on each front that strikes at sea can reach.
+
+    1 where its side is fighting at sea there (or s is on no side); ``breakoff.withdrawn_exposure``
+    where its side has pulled its fleet back (docs/model.md §3.2.1, §5.2).
+    """
+    side = w.side[rows, s]
+    j = np.where(side == -1, 1, 0)  # the break-off arrays' side index: 0 attacker side, 1 defender side
+    out = w.out_since[rows, :, :, NAVAL_I][np.arange(rows.size), :, j]  # (n, F)
+    gone = np.isfinite(out) & (side != 0)[:, None]
+    return np.where(gone, w.breakoff["withdrawn_exposure"][rows][:, None], 1.0)

@@ -16,6 +16,12 @@ class mix.
   H = dcp / sum pi_c cp_c / htk_c hits, landing on the classes by pi_c, so
   dn_c = H pi_c / htk_c and sum dn_c cp_c = dcp. A class cannot lose more ships than
   it has: the excess cp goes round again over the classes left, with their shares.
+- Commitment by class (``states.<s>.fleet.<class>.commit``): a state whose table gives some
+  class its own commit share keeps two pools per class, the ships committed to the theatre
+  (``ships_sea``, at first commit_c n_c) and the rest in port or elsewhere. The salvo and
+  strikes at sea use the committed pool's mix; strikes on ports use the other's; losses in
+  port (``in_port``) are booked on the port pool, all others on the committed pool (what it
+  cannot absorb goes to the port pool). A state without a class commit keeps one pool, as before.
 - Crew (``crew_lost``): a fleet state's naval personnel lost is sum dn_c crew_c
   crew_loss_share_c, in place of cp x manpower per cp x the naval casualty share.
 
@@ -28,11 +34,13 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.crisis.world import World
+from wargame.model.fleet import by_class
 
 NAVAL = 2
 FIELDS = ("count", "combat_power", "missiles", "interceptions", "hits_to_kill", "signature", "crew",
           "crew_loss_share")
-STATE = ("ships", "ships_lost", "fleet_booked")  # what a look-ahead copy carries over
+# what a look-ahead copy carries over
+STATE = ("ships", "ships_lost", "fleet_booked", "ships_sea", "port_lost", "port_booked")
 TINY = 1e-12
 
 
@@ -50,15 +58,24 @@ def attach(w: World, paused: World | None = None) -> None:
     C = len(w.ship_classes)
     w.has_fleet = np.array([bool(st.fleet) for st in w.sc.states.values()])
     w.cls = {k: np.zeros((w.R, w.S, C)) for k in FIELDS}
+    w.split = np.array([bool(st.fleet) and by_class(st.fleet) for st in w.sc.states.values()])
+    sea_share = np.zeros((w.R, w.S, C))  # the share of each class committed to the theatre
     for s, (sid, st) in enumerate(w.sc.states.items()):
+        naval = w.sample(st.commit.naval, f"states.{sid}.commit.naval") if w.split[s] else 0.0
         for cid, c in st.fleet.items():
             j = w.ship_classes.index(cid)
             for k in FIELDS:
                 w.cls[k][:, s, j] = w.sample(getattr(c, k), f"states.{sid}.fleet.{cid}.{k}")
+            if w.split[s]:
+                own = None if c.commit is None else w.sample(c.commit, f"states.{sid}.fleet.{cid}.commit")
+                sea_share[:, s, j] = naval if own is None else own
     if paused is None:
         w.ships = w.cls["count"].copy()  # (R, S, C) platforms still afloat (expected values)
         w.ships_lost = np.zeros((w.R, w.S, C))  # platforms put out of action
         w.fleet_booked = np.zeros((w.R, w.S))  # naval cp lost already allocated to classes
+        w.ships_sea = w.ships * sea_share  # afloat in the committed pool (states with a class commit only)
+        w.port_lost = np.zeros((w.R, w.S))  # naval cp lost in port (strikes on bases), and booked of it
+        w.port_booked = np.zeros((w.R, w.S))
     else:
         first = np.zeros(w.R, dtype=np.int64)
         for k in STATE:
@@ -70,16 +87,23 @@ def _on(w: World) -> bool:
     return getattr(w, "has_fleet", None) is not None and bool(w.has_fleet.any())
 
 
-def _mix(w: World, rows) -> np.ndarray:
-    """(n, S, C) the ships that set each state's parameters: those afloat, or the first fleet once all are lost."""
+def _mix(w: World, rows, pool: str | None = None) -> np.ndarray:
+    """(n, S, C) the ships that set each state's parameters: those afloat, or the first fleet once all are lost.
+
+    ``pool`` "sea" or "port": for a state with commitment by class, the committed pool or the rest.
+    """
     n = w.ships[rows]
+    if pool is not None and w.split.any():
+        sea = w.ships_sea[rows]
+        n = np.where(w.split[None, :, None], sea if pool == "sea" else np.maximum(n - sea, 0.0), n)
     gone = (n * w.cls["combat_power"][rows]).sum(axis=2, keepdims=True) <= TINY
     return np.where(gone, w.cls["count"][rows], n)
 
 
-def per_cp(w: World, rows) -> dict[str, np.ndarray]:
-    """(n, S) each state's missiles, interceptions and hits to kill per cp from its class mix (NaN without a fleet)."""
-    n, c = _mix(w, rows), {k: v[rows] for k, v in w.cls.items()}
+def per_cp(w: World, rows, pool: str | None = None) -> dict[str, np.ndarray]:
+    """(n, S) each state's missiles, interceptions and hits to kill per cp from its class mix (NaN without a fleet);
+    ``pool``: as in ``_mix``."""
+    n, c = _mix(w, rows, pool), {k: v[rows] for k, v in w.cls.items()}
     cp = (n * c["combat_power"]).sum(axis=2)
     sig = n * c["signature"]
     pi = sig / np.maximum(sig.sum(axis=2, keepdims=True), TINY)
@@ -91,11 +115,12 @@ def per_cp(w: World, rows) -> dict[str, np.ndarray]:
             "hits_to_kill": np.where(ok & (per_hit > TINY), 1.0 / np.maximum(per_hit, TINY), np.nan)}
 
 
-def state_value(w: World, rows, s: int, key: str, default: np.ndarray) -> np.ndarray:
-    """State s's per-cp ``key`` (missiles, interceptions, hits_to_kill) where it has a fleet, else ``default``."""
+def state_value(w: World, rows, s: int, key: str, default: np.ndarray, pool: str = "sea") -> np.ndarray:
+    """State s's per-cp ``key`` (missiles, interceptions, hits_to_kill) where it has a fleet, else ``default``;
+    ``pool``: its ships at sea (committed) or in port, where it commits by class."""
     if not _on(w) or not w.has_fleet[s]:
         return default
-    v = per_cp(w, rows)[key][:, s]
+    v = per_cp(w, rows, pool)[key][:, s]
     return np.where(np.isnan(v), default, v)
 
 
@@ -104,7 +129,7 @@ def salvo(w: World, rows, cp: np.ndarray) -> dict[str, np.ndarray] | None:
     mixes of the states there (cp: (n, F, S) naval cp); None when no state has a fleet."""
     if not _on(w):
         return None
-    own = per_cp(w, rows)
+    own = per_cp(w, rows, "sea")
     side = w.side[rows]  # (n, S)
     out = {}
     for key, nav in (("missiles", "missiles_per_ship"), ("interceptions", "interceptions_per_ship"),
@@ -148,11 +173,21 @@ def allocate(n, cpc, htk, sig, dcp):
     return lost, left
 
 
+def in_port(w: World, rows, s: int, cp: np.ndarray) -> None:
+    """Record naval cp (n,) of state s lost in port (strikes on its bases); ``book`` takes it off the port pool."""
+    if _on(w):
+        w.port_lost[rows, s] += cp
+
+
 def book(w: World) -> None:
     """Allocate to classes the naval cp each fleet state lost since the last booking (every step)."""
     if not _on(w):
         return
-    s = np.flatnonzero(w.has_fleet)
+    if w.split.any():
+        _book_pools(w, np.flatnonzero(w.split))
+    s = np.flatnonzero(w.has_fleet & ~w.split)  # each (row, state) decides alone: the split changes no bits
+    if s.size == 0:
+        return
     dcp = w.lost[:, s, NAVAL] - w.fleet_booked[:, s]
     r = np.flatnonzero((dcp > 0).any(axis=1))  # only replications that lost ships (each row decides alone)
     if r.size == 0:
@@ -163,6 +198,27 @@ def book(w: World) -> None:
     w.ships[rs] -= dn
     w.ships_lost[rs] += dn
     w.fleet_booked[rs] = w.lost[rs + (NAVAL,)]
+
+
+def _book_pools(w: World, s: np.ndarray) -> None:
+    """``book`` for states that commit by class: losses in port on the port pool, the rest on the committed pool."""
+    dcp = w.lost[:, s, NAVAL] - w.fleet_booked[:, s]
+    r = np.flatnonzero((dcp > 0).any(axis=1))
+    if r.size == 0:
+        return
+    rs = np.ix_(r, s)
+    dcp = dcp[r]
+    port_cp = np.clip(w.port_lost[rs] - w.port_booked[rs], 0.0, dcp)
+    c = {k: w.cls[k][rs] for k in ("combat_power", "hits_to_kill", "signature")}
+    sea = w.ships_sea[rs]
+    dn_sea, spill = allocate(sea, c["combat_power"], c["hits_to_kill"], c["signature"], dcp - port_cp)
+    port = np.maximum(w.ships[rs] - sea, 0.0)
+    dn_port, _ = allocate(port, c["combat_power"], c["hits_to_kill"], c["signature"], port_cp + spill)
+    w.ships_sea[rs] = sea - dn_sea
+    w.ships[rs] -= dn_sea + dn_port
+    w.ships_lost[rs] += dn_sea + dn_port
+    w.fleet_booked[rs] = w.lost[rs + (NAVAL,)]
+    w.port_booked[rs] = w.port_lost[rs]
 
 
 def crew_lost(w: World, personnel: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis import air_force, deliveries, fleet
+from wargame.crisis import air_force, breakoff, deliveries, fleet
 from wargame.crisis.combat import AIR, NAVAL, KernelClock
 from wargame.crisis.escalation import pairs
 from wargame.crisis.world import World
@@ -81,10 +81,13 @@ def strike(w: World, rows: np.ndarray, t: float, clock: KernelClock) -> None:
 
 
 def _ships_in_theatre(w: World, r, a, i, missiles, k, clock) -> np.ndarray:
-    """A one-sided Hughes salvo (missiles as shooters with one round each) at i's ships on all fronts;
-    returns the ships destroyed, spread over fronts in proportion to i's ships on each."""
+    """A one-sided Hughes salvo (missiles as shooters with one round each) at i's ships on all fronts
+    that strikes can reach (a fleet that pulled back: ``breakoff.withdrawn_exposure`` of it); returns
+    the ships destroyed, spread over fronts in proportion to the ships reachable on each."""
     ships = w.front[r, :, i, NAVAL]
-    total = ships.sum(axis=1)
+    x = breakoff.exposed(w, r, i)  # (n, F); 1 everywhere under the default rule
+    seen = ships * x
+    total = seen.sum(axis=1)
     defence = np.where(w.side[r, i] == -1, w.nav["defender_interceptions_per_ship"][r],
                        w.nav["attacker_interceptions_per_ship"][r])
     defence = fleet.state_value(w, r, i, "interceptions", defence)  # a fleet by class: its mix's (crisis/fleet.py)
@@ -98,15 +101,17 @@ def _ships_in_theatre(w: World, r, a, i, missiles, k, clock) -> np.ndarray:
                           b1=kill, a3=zero, b3=defence, stochastic=w.stochastic, seed=w.seed, reps=w.reps[r],
                           slots=np.full(r.size, a * w.S + i, dtype=np.int64), step=k, purpose=streams.EXTRA)
     f = np.where(total > 0, left / np.where(total > 0, total, 1.0), 1.0)[:, None]
-    dead = (ships * (1 - f)).sum(axis=1)
+    hit = seen * (1 - f)
+    dead = hit.sum(axis=1)
     w.lost[r, i, NAVAL] += dead
-    w.front[r, :, i, NAVAL] = ships * f
+    # ships * f where all are exposed: the former arithmetic, so the default rule keeps its bits
+    w.front[r, :, i, NAVAL] = np.where(x == 1.0, ships * f, ships - hit)
     return dead
 
 
-def _hits_to_kill(w: World, r, i) -> np.ndarray:
+def _hits_to_kill(w: World, r, i, pool: str = "sea") -> np.ndarray:
     side = np.where(w.side[r, i] == -1, w.nav["defender_hits_to_kill"][r], w.nav["attacker_hits_to_kill"][r])
-    return fleet.state_value(w, r, i, "hits_to_kill", side)
+    return fleet.state_value(w, r, i, "hits_to_kill", side, pool)
 
 
 def _bases(w: World, r, i, missiles) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -129,9 +134,10 @@ def _bases(w: World, r, i, missiles) -> tuple[np.ndarray, np.ndarray, np.ndarray
     w.front[r, :, i, AIR] = air * g
     ships = np.zeros(r.size)
     if primary:  # a leaker in port is a hit: no interceptions, the side's hits to kill
-        ships = np.minimum(w.home[r, i, NAVAL], each / _hits_to_kill(w, r, i))
+        ships = np.minimum(w.home[r, i, NAVAL], each / _hits_to_kill(w, r, i, "port"))
         w.home[r, i, NAVAL] -= ships
         w.lost[r, i, NAVAL] += ships
+        fleet.in_port(w, r, i, ships)  # off the ships not committed, where a fleet commits by class
     lift = np.zeros(r.size)
     if has_lift.any():
         ltot = lift_left.sum(axis=1)

@@ -29,7 +29,7 @@ import numpy as np
 
 from wargame.model.scenario import DOCTRINES, Scenario
 from wargame.model.sampling import sample_recorded
-from wargame.model.fleet import naval_cp
+from wargame.model.fleet import by_class, committed_share, naval_cp
 
 DOCTRINE_CODE = {name: i for i, name in enumerate(DOCTRINES)}
 # Codes follow the schema's list, so a new doctrine is its name in wargame.model.crisis.DOCTRINES
@@ -159,6 +159,8 @@ class World:
                 self.cp0[:, s, d] = cp
                 self.mpc[:, s, d] = np.where(cp > 0, mp / np.maximum(cp, 1e-300), 0.0)
                 self.commit[:, s, d] = self.sample(getattr(st.commit, dom), f"{p}.commit.{dom}")
+                if dom == "naval" and st.fleet and by_class(st.fleet):  # commitment by ship class (crisis/fleet.py)
+                    self.commit[:, s, d] = committed_share(st.fleet, self.sample, f"{p}.fleet", self.commit[:, s, d])
             if st.mobilisation is not None:
                 m, q = st.mobilisation, f"{p}.mobilisation"
                 ground_q = np.where(self.mpc[:, s, 0] > 0, 1.0 / np.maximum(self.mpc[:, s, 0], 1e-300), 1.0)

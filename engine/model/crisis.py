@@ -237,6 +237,13 @@ class BreakOff(_M):
     naval_loss: Annotated[Param, _ranged(0.0, 1.0)] = Field(
         0.25, description="Share of its peak fleet on a front a side loses before it pulls back.")
     return_days: Days = Field(7.0, description="Days a side stays out of a domain before it may return.")
+    naval_return_ratio: NonNeg = Field(
+        0.0, description="A fleet that pulled back returns (after return_days) only while its side has at least "
+        "this ratio x the other side's naval cp on the front (0: returns whatever the balance, the former rule; "
+        "ASSUMPTION 0.5-1.5).")
+    withdrawn_exposure: Annotated[Param, _ranged(0.0, 1.0)] = Field(
+        1.0, description="Share of a fleet that has pulled back which strikes on ships at sea still reach "
+        "(1: as if it were fighting, the former rule; ASSUMPTION 0-0.5 for a fleet out of the fight).")
 
 
 class Invasion(_M):

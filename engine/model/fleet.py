@@ -36,6 +36,8 @@ class ShipClass(_M):
     crew: Personnel = Field(description="Ship's company (personnel per ship).")
     crew_loss_share: Share = Field(description="Share of the crew killed, wounded or captured when a ship is "
                                    "put out of action.")
+    commit: Share | None = Field(None, description="Share of the class committed to the theatre; the rest stays "
+                                 "in port or elsewhere (absent: the state's commit.naval, as for every class).")
 
 
 def check_fleets(states: dict) -> list[str]:
@@ -61,3 +63,19 @@ def naval_cp(fleet: dict, sample, path: str):
     for cid, c in fleet.items():
         total = total + sample(c.count, f"{path}.{cid}.count") * sample(c.combat_power, f"{path}.{cid}.combat_power")
     return total
+
+
+def by_class(fleet: dict) -> bool:
+    """Whether some class of the fleet gives its own ``commit`` (crisis/fleet.py then keeps two pools)."""
+    return any(c.commit is not None for c in fleet.values())
+
+
+def committed_share(fleet: dict, sample, path: str, naval_commit):
+    """Per-replication naval commit share of a fleet with commitment by class:
+    sum_c commit_c n_c cp_c / sum_c n_c cp_c (a class without ``commit`` takes ``naval_commit``)."""
+    num = den = 0.0
+    for cid, c in fleet.items():
+        cp = sample(c.count, f"{path}.{cid}.count") * sample(c.combat_power, f"{path}.{cid}.combat_power")
+        share = naval_commit if c.commit is None else sample(c.commit, f"{path}.{cid}.commit")
+        num, den = num + share * cp, den + cp
+    return num / den  # den > 0: check_fleets refuses a fleet without combat power
