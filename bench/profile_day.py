@@ -1,11 +1,14 @@
-"""Where a simulated day's time goes: ``python -m wargame.bench.profile_day CONFIG RUNS [--step-by-step]``.
+"""Where a simulated day's time goes: ``python -m wargame.bench.profile_day CONFIG RUNS [--step-by-step] [--numpy-projection]``.
 
 Runs ``RUNS`` replications of a crisis scenario in process into memory (what ``wargame run
 --workers 1`` does, without the file), first three times without the profiler (the best
 rate and the share of time in kernel calls), then once under cProfile, and prints the
 cumulative seconds of the day loop's parts as a Markdown table (docs/bench.md, "Where a
 simulated day's time goes"). ``--step-by-step``: ``combat.FUSED = False``, the numpy
-path that kernels/step.py and kernels/thresholds.py replace.
+path that kernels/step.py and kernels/thresholds.py replace. ``--numpy-projection``:
+``doctrines.FUSED = False``, the decisions' projections one case at a time in numpy (what
+kernels/projection.py replaces). Kernel time is what the engine's KernelClock measured: the
+calls made through it (kernel wrappers with their argument checks), not the numpy around them.
 """
 
 import argparse
@@ -21,7 +24,9 @@ PARTS = [("events.py", n) for n in ("daily", "decisions", "invasion", "terminate
     ("escalation.py", "climb"), ("termination.py", "consent"), ("world.py", "loss_fraction"),
     ("step.py", "ground_day"), ("thresholds.py", "thresholds"), ("lanchester.py", "lanchester_step"),
     ("salvo.py", "salvo_step"), ("modifiers.py", "front_modifiers"), ("modifiers.py", "advance"),
-    ("columns.py", "collect")]
+    ("columns.py", "collect"), ("doctrines.py", "project_cases"), ("projecting.py", "project_stack"),
+    ("projecting.py", "project_numpy"), ("projection.py", "projection_totals"), ("projection.py", "projection_fronts"),
+    ("aid_decision.py", "decide"), ("philox.py", "normals"), ("philox.py", "uniforms")]
 
 
 def main(argv=None) -> None:
@@ -29,13 +34,16 @@ def main(argv=None) -> None:
     p.add_argument("config")
     p.add_argument("runs", type=int)
     p.add_argument("--step-by-step", action="store_true", help="the numpy path (combat.FUSED = False)")
+    p.add_argument("--numpy-projection", action="store_true",
+                   help="decisions project one case at a time in numpy (doctrines.FUSED = False)")
     args = p.parse_args(argv)
     from wargame import kinds
-    from wargame.crisis import combat
+    from wargame.crisis import combat, doctrines
     from wargame.execution import results
     from wargame.model.scenario import load
 
     combat.FUSED = not args.step_by_step
+    doctrines.FUSED = not args.numpy_projection
     loaded = load(args.config)
     kinds.warm_up(loaded)
 
@@ -52,7 +60,8 @@ def main(argv=None) -> None:
         stats = go()
         el = time.perf_counter() - t0
         best = (el, stats) if best is None or el < best[0] else best
-    print(f"{args.config}, {args.runs} runs, fused={combat.FUSED}: {args.runs / best[0]:,.0f} reps/s (best of 3, "
+    print(f"{args.config}, {args.runs} runs, fused={combat.FUSED}, projection fused={doctrines.FUSED}: "
+          f"{args.runs / best[0]:,.0f} reps/s (best of 3, "
           f"no profiler), {100 * best[1].kernel_seconds / best[1].seconds:.0f}% of simulation time in kernel calls")
     prof = cProfile.Profile()
     prof.enable()

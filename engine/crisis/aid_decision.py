@@ -46,7 +46,7 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
     (the ones its intervention decision used: same stream, same step)."""
     if w.aid_pairs.shape[0] == 0 or rows.size == 0:
         return
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     pol = policies(w)
     for p, (s, r) in enumerate(w.aid_pairs):
         if w.doctrine[s] == NEVER or w.human[s] or pol[s] == INTERVENE_ONLY:

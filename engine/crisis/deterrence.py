@@ -156,7 +156,7 @@ def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock, pro
 def weigh(w: World, rows, t: float, clock: KernelClock) -> dict:
     """The attacker's numbers at time t for ``rows``: P(win) and expected utility with and without third parties."""
     a, n = w.att, rows.size
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     eps = eps[:, a] * w.perception[rows, a]
     cp0, afl = primaries(w, rows)
     side0 = np.zeros((n, w.S), dtype=np.int8)

@@ -113,7 +113,7 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
     (``project_cases``); a party that joins or leaves in some row changes what the next ones
     see, so the rest are projected again after it. Otherwise one party at a time.
     """
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     pressure = w.pressure(rows)  # once per decision point; states only change at its end
     parties = [s for s in range(w.S)
                if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]

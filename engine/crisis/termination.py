@@ -49,7 +49,7 @@ def consent(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) 
     if rows.size == 0:
         return np.zeros(0, dtype=bool)
     a, d = w.att, w.dfd
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     cp, afl, side = w.front[rows], w.afloat[rows], w.side[rows]
     (pd_a, _, _, la), (pd_d, _, ld, _) = project_cases(w, rows, [
         (cp, afl, side, eps[:, a] * w.perception[rows, a]), (cp, afl, side, eps[:, d] * w.perception[rows, d])], clock)
