@@ -16,8 +16,9 @@ naval totals into control shares, ``projection_fronts`` does the rest. Everythin
 additions, multiplications, divisions and the kernels' own functions, in the order the numpy
 path does them, so the results are the same bits (tests/test_fused_projection.py):
 
-* a side total is a sum over states in state order from +0.0 of ``cp * (side == sgn)``
-  (what ``world.last_sum`` gives, and numpy's ``sum`` on an axis shorter than 8);
+* a side total is numpy's ``sum`` over states of ``cp * (side == sgn)``: in state order from
+  +0.0 below 8 states (what ``world.last_sum`` gives), numpy's pairwise block from 8 states
+  (tests/test_fused_projection.py checks it against numpy on random arrays of 8 to 40 states);
 * delivered = afloat * min(1, 2 sea) * (1 - transit_loss (1 - sea)), left to right, with
   ``np.minimum``'s NaN rule;
 * the Lanchester row is ``lanchester._rows``' deterministic row; a Deitchman row is
@@ -36,7 +37,7 @@ from .modifiers import attack_factor
 GROUND, AIR, NAVAL = 0, 1, 2  # the World's domain indices (crisis/combat.py)
 # Rows of projection_totals' result.
 AIR_ATT, AIR_DEF, NAVAL_ATT, NAVAL_DEF, GROUND_ATT, GROUND_DEF, AFLOAT_ATT = range(7)
-MAX_SHORT = 7  # longest state axis summed in plain order (numpy sums 8 and more pairwise)
+PAIRWISE_BLOCK = 128  # numpy's pairwise summation sums up to this many elements in one block
 
 
 @njit(**INLINE)
@@ -45,39 +46,68 @@ def _npmin(a, b):
     return a if a <= b or math.isnan(a) else b
 
 
+@njit(**INLINE)
+def _numpy_sum(v, n):
+    # v[:n].sum() as numpy does it for a contiguous axis of n <= PAIRWISE_BLOCK: from +0.0, in
+    # order below 8 elements; from 8, its pairwise summation's first block -- eight running
+    # sums over strides of 8, combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)),
+    # then the tail in order (numpy/_core/src/umath/loops_utils.h.src, pairwise_sum).
+    if n < 8:
+        acc = 0.0
+        for k in range(n):
+            acc += v[k]
+        return acc
+    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    k = 8
+    while k < n - n % 8:
+        r0 += v[k]
+        r1 += v[k + 1]
+        r2 += v[k + 2]
+        r3 += v[k + 3]
+        r4 += v[k + 4]
+        r5 += v[k + 5]
+        r6 += v[k + 6]
+        r7 += v[k + 7]
+        k += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < n:
+        res += v[k]
+        k += 1
+    return 0.0 + res
+
+
 @njit(**JIT)
 def _totals(cp, afloat, side, out):
     N, F, S = afloat.shape
+    terms = np.empty((7, S))  # each total's terms cp * (side == sgn), as numpy forms them before summing
     for i in range(N):
         for f in range(F):
-            aa = ad = na = nd = ga = gd = fa = 0.0
             for s in range(S):
                 on_a = 1.0 if side[i, s] == 1 else 0.0
                 on_d = 1.0 if side[i, s] == -1 else 0.0
-                aa += cp[i, f, s, AIR] * on_a
-                ad += cp[i, f, s, AIR] * on_d
-                na += cp[i, f, s, NAVAL] * on_a
-                nd += cp[i, f, s, NAVAL] * on_d
-                ga += cp[i, f, s, GROUND] * on_a
-                gd += cp[i, f, s, GROUND] * on_d
-                fa += afloat[i, f, s] * on_a
-            out[AIR_ATT, i, f], out[AIR_DEF, i, f] = aa, ad
-            out[NAVAL_ATT, i, f], out[NAVAL_DEF, i, f] = na, nd
-            out[GROUND_ATT, i, f], out[GROUND_DEF, i, f] = ga, gd
-            out[AFLOAT_ATT, i, f] = fa
+                terms[AIR_ATT, s] = cp[i, f, s, AIR] * on_a
+                terms[AIR_DEF, s] = cp[i, f, s, AIR] * on_d
+                terms[NAVAL_ATT, s] = cp[i, f, s, NAVAL] * on_a
+                terms[NAVAL_DEF, s] = cp[i, f, s, NAVAL] * on_d
+                terms[GROUND_ATT, s] = cp[i, f, s, GROUND] * on_a
+                terms[GROUND_DEF, s] = cp[i, f, s, GROUND] * on_d
+                terms[AFLOAT_ATT, s] = afloat[i, f, s] * on_a
+            for k in range(7):
+                out[k, i, f] = _numpy_sum(terms[k], S)
 
 
 def projection_totals(cp: np.ndarray, afloat: np.ndarray, side: np.ndarray) -> np.ndarray:
     """Side totals of a stack of N cases -> float64[7, N, F]: air, naval and ground power of the
     attacker's and the defender's side, and the attacker's side's afloat forces (rows AIR_ATT ..
     AFLOAT_ATT). cp: float64[N, F, S, 3]; afloat: float64[N, F, S]; side: int[N, S] (+1 attacker's
-    side, -1 defender's, 0 neither). S must be at most MAX_SHORT (the caller sums longer axes in numpy)."""
+    side, -1 defender's, 0 neither). S at most PAIRWISE_BLOCK (numpy splits longer axes in halves;
+    the caller sums those in numpy)."""
     N, F, S = afloat.shape
     if cp.shape != (N, F, S, 3) or side.shape != (N, S):
         raise ValueError(f"projection_totals: cp {cp.shape}, afloat {afloat.shape} and side {side.shape} "
                          "must be (N, F, S, 3), (N, F, S) and (N, S)")
-    if S > MAX_SHORT:
-        raise ValueError(f"projection_totals: {S} states; at most {MAX_SHORT} are summed here")
+    if S > PAIRWISE_BLOCK:
+        raise ValueError(f"projection_totals: {S} states; at most {PAIRWISE_BLOCK} are summed here")
     out = np.empty((7, N, F))
     _totals(cp, afloat, side, out)
     return out

@@ -193,7 +193,7 @@ def test_shipped_scenarios_same_bits(name, monkeypatch):
     (3, ("land", "sea", "hills")),  # every doctrine's first three, amphibious, naval and guerrilla fronts
     (4, ("land", "hills")),  # a collective-security party too; guerrilla next to a conventional front
     (1, ("sea",)),  # one party, one amphibious front
-    (6, ("land", "sea")),  # eight states: the side totals go through numpy's own (pairwise) sums
+    (6, ("land", "sea")),  # eight states: the side totals as numpy's pairwise sums
 ])
 def test_hand_built_worlds_same_bits(parties, fronts, monkeypatch):
     calls, log = _compare("hand", hand_built(parties, fronts), monkeypatch)
@@ -236,6 +236,23 @@ def test_bad_strength_names_the_case_row_and_front():
         doctrines.project(w, rows, cp, w.afloat[rows], w.side[rows], np.zeros(3), KernelClock())
 
 
+@pytest.mark.parametrize("S", [1, 2, 5, 7, 8, 9, 15, 16, 17, 23, 40])
+def test_totals_are_numpys_sums(S):
+    """The kernel's side totals equal side_sum's numpy sums bit for bit, in order below 8 states and
+    with numpy's pairwise block from 8 (this fails loudly should a numpy sum differently)."""
+    from wargame.crisis.world import side_sum
+
+    rng = np.random.default_rng(S)
+    N, F = 257, 3
+    cp = rng.uniform(0, 1e5, (N, F, S, 3)) * (rng.random((N, F, S, 3)) < 0.6) * rng.choice([1, 1e-9, 1e7], (N, F, S, 3))
+    afl = rng.uniform(0, 1e4, (N, F, S)) * rng.choice([1, 1e-9, 1e7], (N, F, S))
+    side = rng.integers(-1, 2, (N, S)).astype(np.int8)
+    tot = kernels.projection_totals(cp, afl, side)
+    want = [side_sum(cp[:, :, :, d], side, sg) for d in (1, 2, 0) for sg in (1, -1)] + [side_sum(afl, side, 1)]
+    for k, v in enumerate(want):
+        assert tot[k].tobytes() == v.tobytes(), k
+
+
 def test_totals_refuse_long_state_axes():
-    with pytest.raises(ValueError, match="at most 7"):
-        kernels.projection_totals(np.zeros((1, 1, 8, 3)), np.zeros((1, 1, 8)), np.zeros((1, 8), dtype=np.int8))
+    with pytest.raises(ValueError, match="at most 128"):
+        kernels.projection_totals(np.zeros((1, 1, 129, 3)), np.zeros((1, 1, 129)), np.zeros((1, 129), dtype=np.int8))

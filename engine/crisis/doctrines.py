@@ -109,33 +109,47 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
 def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """Every third party's decision at time t for the replications ``rows``.
 
-    Under ``FUSED`` the projections of every party still to decide are made at once
-    (``project_cases``); a party that joins or leaves in some row changes what the next ones
-    see, so the rest are projected again after it. Otherwise one party at a time.
+    Under ``FUSED`` the projections of every party are made at once (``project_cases``, one
+    stacked call); a party that joins or leaves in some rows changes what the later ones see
+    there, so their situations and projections are made again for those rows alone (each row
+    of a projection depends on its own replication only). Otherwise one party at a time.
     """
     eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     pressure = w.pressure(rows)  # once per decision point; states only change at its end
     parties = [s for s in range(w.S)
                if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]
-    ahead: dict = {}  # party -> (its situation, its two projections), made before any later party acts
+    ahead = _ahead(w, rows, parties, eps, clock) if FUSED else {}
     for i, s in enumerate(parties):
-        e = eps[:, s] * w.perception[rows, s]
-        if not FUSED:
-            v = _weigh(w, rows, s, e, clock)
-        else:
-            if s not in ahead:
-                later = parties[i:]
-                sits = [_situation(w, rows, p) for p in later]
-                cases = [c for p, sit in zip(later, sits)
-                         for c in _cases(w, rows, sit, eps[:, p] * w.perception[rows, p])]
-                proj = project_cases(w, rows, cases, clock)
-                ahead = {p: (sit, proj[2 * k], proj[2 * k + 1]) for k, (p, sit) in enumerate(zip(later, sits))}
+        if FUSED:
             v = _weighed(w, rows, s, *ahead.pop(s))
+        else:
+            v = _weigh(w, rows, s, eps[:, s] * w.perception[rows, s], clock)
         join, leave, side_to = _choose(w, rows, t, s, v, pressure[:, s])
         join = gate(w, rows, s, v["p_without"], join)
         _act(w, log, rows, t, s, v, join, leave, side_to)
-        if join.any() or leave.any():  # the World changed: what later parties see must be projected again
-            ahead = {}
+        changed = join | leave
+        if FUSED and ahead and changed.any():  # the World changed in these rows: what later parties see there
+            _redo(ahead, changed, _ahead(w, rows[changed], parties[i + 1:], eps[changed], clock))
+
+
+def _ahead(w: World, rows, parties: list, eps, clock) -> dict:
+    """{party: (its situation, its projection with it, without it)} for ``rows``, in one stacked call."""
+    sits = [_situation(w, rows, p) for p in parties]
+    cases = [c for p, sit in zip(parties, sits) for c in _cases(w, rows, sit, eps[:, p] * w.perception[rows, p])]
+    proj = project_cases(w, rows, cases, clock)
+    return {p: (sit, proj[2 * k], proj[2 * k + 1]) for k, (p, sit) in enumerate(zip(parties, sits))}
+
+
+def _redo(ahead: dict, changed: np.ndarray, again: dict) -> None:
+    """Write ``again`` (made for the rows where ``changed``) over those rows of ``ahead``, in place."""
+    for p, (sit, with_, without) in again.items():
+        old_sit, old_with, old_without = ahead[p]
+        for k, v in sit.items():
+            if isinstance(v, np.ndarray):
+                old_sit[k][changed] = v
+        for old, new in ((old_with, with_), (old_without, without)):
+            for o, n in zip(old, new):
+                o[changed] = n
 
 
 def _situation(w: World, rows, s) -> dict:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from wargame import kernels
-from wargame.kernels.projection import (AFLOAT_ATT, AIR_ATT, AIR_DEF, GROUND_ATT, GROUND_DEF, MAX_SHORT, NAVAL_ATT,
-                                        NAVAL_DEF, projection_fronts, projection_totals)
+from wargame.kernels.projection import (AIR_ATT, AIR_DEF, NAVAL_ATT, NAVAL_DEF, PAIRWISE_BLOCK, projection_fronts,
+                                        projection_totals)
 
 from wargame.crisis.combat import AIR, GROUND, NAVAL, KernelClock, control
 from wargame.crisis.world import World, side_sum
@@ -113,9 +113,9 @@ def project_stack(w: World, rows, cases: list, clock: KernelClock) -> list:
     eps = np.concatenate([c[3] for c in cases]) if K > 1 else cases[0][3]
     att_leth = np.concatenate([c[4] if len(c) > 4 else w.att_leth[rows] for c in cases])
     def_leth = np.concatenate([c[5] if len(c) > 4 else w.def_leth[rows] for c in cases])
-    if w.S <= MAX_SHORT:
+    if w.S <= PAIRWISE_BLOCK:
         tot = clock(projection_totals, cp, afloat, side)
-    else:  # numpy sums 8 or more states pairwise: its own sums, not the kernel's plain order
+    else:  # numpy splits a longer axis in halves; its own sums
         tot = np.stack([side_sum(cp[:, :, :, AIR], side, 1), side_sum(cp[:, :, :, AIR], side, -1),
                         side_sum(cp[:, :, :, NAVAL], side, 1), side_sum(cp[:, :, :, NAVAL], side, -1),
                         side_sum(cp[:, :, :, GROUND], side, 1), side_sum(cp[:, :, :, GROUND], side, -1),
