@@ -9,6 +9,8 @@ path that kernels/step.py and kernels/thresholds.py replace. ``--numpy-projectio
 ``doctrines.FUSED = False``, the decisions' projections one case at a time in numpy (what
 kernels/projection.py replaces). Kernel time is what the engine's KernelClock measured: the
 calls made through it (kernel wrappers with their argument checks), not the numpy around them.
+``--ab-projection ROUNDS``: no profile; ROUNDS rounds alternating the two projection paths in
+one process, the best rate of each and the speed-up.
 """
 
 import argparse
@@ -36,6 +38,9 @@ def main(argv=None) -> None:
     p.add_argument("--step-by-step", action="store_true", help="the numpy path (combat.FUSED = False)")
     p.add_argument("--numpy-projection", action="store_true",
                    help="decisions project one case at a time in numpy (doctrines.FUSED = False)")
+    p.add_argument("--ab-projection", type=int, metavar="ROUNDS", default=0,
+                   help="instead of profiling: ROUNDS rounds alternating the numpy projection and the stacked one in "
+                        "this process, best of each (on a shared machine both see the same load)")
     args = p.parse_args(argv)
     from wargame import kinds
     from wargame.crisis import combat, doctrines
@@ -54,6 +59,9 @@ def main(argv=None) -> None:
         return stats
 
     go()
+    if args.ab_projection:
+        _ab(go, doctrines, args)
+        return
     best = None
     for _ in range(3):
         t0 = time.perf_counter()
@@ -74,6 +82,24 @@ def main(argv=None) -> None:
     print(f"profiled run: {total:.3f} s\n\n| function | calls | cumulative s | share |\n|---|---|---|---|")
     for cum, name, calls in sorted(found, reverse=True):
         print(f"| `{name}` | {calls} | {cum:.3f} | {100 * cum / total:.0f}% |")
+
+
+def _ab(go, doctrines, args) -> None:
+    """Alternate doctrines.FUSED off and on for ``args.ab_projection`` rounds; print each side's best."""
+    best = {}
+    for _ in range(args.ab_projection):
+        for fused in (False, True):
+            doctrines.FUSED = fused
+            t0 = time.perf_counter()
+            stats = go()
+            el = time.perf_counter() - t0
+            if fused not in best or el < best[fused][0]:
+                best[fused] = (el, stats)
+    for fused, name in ((False, "numpy projection"), (True, "stacked projection")):
+        el, stats = best[fused]
+        print(f"{args.config}, {args.runs} runs, {name}: {args.runs / el:,.0f} reps/s (best of {args.ab_projection}), "
+              f"{100 * stats.kernel_seconds / stats.seconds:.0f}% of simulation time in kernel calls")
+    print(f"speed-up {best[False][0] / best[True][0]:.2f}x")
 
 
 if __name__ == "__main__":

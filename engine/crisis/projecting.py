@@ -111,8 +111,11 @@ def project_stack(w: World, rows, cases: list, clock: KernelClock) -> list:
     afloat = np.concatenate([c[1] for c in cases]) if K > 1 else cases[0][1]
     side = np.concatenate([c[2] for c in cases]) if K > 1 else cases[0][2]
     eps = np.concatenate([c[3] for c in cases]) if K > 1 else cases[0][3]
-    att_leth = np.concatenate([c[4] if len(c) > 4 else w.att_leth[rows] for c in cases])
-    def_leth = np.concatenate([c[5] if len(c) > 4 else w.def_leth[rows] for c in cases])
+    if all(len(c) == 4 for c in cases):  # the World's lethalities throughout
+        att_leth, def_leth = w.att_leth[st], w.def_leth[st]
+    else:
+        att_leth = np.concatenate([c[4] if len(c) > 4 else w.att_leth[rows] for c in cases])
+        def_leth = np.concatenate([c[5] if len(c) > 4 else w.def_leth[rows] for c in cases])
     if w.S <= PAIRWISE_BLOCK:
         tot = clock(projection_totals, cp, afloat, side)
     else:  # numpy splits a longer axis in halves; its own sums
