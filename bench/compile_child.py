@@ -43,7 +43,7 @@ def call_each() -> None:
     # The decisions' stacked projection (kernels/projection.py) on the same World's arrays.
     tot = kernels.projection_totals(w.front, w.afloat, w.side)
     half = np.full((n, 1), 0.5)
-    kernels.projection_fronts(reps, tot, half, half, w, w.att_leth, w.def_leth, np.full(n, 30.0))
+    kernels.projection_fronts(w, reps, tot, half, half, w.att_leth, w.def_leth, np.full(n, 30.0))
 
 
 def _world(n: int) -> SimpleNamespace:

@@ -1,4 +1,4 @@
-"""Where a simulated day's time goes: ``python -m wargame.bench.profile_day CONFIG RUNS [--step-by-step] [--numpy-projection]``.
+"""Where a simulated day's time goes: ``python -m wargame.bench.profile_day CONFIG RUNS [--step-by-step]``.
 
 Runs ``RUNS`` replications of a crisis scenario in process into memory (what ``wargame run
 --workers 1`` does, without the file), first three times without the profiler (the best

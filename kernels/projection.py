@@ -1,6 +1,6 @@
 """The deterministic projection of every front a decision weighs, for a stack of cases, in two calls.
 
-Concept owned: the arithmetic of crisis/doctrines.py ``projected_fronts`` -- side totals of
+Concept owned: the arithmetic of crisis/projecting.py ``projected_fronts`` -- side totals of
 each domain, the afloat forces delivered through sea control, x0/y0, whether the front is
 still an amphibious assault, the front modifiers (``modifiers.attack_factor``), one step
 of H = projection_days of the front's (p, q) Lanchester law (``lanchester._advance`` and the
@@ -11,14 +11,14 @@ forces, for every third party at once) instead of some sixty numpy passes per ca
 Why two calls and not one: control shares (``att^k / (att^k + def^k)``) take a log and an
 exp, and the survival probabilities a power. numpy's exp/log/pow and numba's (LLVM's libm)
 may differ in the last bit, so those few operations stay in numpy, vectorised over the whole
-stack (crisis/doctrines.py): ``projection_totals`` sums the sides, numpy turns the air and
+stack (crisis/projecting.py ``project_stack``): ``projection_totals`` sums the sides, numpy turns the air and
 naval totals into control shares, ``projection_fronts`` does the rest. Everything here is
 additions, multiplications, divisions and the kernels' own functions, in the order the numpy
 path does them, so the results are the same bits (tests/test_fused_projection.py):
 
 * a side total is numpy's ``sum`` over states of ``cp * (side == sgn)``: in state order from
   +0.0 below 8 states (what ``world.last_sum`` gives), numpy's pairwise block from 8 states
-  (tests/test_fused_projection.py checks it against numpy on random arrays of 8 to 40 states);
+  (tests/test_fused_projection.py checks it against numpy on random arrays of 1 to 40 states);
 * delivered = afloat * min(1, 2 sea) * (1 - transit_loss (1 - sea)), left to right, with
   ``np.minimum``'s NaN rule;
 * the Lanchester row is ``lanchester._rows``' deterministic row; a Deitchman row is
@@ -121,7 +121,7 @@ def _fronts(rows, tot, air, sea, posture, amphibious, guerrilla, terrain, penalt
     g = sq = ch = sh = 0.0
     for i in range(N):
         r = rows[i]
-        H = days[r]
+        H = days[i]
         for f in range(F):
             sc = sea[i, f]
             delivered = tot[AFLOAT_ATT, i, f] * _npmin(1.0, 2.0 * sc) * (1.0 - transit_loss[r, f] * (1.0 - sc))
@@ -153,14 +153,14 @@ def _fronts(rows, tot, air, sea, posture, amphibious, guerrilla, terrain, penalt
             out[0, i, f], out[1, i, f], out[2, i, f], out[3, i, f] = x0, y0, x1, y1
 
 
-def projection_fronts(rows, tot, air, sea, w, att_leth, def_leth, days) -> np.ndarray:
-    """Strengths now and after ``days[rows]`` of a stack of N cases -> float64[4, N, F]: x0, y0, xh, yh.
+def projection_fronts(w, rows, tot, air, sea, att_leth, def_leth, days) -> np.ndarray:
+    """Strengths now and after ``days`` of a stack of N cases -> float64[4, N, F]: x0, y0, xh, yh.
 
-    rows: int64[N], each case row's replication row in the World ``w`` (its per-replication
-    arrays: terrain, penalty, air_weight, sea_weight, transit_loss, landing_day, law_p, law_q;
-    per front: posture, amphibious, guerrilla); tot: ``projection_totals``' result; air, sea:
-    float64[N, F] control shares; att_leth, def_leth: float64[N, F], each case row's lethalities
-    (a case may weigh its own); days: float64[R], the projection's length per replication.
+    w: a crisis World (its per-replication arrays terrain, penalty, air_weight, sea_weight,
+    transit_loss, landing_day, law_p, law_q; per front posture, amphibious, guerrilla); rows:
+    int64[N], each case row's replication row in ``w``; tot: ``projection_totals``' result; air,
+    sea: float64[N, F] control shares; att_leth, def_leth: float64[N, F], each case row's
+    lethalities (a case may weigh its own); days: float64[N], each case row's projection length.
     Raises ValueError naming the first case row and front whose strengths or coefficients are
     not finite and >= 0.
     """
@@ -171,9 +171,16 @@ def projection_fronts(rows, tot, air, sea, w, att_leth, def_leth, days) -> np.nd
     if N:
         _fronts(rows, tot, air, sea, w.posture, w.amphibious, w.guerrilla, w.terrain, w.penalty, w.air_weight,
                 w.sea_weight, w.transit_loss, w.landing_day, np.ascontiguousarray(att_leth),
-                np.ascontiguousarray(def_leth), w.law_p, w.law_q, days, out, bad)
+                np.ascontiguousarray(def_leth), w.law_p, w.law_q, np.ascontiguousarray(days, dtype=np.float64),
+                out, bad)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(f"projection_fronts: case row {i} (replication row {int(rows[i])}), front {int(bad[i]) - 1}: "
                          "strengths, lethalities, law exponents and projection_days must be finite and >= 0")
     return out
+
+
+# The World's arrays projection_fronts reads (the bench's limit peer, bench/peers/limit.py, snapshots
+# them for the rows of a call to replay it): per replication, per front, no scalars.
+projection_fronts.world_fields = (("terrain", "penalty", "air_weight", "sea_weight", "transit_loss", "landing_day",
+                                   "law_p", "law_q"), ("posture", "amphibious", "guerrilla"), ())

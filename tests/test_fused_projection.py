@@ -155,7 +155,7 @@ def _run(name, text, fused: bool, monkeypatch, reps=40, calls=None):
         m.setattr(doctrines, "FUSED", fused)
         if calls is not None:
             fn = projecting.projection_fronts
-            m.setattr(projecting, "projection_fronts", lambda *a, **k: calls.append(a[0].size) or fn(*a, **k))
+            m.setattr(projecting, "projection_fronts", lambda *a, **k: calls.append(a[1].size) or fn(*a, **k))
         log = events.run_batch(w, KernelClock())
     return w, log
 
@@ -196,11 +196,17 @@ def test_shipped_scenarios_same_bits(name, monkeypatch):
     (6, ("land", "sea")),  # eight states: the side totals as numpy's pairwise sums
 ])
 def test_hand_built_worlds_same_bits(parties, fronts, monkeypatch):
+    redone = []
+    redo = doctrines._redo
+    monkeypatch.setattr(doctrines, "_redo", lambda ahead, changed, again: redone.append(changed.sum())
+                        or redo(ahead, changed, again))
     calls, log = _compare("hand", hand_built(parties, fronts), monkeypatch)
     assert calls and log.decisions().size > 0
-    # Several third parties' cases are stacked into one call: more rows than one case holds.
+    # Several third parties' cases are stacked into one call: more rows than one case holds; and
+    # after a party joined or left in some rows, the later ones were projected again there.
     if parties > 1:
         assert max(calls) >= 2 * parties * 40
+        assert redone and min(redone) < 40
 
 
 def test_stack_equals_each_case_alone():
@@ -256,3 +262,23 @@ def test_totals_are_numpys_sums(S):
 def test_totals_refuse_long_state_axes():
     with pytest.raises(ValueError, match="at most 128"):
         kernels.projection_totals(np.zeros((1, 1, 129, 3)), np.zeros((1, 1, 129)), np.zeros((1, 129), dtype=np.int8))
+
+
+def test_limit_peer_replays_the_projection_on_its_snapshot():
+    """The bench's limit peer copies the World's arrays a projection call reads, for its (stacked, repeated)
+    rows: replayed after the run, the call gives what it gave in the run."""
+    from wargame.bench.peers import limit
+    from wargame.kernels.projection import projection_fronts
+
+    class Keep(limit.Recorder):
+        outs: list = []
+
+        def __call__(self, fn, *a, **k):
+            self.outs.append(super().__call__(fn, *a, **k))
+            return self.outs[-1]
+
+    rec = Keep()
+    events.run_batch(World(_scenario("hand", hand_built(3)), 4, np.arange(30, dtype=np.int64)), rec)
+    pairs = [(f(*a, **k), out) for (f, a, k), out in zip(rec.log, rec.outs) if f is projection_fronts]
+    assert pairs and max(out.shape[1] for _, out in pairs) > 30  # stacked cases: rows come more than once
+    assert all(again.tobytes() == out.tobytes() for again, out in pairs)

@@ -127,6 +127,6 @@ def project_stack(w: World, rows, cases: list, clock: KernelClock) -> list:
     air = control(tot[AIR_ATT], tot[AIR_DEF], 2.0)
     sea = control(tot[NAVAL_ATT], tot[NAVAL_DEF], w.nav["sea_control_exponent"][st][:, None])
     sea = np.where(w.naval[None, :], sea, 0.5)
-    x0, y0, xh, yh = clock(projection_fronts, st, tot, air, sea, w, att_leth, def_leth, w.doc["projection_days"])
+    x0, y0, xh, yh = clock(projection_fronts, w, st, tot, air, sea, att_leth, def_leth, w.doc["projection_days"][st])
     out = survival(w, st, x0, y0, xh, yh, eps)
     return [tuple(v[k * n:(k + 1) * n] for v in out) for k in range(K)]
