@@ -40,16 +40,22 @@ def call_each() -> None:
     w = _world(n)  # the fused day's kernels, on a two-state, one-front World's arrays
     kernels.ground_day(w, reps, 1.0, 1, purpose=2)
     kernels.thresholds(w, reps, np.array([1.0, 0.02, 0.25]))
+    # The decisions' stacked projection (kernels/projection.py) on the same World's arrays.
+    tot = kernels.projection_totals(w.front, w.afloat, w.side)
+    half = np.full((n, 1), 0.5)
+    kernels.projection_fronts(w, reps, tot, half, half, w.att_leth, w.def_leth, np.full(n, 30.0))
 
 
 def _world(n: int) -> SimpleNamespace:
-    """The arrays of a crisis World (engine/crisis/world.py) that kernels.ground_day and
-    kernels.thresholds read, with the engine's dtypes (numba compiles per type)."""
+    """The arrays of a crisis World (engine/crisis/world.py) that kernels.ground_day,
+    kernels.thresholds and kernels.projection_fronts read, with the engine's dtypes (numba compiles
+    per type)."""
     full = lambda v, *shape: np.full((n, *shape), v)  # noqa: E731
     side = np.tile(np.array([1, -1], dtype=np.int8), (n, 1))
     return SimpleNamespace(
         F=1, dt=1.0, stochastic=True, seed=1, att=0, dfd=1, reps=np.arange(n, dtype=np.int64), side=side,
         posture=np.zeros(1, dtype=np.int64), amphibious=np.zeros(1, dtype=bool), decisive=np.ones(1, dtype=bool),
+        guerrilla=np.zeros(1, dtype=np.int64), transit_loss=full(0.1, 1),
         front=full(100.0, 1, 2, 3), lost=full(0.0, 2, 3), committed=full(100.0, 2, 3), mpc=full(1.0, 2, 3),
         inflow=full(0.0, 1, 2), afloat=full(0.0, 1, 2), homeland_pressure=full(0.0, 2), tolerance=full(0.5, 2),
         breakpoint=full(1.0, 2), position=full(0.0, 1), terrain=full(1.0, 1), penalty=full(3.0, 1),

@@ -191,14 +191,22 @@ def main(argv: list[str] | None = None, prog: str = "python -m wargame.bench") -
     p.add_argument("--step-by-step", action="store_true",
                    help="run the engine's step-by-step day (combat.FUSED = False) instead of the fused kernels, "
                         "to measure what they buy (docs/bench.md)")
+    p.add_argument("--numpy-projection", action="store_true",
+                   help="decisions project one case at a time in numpy (doctrines.FUSED = False) instead of the "
+                        "stacked projection kernels, to measure what they buy (docs/bench.md)")
     args = p.parse_args(argv)
-    if args.step_by_step:
-        if args.record_floors:
-            print("wargame bench: --step-by-step measures the old path; it cannot --record-floors", file=sys.stderr)
+    for flag, on in (("--step-by-step", args.step_by_step), ("--numpy-projection", args.numpy_projection)):
+        if on and args.record_floors:
+            print(f"wargame bench: {flag} measures the old path; it cannot --record-floors", file=sys.stderr)
             return 2
+    if args.step_by_step:
         from wargame.crisis import combat
 
         combat.FUSED = False
+    if args.numpy_projection:
+        from wargame.crisis import doctrines
+
+        doctrines.FUSED = False
     floors_path = Path(args.floors)
     if not args.record_floors and not floors_path.exists():
         print(f"wargame bench: floors file {floors_path} not found", file=sys.stderr)
@@ -224,7 +232,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m wargame.bench") -
     elapsed = time.perf_counter() - t0
     print(f"\n{mode} configuration, {elapsed:.0f} s; {'FAILED: ' + ', '.join(failed) if failed else 'all ratios at or above their floors'}")
     if args.json:
-        doc = {"mode": mode, "fused": not args.step_by_step, "config": CONFIGS[mode], "seconds": elapsed, "ratios": ratio, "floors": floors,
+        doc = {"mode": mode, "fused": not args.step_by_step, "projection_fused": not args.numpy_projection,
+               "config": CONFIGS[mode], "seconds": elapsed, "ratios": ratio, "floors": floors,
                "failed": failed, "figures": figs,
                "machine": {"python": platform.python_version(), "platform": platform.platform(),
                            "cpus": os.cpu_count(), "load_average_at_start": load}}

@@ -5,7 +5,8 @@ Public API: counter-based random streams (``uniforms``, ``normals``,
 ``law_pq``), Deitchman's guerrilla law (``deitchman_step``), the Hughes salvo model (``salvo_step``), raids on
 layered air defence (``raid_step``), front modifiers
 (``front_modifiers``, ``attack_factor``, ``control_share``, ``advance``,
-``advance_km``).  See docs/kernels.md.
+``advance_km``), the stacked projection of decisions (``projection_totals``,
+``projection_fronts``).  See docs/kernels.md.
 """
 import hashlib as _hashlib
 import os as _os
@@ -49,6 +50,7 @@ from .guerrilla import deitchman_step  # noqa: E402
 from .lanchester import LINEAR, LOG, SQUARE, lanchester_step, law_pq  # noqa: E402
 from .modifiers import FORTIFIED, HASTY, PREPARED, advance, advance_km, attack_factor, control_share, front_modifiers
 from .philox import normals, philox4x64, uniforms
+from .projection import projection_fronts, projection_totals
 from .salvo import raid_step, salvo_step
 from .step import ground_day
 from .thresholds import thresholds
@@ -58,6 +60,7 @@ __all__ = [
     "streams", "uniforms", "normals", "philox4x64", "binomial", "poisson",
     "lanchester_step", "law_pq", "SQUARE", "LINEAR", "LOG",
     "salvo_step", "deitchman_step", "raid_step", "ground_day", "thresholds",
+    "projection_totals", "projection_fronts",
     "front_modifiers", "attack_factor", "control_share", "advance", "advance_km",
     "HASTY", "PREPARED", "FORTIFIED",
 ]

@@ -182,3 +182,9 @@ def test_step_by_step_cannot_record_floors(tmp_path, capsys):
     # --step-by-step measures the path the fused kernels replace: never floors from it.
     assert harness.main(["--quick", "--step-by-step", "--record-floors", "--floors", str(tmp_path / "f.json")]) == 2
     assert "--step-by-step" in capsys.readouterr().err and not (tmp_path / "f.json").exists()
+
+
+def test_numpy_projection_cannot_record_floors(tmp_path, capsys):
+    # --numpy-projection measures the path the stacked projection replaces: never floors from it.
+    assert harness.main(["--quick", "--numpy-projection", "--record-floors", "--floors", str(tmp_path / "f.json")]) == 2
+    assert "--numpy-projection" in capsys.readouterr().err and not (tmp_path / "f.json").exists()

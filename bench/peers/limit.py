@@ -37,7 +37,8 @@ class Recorder(KernelClock):
 
 
 def snapshot(w, rows, fields) -> SimpleNamespace:
-    """The arrays a fused kernel (kernels/step.py, kernels/thresholds.py) uses, for ``rows`` only, copied
+    """The arrays a fused kernel (kernels/step.py, kernels/thresholds.py, kernels/projection.py) uses, for ``rows``
+    only (a row may come more than once: a stack of projection cases), copied
     now: the replay then runs it on replications 0..n-1 of this snapshot, the same values as the engine."""
     per_rep, per_front, scalars = fields
     ns = SimpleNamespace(**{k: getattr(w, k)[rows] for k in per_rep})

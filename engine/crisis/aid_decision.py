@@ -31,9 +31,10 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis import aid
+from wargame.crisis import aid, doctrines
 from wargame.crisis.combat import GROUND, KernelClock
-from wargame.crisis.doctrines import INTERVENE_ONLY, bandwagon_sides, policies, project, severity_from
+from wargame.crisis.doctrines import (INTERVENE_ONLY, bandwagon_sides, policies, project, project_cases,
+                                      severity_from)
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
 from wargame.crisis.world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World
 
@@ -45,7 +46,7 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
     (the ones its intervention decision used: same stream, same step)."""
     if w.aid_pairs.shape[0] == 0 or rows.size == 0:
         return
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     pol = policies(w)
     for p, (s, r) in enumerate(w.aid_pairs):
         if w.doctrine[s] == NEVER or w.human[s] or pol[s] == INTERVENE_ONLY:
@@ -93,14 +94,20 @@ def weigh(w: World, rows, t: float, p: int, eps, clock: KernelClock) -> dict:
                 with_cp[:, w.aid_front[i], r, d] += got
             else:
                 with_cp[:, :, r, d] += (got * w.commit[rows, r, d])[:, None] * w.share[rows, :, j]
-    pd_o, pa_o, _, _ = project(w, rows, cp, afl, side, eps, clock)
     leth = w.att_leth if r == w.att else w.def_leth
     kept = leth[rows].copy()
-    try:  # intelligence: the recipient's lethality as it would be, for this projection only
-        leth[rows] = kept * (1.0 + gain)[:, None]
-        pd_w, pa_w, _, _ = project(w, rows, with_cp, afl, side, eps, clock)
-    finally:
-        leth[rows] = kept
+    if doctrines.FUSED:  # both cases in one stacked call, the with-case on its own lethalities
+        mine = kept * (1.0 + gain)[:, None]
+        own = (mine, w.def_leth[rows]) if r == w.att else (w.att_leth[rows], mine)
+        (pd_o, pa_o, _, _), (pd_w, pa_w, _, _) = project_cases(
+            w, rows, [(cp, afl, side, eps), (with_cp, afl, side, eps) + own], clock)
+    else:
+        pd_o, pa_o, _, _ = project(w, rows, cp, afl, side, eps, clock)
+        try:  # intelligence: the recipient's lethality as it would be, for this projection only
+            leth[rows] = kept * (1.0 + gain)[:, None]
+            pd_w, pa_w, _, _ = project(w, rows, with_cp, afl, side, eps, clock)
+        finally:
+            leth[rows] = kept
     p_with = np.where(sigma == -1, pd_w, pa_w)
     p_without = np.where(sigma == -1, pd_o, pa_o)
     stake = w.interest[rows, s, r]

@@ -27,8 +27,10 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
+from wargame.crisis import doctrines
 from wargame.crisis.combat import GROUND, KernelClock
-from wargame.crisis.doctrines import AID_ONLY, bandwagon_sides, deployable, policies, project, severity_from
+from wargame.crisis.doctrines import (AID_ONLY, bandwagon_sides, deployable, policies, project, project_cases,
+                                      severity_from)
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
 from wargame.crisis.world import (BANDWAGON, BUCK_PASSING, COLLECTIVE, DETERRED, NEVER, NO_WAR, SELF_HELP, World)
 
@@ -51,25 +53,27 @@ def primaries(w: World, rows) -> tuple[np.ndarray, np.ndarray]:
 
 def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
     """Each third party's probability of joining (n, S), its side (n, S) and arrival weight (n, S), as the
-    attacker sees them before the war."""
+    attacker sees them before the war; and the projection without third parties (p_def, p_att, loss_def,
+    loss_att)."""
     n, S = rows.size, w.S
     p, sig, arrive = np.zeros((n, S)), np.zeros((n, S), dtype=np.int8), np.zeros((n, S))
     H = w.doc["projection_days"][rows]
-    pd0, _, _, _ = project(w, rows, cp0, afl, side0, eps, clock)
+    base, ahead = _projections(w, rows, cp0, afl, side0, eps, clock)
+    pd0 = base[0]
     policy = policies(w)
     for j in range(S):
         if j in (w.att, w.dfd):
             continue
         engaged = w.in_place[rows, :, j, :].sum(axis=(1, 2)) > 0
-        defends = w.interest[rows, j, w.dfd] >= w.interest[rows, j, w.att]
-        sig[:, j] = np.where(defends, -1, 1)
+        sig[:, j] = _sides(w, rows, j)
         delay = w.delay(rows, j)  # an alert after the warning is visible to the attacker
         doc = w.doctrine[j]
         if doc == COLLECTIVE:
             pj = commitment(w, rows, j)
             sig[:, j] = -1
         elif doc == SELF_HELP:  # its calculus (with the reputation a declaration stakes), and the declaration itself
-            pj = (self_help_utility(w, rows, j, sig[:, j], cp0, afl, side0, eps, clock) > 0).astype(float)
+            pj = (self_help_utility(w, rows, j, sig[:, j], cp0, afl, side0, eps, clock,
+                                    (ahead[j], base) if j in ahead else None) > 0).astype(float)
             pj = np.where(w.declared[rows, j], np.maximum(pj, commitment(w, rows, j)), pj)
             sig[:, j] = np.where(w.declared[rows, j], -1, sig[:, j])
         elif doc == BUCK_PASSING:  # it waits buck_pass_days for others to act first
@@ -89,7 +93,33 @@ def expected_parties(w: World, rows, cp0, afl, side0, eps, clock: KernelClock):
             sig[:, j] = np.where(engaged, -1, sig[:, j])
         p[:, j] = pj
         arrive[:, j] = np.clip(1.0 - delay / H, 0.0, 1.0)  # share of the projection window it is there
-    return p, sig, arrive
+    return p, sig, arrive, base
+
+
+def _sides(w: World, rows, j) -> np.ndarray:
+    """(n,) the side the attacker expects j on by its stakes: the defender's (-1) on a tie."""
+    return np.where(w.interest[rows, j, w.dfd] >= w.interest[rows, j, w.att], -1, 1).astype(np.int8)
+
+
+def _projections(w: World, rows, cp0, afl, side0, eps, clock) -> tuple:
+    """The projection without third parties, and under ``doctrines.FUSED`` each self-help party's with its
+    forces on the side its stakes pick ({j: projection}), all in one stacked call; {} otherwise (each is
+    projected when it is weighed)."""
+    if not doctrines.FUSED:
+        return project(w, rows, cp0, afl, side0, eps, clock), {}
+    helpers = [j for j in range(w.S) if j not in (w.att, w.dfd) and w.doctrine[j] == SELF_HELP]
+    cases = [(cp0, afl, side0, eps)] + [_with_case(w, rows, j, _sides(w, rows, j), cp0, afl, side0, eps)
+                                        for j in helpers]
+    proj = project_cases(w, rows, cases, clock)
+    return proj[0], dict(zip(helpers, proj[1:]))
+
+
+def _with_case(w: World, rows, j, sigma, cp0, afl, side0, eps) -> tuple:
+    """The world with j's deployable forces and its forces in place on side sigma."""
+    with_cp, side = cp0.copy(), side0.copy()
+    with_cp[:, :, j, :] = deployable(w, rows, j) + w.in_place[rows, :, j, :]
+    side[:, j] = sigma
+    return with_cp, afl, side, eps
 
 
 def commitment(w: World, rows, j) -> np.ndarray:
@@ -99,14 +129,14 @@ def commitment(w: World, rows, j) -> np.ndarray:
     return np.where(w.declared[rows, j], np.minimum(c + w.declare_gain[rows, j], 1.0), c)
 
 
-def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> np.ndarray:
+def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock, proj=None) -> np.ndarray:
     """Third party j's self-help utility of fighting on side sigma, as the attacker (or j itself, crisis/prewar.py)
-    estimates it; a declared commitment to the defender adds the reputation j would lose by staying out."""
-    with_cp, side = cp0.copy(), side0.copy()
-    with_cp[:, :, j, :] = deployable(w, rows, j) + w.in_place[rows, :, j, :]
-    side[:, j] = sigma
-    pd_w, pa_w, ld_w, la_w = project(w, rows, with_cp, afl, side, eps, clock)
-    pd_o, pa_o, _, _ = project(w, rows, cp0, afl, side0, eps, clock)
+    estimates it; a declared commitment to the defender adds the reputation j would lose by staying out.
+    ``proj``: its two projections (with j on side sigma, without it) where already made."""
+    if proj is None:
+        proj = project_cases(w, rows, [_with_case(w, rows, j, sigma, cp0, afl, side0, eps),
+                                       (cp0, afl, side0, eps)], clock)
+    (pd_w, pa_w, ld_w, la_w), (pd_o, pa_o, _, _) = proj
     gain = np.where(sigma == -1, pd_w - pd_o, pa_w - pa_o)
     stake = np.where(sigma == -1, w.interest[rows, j, w.dfd], w.interest[rows, j, w.att])
     opp = np.where(sigma == -1, w.att, w.dfd)
@@ -126,19 +156,19 @@ def self_help_utility(w: World, rows, j, sigma, cp0, afl, side0, eps, clock) -> 
 def weigh(w: World, rows, t: float, clock: KernelClock) -> dict:
     """The attacker's numbers at time t for ``rows``: P(win) and expected utility with and without third parties."""
     a, n = w.att, rows.size
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     eps = eps[:, a] * w.perception[rows, a]
     cp0, afl = primaries(w, rows)
     side0 = np.zeros((n, w.S), dtype=np.int8)
     side0[:, a], side0[:, w.dfd] = 1, -1
-    p, sig, arrive = expected_parties(w, rows, cp0, afl, side0, eps, clock)
+    p, sig, arrive, base = expected_parties(w, rows, cp0, afl, side0, eps, clock)
     cp, side = cp0.copy(), side0.copy()
     placed = w.in_place[rows].sum(axis=(1, 3)) > 0  # (n, S): forces in place fight whatever their state decides
     for j in np.flatnonzero(((p > 0) | placed).any(axis=0)):
         cp[:, :, j, :] = w.in_place[rows, :, j, :] + (p[:, j] * arrive[:, j])[:, None, None] * deployable(w, rows, j)
         side[:, j] = np.where(placed[:, j], -1, sig[:, j])
     pd_w, _, _, la_w = project(w, rows, cp, afl, side, eps, clock)
-    pd_o, _, _, la_o = project(w, rows, cp0, afl, side0, eps, clock)
+    pd_o, _, _, la_o = base if doctrines.FUSED else project(w, rows, cp0, afl, side0, eps, clock)
     value, defeat, tol = w.value[rows], w.defeat_cost[rows], w.tolerance[rows, a]
     c_loss = w.doc["loss_weight"][rows] * la_w / tol
     against = (sig == -1) & (p > 0)

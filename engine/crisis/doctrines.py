@@ -14,13 +14,20 @@ import numpy as np
 from wargame import kernels
 from wargame.kernels import streams
 
-from wargame.crisis.combat import AIR, GROUND, NAVAL, KernelClock, control
+from wargame.crisis import projecting
+from wargame.crisis.combat import KernelClock
 from wargame.crisis.escalation import reachable
 from wargame.model.aid import AID_POLICIES
 from wargame.model.log import DECISION_DTYPE, Log
-from wargame.crisis.world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World, side_sum
+from wargame.crisis.world import BANDWAGON, BUCK_PASSING, COLLECTIVE, NEVER, SELF_HELP, World
 
 AID_AND_INTERVENE, AID_ONLY, AID_THEN_INTERVENE, INTERVENE_ONLY = range(len(AID_POLICIES))
+
+# Whether projections run stacked through kernels/projection.py (every third party's cases of a
+# decision point in one call) or one case at a time in numpy (crisis/projecting.py): the same
+# bits (tests/test_fused_projection.py); the numpy path stays as the reference.
+FUSED = True
+projected_fronts, guerrilla_projection = projecting.projected_fronts, projecting.guerrilla_projection
 
 
 def policies(w: World) -> np.ndarray:
@@ -47,69 +54,21 @@ def project(w: World, rows, cp, afloat, side, eps_sigma, clock: KernelClock):
     eps_sigma: (n,) log perception error of the perceiver (already multiplied by its sd).
     Returns (p_def, p_att, loss_def, loss_att), each (n,).
     """
-    x0, y0, xh, yh = projected_fronts(w, rows, cp, afloat, side, clock)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.where(yh > 0, xh / np.maximum(yh, 1e-300), np.where(xh > 0, 1e12, 1.0)) * np.exp(eps_sigma)[:, None]
-        m = np.clip(m, 1e-12, 1e12)
-        kappa = w.doc["sharpness"][rows][:, None]
-        theta = w.breakthrough[rows]
-        hold = 1.0 / (1.0 + (m / theta) ** kappa)  # defender holds this front
-        collapse = 1.0 / (1.0 + (theta * m) ** kappa)  # defender breaks through the other way
-    p_def = np.prod(np.where(w.decisive[None, :], hold, 1.0), axis=1)
-    p_att = np.prod(np.where(w.counter_depth[rows] > 0, 1.0 - collapse, 1.0), axis=1)
-    loss_def = 1.0 - yh.sum(1) / np.maximum(y0.sum(1), 1e-300)
-    loss_att = 1.0 - xh.sum(1) / np.maximum(x0.sum(1), 1e-300)
-    return p_def, p_att, np.clip(loss_def, 0, 1), np.clip(loss_att, 0, 1)
+    return project_cases(w, rows, [(cp, afloat, side, eps_sigma)], clock)[0]
 
 
-def projected_fronts(w: World, rows, cp, afloat, side, clock: KernelClock):
-    """Ground strengths now and after ``projection_days``, each (n, F): (x0, y0, xh, yh), true, unblurred.
+def project_cases(w: World, rows, cases: list, clock: KernelClock) -> list:
+    """``project`` for several cases of the same ``rows`` -> one (p_def, p_att, loss_def, loss_att) per case.
 
-    One deterministic step of each front's own law (docs/model.md §4.1): the (p, q)
-    Lanchester law, or Deitchman's guerrilla law on ``law = "deitchman"`` fronts
-    (``guerrilla_projection``).
+    A case: (cp, afloat, side, eps_sigma), or with (att_leth, def_leth) (n, F) after them, the
+    lethalities it assumes (crisis/projecting.py). Under ``FUSED`` they are stacked and projected
+    at once (kernels/projection.py); otherwise one by one in numpy. The same bits either way.
     """
-    n, F = rows.size, w.F
-
-    def tot(d, sgn):
-        return side_sum(cp[:, :, :, d], side, sgn)
-
-    air = control(tot(AIR, 1), tot(AIR, -1), 2.0)
-    sea = control(tot(NAVAL, 1), tot(NAVAL, -1), w.nav["sea_control_exponent"][rows][:, None])
-    sea = np.where(w.naval[None, :], sea, 0.5)
-    afl = side_sum(afloat, side, 1)
-    delivered = afl * np.minimum(1.0, 2.0 * sea) * (1.0 - w.transit_loss[rows] * (1.0 - sea))
-    x0 = tot(GROUND, 1) + delivered
-    y0 = tot(GROUND, -1)
-    in_assault = w.amphibious[None, :] & (np.isinf(w.landing_day[rows]) | (x0 < 2 * y0))
-    factor = clock(kernels.front_modifiers, posture=np.tile(w.posture, n), terrain=w.terrain[rows].ravel(),
-                   amphibious=in_assault.ravel(), amphib_penalty=w.penalty[rows].ravel(), air_control=air.ravel(),
-                   air_weight=w.air_weight[rows].ravel(), sea_control=sea.ravel(),
-                   sea_weight=w.sea_weight[rows].ravel())
-    H = w.doc["projection_days"][rows].repeat(F)
-    a, b = w.att_leth[rows].ravel() * factor, w.def_leth[rows].ravel()
-    xh, yh = clock(kernels.lanchester_step, x0.ravel(), y0.ravel(), a=a, b=b, p=w.law_p[rows].ravel(),
-                   q=w.law_q[rows].ravel(), rx=0.0, ry=0.0, dt=H, stochastic=False)
-    if w.guerrilla.any():
-        xh, yh = guerrilla_projection(w, n, x0.ravel(), y0.ravel(), a, b, H, xh, yh, clock)
-    return x0, y0, xh.reshape(n, F), yh.reshape(n, F)
-
-
-def guerrilla_projection(w: World, n: int, x0, y0, a, b, H, xh, yh, clock: KernelClock):
-    """Deitchman fronts projected with their own law (flattened (n*F,) arrays) -> (xh, yh).
-
-    The same exact solution the combat step uses (irregular.guerrilla, kernels/guerrilla.py),
-    deterministic, over H days: the guerrilla loses to area fire in proportion to its own
-    numbers, the conventional side to aimed fire. The (p, q) step's placeholder result
-    for these fronts (square law, LAW_PQ) is discarded.
-    """
-    side = np.tile(w.guerrilla, n)
-    on = side > 0
-    gx, gy = clock(kernels.deitchman_step, x0[on], y0[on], a=a[on], b=b[on], side=side[on], dt=H[on],
-                   stochastic=False)
-    xh, yh = xh.copy(), yh.copy()
-    xh[on], yh[on] = gx, gy
-    return xh, yh
+    if not cases:
+        return []
+    if FUSED:
+        return projecting.project_stack(w, rows, cases, clock)
+    return [projecting.project_numpy(w, rows, c, clock) for c in cases]
 
 
 def deployable(w: World, rows, s) -> np.ndarray:
@@ -148,27 +107,65 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
 
 
 def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -> None:
-    """Every third party's decision at time t for the replications ``rows``."""
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    """Every third party's decision at time t for the replications ``rows``.
+
+    Under ``FUSED`` the projections of every party are made at once (``project_cases``, one
+    stacked call); a party that joins or leaves in some rows changes what the later ones see
+    there, so their situations and projections are made again for those rows alone (each row
+    of a projection depends on its own replication only). Otherwise one party at a time.
+    """
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     pressure = w.pressure(rows)  # once per decision point; states only change at its end
-    for s in range(w.S):
-        if s in (w.att, w.dfd) or w.doctrine[s] == NEVER or w.human[s]:
-            continue
-        v = _weigh(w, rows, s, eps[:, s] * w.perception[rows, s], clock)
+    parties = [s for s in range(w.S)
+               if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]
+    ahead = _ahead(w, rows, parties, eps, clock) if FUSED else {}
+    for i, s in enumerate(parties):
+        if FUSED:
+            v = _weighed(w, rows, s, *ahead.pop(s))
+        else:
+            v = _weigh(w, rows, s, eps[:, s] * w.perception[rows, s], clock)
         join, leave, side_to = _choose(w, rows, t, s, v, pressure[:, s])
         join = gate(w, rows, s, v["p_without"], join)
         _act(w, log, rows, t, s, v, join, leave, side_to)
+        changed = join | leave
+        if FUSED and ahead and changed.any():  # the World changed in these rows: what later parties see there
+            _redo(ahead, changed, _ahead(w, rows[changed], parties[i + 1:], eps[changed], clock))
 
 
-def _weigh(w: World, rows, s, eps, clock) -> dict:
-    """The numbers a third party weighs: survival with and without it, and its costs."""
+def _ahead(w: World, rows, parties: list, eps, clock) -> dict:
+    """{party: (its situation, its projection with it, without it)} for ``rows``, in one stacked call."""
+    sits = [_situation(w, rows, p) for p in parties]
+    cases = [c for p, sit in zip(parties, sits) for c in _cases(w, rows, sit, eps[:, p] * w.perception[rows, p])]
+    proj = project_cases(w, rows, cases, clock)
+    return {p: (sit, proj[2 * k], proj[2 * k + 1]) for k, (p, sit) in enumerate(zip(parties, sits))}
+
+
+def _redo(ahead: dict, changed: np.ndarray, again: dict) -> None:
+    """Write ``again`` (made for the rows where ``changed``) over those rows of ``ahead``, in place."""
+    for p, (sit, with_, without) in again.items():
+        old_sit, old_with, old_without = ahead[p]
+        for k, v in sit.items():
+            if isinstance(v, np.ndarray):
+                old_sit[k][changed] = v
+        for old, new in ((old_with, with_), (old_without, without)):
+            for o, n in zip(old, new):
+                o[changed] = n
+
+
+def _situation(w: World, rows, s) -> dict:
+    """Where third party s stands: inside or out, arrived, the side it cares about and its stake."""
     inside = w.intervened[rows, s] & np.isnan(w.withdrew_day[rows, s])
     arrived = w.arrived[rows, s]
     # The side it cares about: the primary it has the larger stake in (ties: the defender).
     sigma = np.where(w.interest[rows, s, w.att] > w.interest[rows, s, w.dfd], 1, -1).astype(np.int8)
     sigma = np.where(inside, w.side[rows, s], sigma)
     stake = np.where(sigma == 1, w.interest[rows, s, w.att], w.interest[rows, s, w.dfd])
+    return dict(s=s, inside=inside, arrived=arrived, sigma=sigma, stake=stake)
 
+
+def _cases(w: World, rows, sit: dict, eps) -> list:
+    """The two worlds third party ``sit["s"]`` projects: with its forces on its side, and without them."""
+    s, inside, arrived, sigma = sit["s"], sit["inside"], sit["arrived"], sit["sigma"]
     cp_now, afl = w.front[rows], w.afloat[rows]
     with_cp, without_cp = cp_now.copy(), cp_now.copy()
     # Forces in place (crisis/presence.py) stay where they are whatever it decides; they are
@@ -179,8 +176,20 @@ def _weigh(w: World, rows, s, eps, clock) -> dict:
     without_cp[:, :, s, :] = np.where(stays[:, None, None], cp_now[:, :, s, :], 0.0)
     side_with, side_wo = w.side[rows].copy(), w.side[rows].copy()
     side_with[:, s], side_wo[:, s] = sigma, np.where(stays, -1, 0)
-    pd_w, pa_w, ld_w, la_w = project(w, rows, with_cp, afl, side_with, eps, clock)
-    pd_o, pa_o, _, _ = project(w, rows, without_cp, afl, side_wo, eps, clock)
+    return [(with_cp, afl, side_with, eps), (without_cp, afl, side_wo, eps)]
+
+
+def _weigh(w: World, rows, s, eps, clock) -> dict:
+    """The numbers a third party weighs: survival with and without it, and its costs."""
+    sit = _situation(w, rows, s)
+    return _weighed(w, rows, s, sit, *project_cases(w, rows, _cases(w, rows, sit, eps), clock))
+
+
+def _weighed(w: World, rows, s, sit: dict, with_: tuple, without: tuple) -> dict:
+    """``_weigh``'s numbers from its situation and its two projections (with s, without s)."""
+    inside, arrived, sigma, stake = sit["inside"], sit["arrived"], sit["sigma"], sit["stake"]
+    pd_w, pa_w, ld_w, la_w = with_
+    pd_o, pa_o, _, _ = without
     p_with = np.where(sigma == -1, pd_w, pa_w)
     p_without = np.where(sigma == -1, pd_o, pa_o)
     exp_loss = np.where(sigma == -1, ld_w, la_w)

@@ -80,9 +80,11 @@ def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) 
     return nxt
 
 
-def climb(w: World, log: Log, rows: np.ndarray, t: float) -> None:
-    """Decision-point escalation for the replications ``rows``."""
-    u = kernels.uniforms(w.seed, w.reps[rows], purpose=streams.EVENT, step=int(round(t / w.dt)), k=w.S * w.S)
+def climb(w: World, log: Log, rows: np.ndarray, t: float, clock=None) -> None:
+    """Decision-point escalation for the replications ``rows``. ``clock``: the batch's KernelClock
+    (crisis/combat.py), so that the draws count as kernel time."""
+    call = clock if clock is not None else (lambda fn, *a, **k: fn(*a, **k))
+    u = call(kernels.uniforms, w.seed, w.reps[rows], purpose=streams.EVENT, step=int(round(t / w.dt)), k=w.S * w.S)
     pressure = w.pressure(rows)
     for a, i in pairs(w, engine_only=True):
         live = targets(w, rows, a, i)

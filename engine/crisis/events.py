@@ -220,7 +220,7 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock, hook=None
         rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
         doctrines.decide(w, log, rows, t, clock)
         aid_decision.decide(w, log, rows, t, clock)  # aid short of war (docs/model.md §10)
-        escalation.climb(w, log, rows, t)
+        escalation.climb(w, log, rows, t, clock)
         if hook is not None:  # a classroom game: the human-played states decide now
             yield from hook(env, t, "war")
         w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])

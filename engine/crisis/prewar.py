@@ -45,7 +45,7 @@ def at_warning(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelCloc
            and w.doctrine[s] in (COLLECTIVE, SELF_HELP) and (can_alert[:, s] | can_declare[:, s]).any()]
     if not can or rows.size == 0:
         return
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.DECISION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.DECISION, step=int(round(t / w.dt)), k=w.S)
     cp0, afl = primaries(w, rows)
     side0 = np.zeros((rows.size, w.S), dtype=np.int8)
     side0[:, w.att], side0[:, w.dfd] = 1, -1

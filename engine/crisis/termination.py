@@ -2,7 +2,7 @@
 
 When a front has barely moved for ``stalemate_days``, each primary weighs fighting on
 against accepting the current line, from its own projection of the fronts over
-``projection_days`` (crisis/doctrines.py ``project``, blurred by its own perception
+``projection_days`` (crisis/doctrines.py ``project_cases``, blurred by its own perception
 error) and its costs. What accepting is worth is measured against each side's war aims
 (crisis/aims.py, §2.7.2): the attacker's attainment h of its aims, the defender's
 shortfall s from its own.
@@ -32,7 +32,7 @@ from wargame.kernels import streams
 
 from wargame.crisis import aims
 from wargame.crisis.combat import KernelClock
-from wargame.crisis.doctrines import project
+from wargame.crisis.doctrines import project_cases
 from wargame.model.log import ACTIONS, DECISION_DTYPE, Log
 from wargame.crisis.world import CEASEFIRE, CEASEFIRE_HELD, World
 
@@ -49,10 +49,10 @@ def consent(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) 
     if rows.size == 0:
         return np.zeros(0, dtype=bool)
     a, d = w.att, w.dfd
-    eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     cp, afl, side = w.front[rows], w.afloat[rows], w.side[rows]
-    pd_a, _, _, la = project(w, rows, cp, afl, side, eps[:, a] * w.perception[rows, a], clock)
-    pd_d, _, ld, _ = project(w, rows, cp, afl, side, eps[:, d] * w.perception[rows, d], clock)
+    (pd_a, _, _, la), (pd_d, _, ld, _) = project_cases(w, rows, [
+        (cp, afl, side, eps[:, a] * w.perception[rows, a]), (cp, afl, side, eps[:, d] * w.perception[rows, d])], clock)
     acc_a, acc_d, _, _ = aims.accept_values(w, rows)
     lw = w.doc["loss_weight"][rows]
     att_on = w.value[rows] * (1.0 - pd_a) - w.defeat_cost[rows] * pd_a
