@@ -153,7 +153,8 @@ def test_xarray_and_h5dump_read_the_new_columns(taiwan):
     usa = res["layout"]["states"].index("USA")
     np.testing.assert_array_equal(lab["ships_lost_by_day"].sel(state="USA", mark="day 30"),
                                   res["states"]["ships_lost_by_day"][:, usa, :, 2])
-    np.testing.assert_array_equal(lab["daily_aircraft_lost"].sel(state="USA"), res["states"]["daily_aircraft_lost"][:, usa])
+    np.testing.assert_array_equal(lab["daily_aircraft_lost"].sel(state="USA"),
+                                  res["states"]["daily_aircraft_lost"][:, usa])
     if shutil.which("h5dump") is None:
         pytest.skip("h5dump not installed")
     p = subprocess.run(["h5dump", "-A", "-d", "/states/ships_lost_by_day", "-d", "/states/daily_aircraft_lost",

@@ -4,8 +4,8 @@
 Over the replications with a war: per state with a table and per type, the median [5%, 95%]
 (a 90% interval) of the aircraft lost in all, the medians of those lost in the air and on the
 ground, and the medians of those lost by days 7, 21 and 30 of the war (``states/aircraft_lost_by_day``;
-files written before that column have no ``by_day``). Read a chunk of replications at a time into histograms, so a file of any size is
-summarised in bounded memory.
+files written before that column have no ``by_day``). Read a chunk of replications at a time into
+histograms, so a file of any size is summarised in bounded memory.
 """
 
 from __future__ import annotations
