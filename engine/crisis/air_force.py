@@ -37,7 +37,7 @@ AIR = 1
 WHERE = ("air", "ground")  # last axis of aircraft_lost and of the results column
 IN_AIR, ON_GROUND = 0, 1
 FIELDS = ("count", "combat_power", "air_to_air", "sorties_per_day", "exposure", "sheltered_share", "crew")
-STATE = ("aircraft", "aircraft_lost", "aircrew_lost")  # what a look-ahead copy carries over
+STATE = ("aircraft", "aircraft_lost", "aircrew_lost", "aircraft_marks")  # what a look-ahead copy carries over
 
 
 def types_of(sc) -> list[str]:
@@ -73,6 +73,8 @@ def attach(w, paused=None) -> None:
         w.aircraft = w.ac["count"].copy()  # (R, S, C) aircraft present
         w.aircraft_lost = np.zeros((R, S, C, 2))  # aircraft lost, in the air / on the ground
         w.aircrew_lost = np.zeros((R, S))  # aircrew lost with aircraft shot down
+        from wargame.crisis.fleet import marks  # the mark days of the war (casualties.MARK_DAYS)
+        w.aircraft_marks = np.zeros((R, S, C, len(marks())))  # lost (air and ground) by each mark day
     else:
         first = np.zeros(R, dtype=np.int64)
         for k in STATE:
@@ -192,5 +194,9 @@ def personnel(w, total: np.ndarray) -> np.ndarray:
 
 
 def columns(w) -> dict:
-    """``states/aircraft_lost`` (R, S, aircraft_type, where) when some state has a table."""
-    return {"aircraft_lost": w.aircraft_lost.astype("<f4")} if w.typed else {}
+    """``states/aircraft_lost`` (R, S, aircraft_type, where) and ``states/aircraft_lost_by_day``
+    (R, S, aircraft_type, mark), in the air and on the ground by days 7, 21 and 30 of the war, when
+    some state has a table."""
+    if not w.typed:
+        return {}
+    return {"aircraft_lost": w.aircraft_lost.astype("<f4"), "aircraft_lost_by_day": w.aircraft_marks.astype("<f4")}

@@ -88,12 +88,16 @@ def table(layout: dict) -> dict:
         dims, cols = dims | raids.DIMS, cols | raids.COLUMNS
     if "ship_classes" in layout:  # fleets by class (crisis/fleet.py)
         dims = dims | {"ship_class": {"labels": "ship_classes"}}
-        cols = cols | {"states/ships_lost": {"dims": RS + ["ship_class"]}}  # platforms put out of action
+        cols = cols | {"states/ships_lost": {"dims": RS + ["ship_class"]},  # platforms put out of action
+                       "states/ships_lost_by_day": {"dims": RS + ["ship_class", "mark"]},  # by day 7, 21, 30
+                       "states/daily_ships_lost": {"dims": ["replication", "state", "day", "ship_class"]}}
     if "aid" in layout:  # aid short of war and sanctions (crisis/aid_results.py)
         dims, cols = dims | aid_results.DIMS, cols | aid_results.COLUMNS
     if "aircraft_types" in layout:  # aircraft by type (crisis/air_force.py)
         dims = dims | {"aircraft_type": {"labels": "aircraft_types"}, "where": {"labels": "aircraft_where"}}
-        cols = cols | {"states/aircraft_lost": {"dims": RS + ["aircraft_type", "where"]}}
+        cols = cols | {"states/aircraft_lost": {"dims": RS + ["aircraft_type", "where"]},
+                       "states/aircraft_lost_by_day": {"dims": RS + ["aircraft_type", "mark"]},  # air and ground
+                       "states/daily_aircraft_lost": {"dims": ["replication", "state", "day", "aircraft_type"]}}
     return {"sides": list(SIDES), "series": list(SERIES), "doctrine_names": list(DOCTRINES),
             "strike_measures": list(strikes.MEASURES),
             "casualty_kinds": list(casualties.KINDS), "loss_mark_days": [f"day {d}" for d in casualties.MARK_DAYS],
@@ -149,6 +153,11 @@ def collect(w: World, log, ts=None) -> dict:
     if ts is not None:
         out["timeseries"] = ts.data
         out["states"]["daily_casualties"] = ts.casualties
+        ts.platforms(w)
+        if ts.ships is not None:  # --timeseries with fleets by class / aircraft by type
+            out["states"]["daily_ships_lost"] = ts.ships
+        if ts.aircraft is not None:
+            out["states"]["daily_aircraft_lost"] = ts.aircraft
     return out
 
 

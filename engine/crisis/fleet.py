@@ -40,7 +40,7 @@ NAVAL = 2
 FIELDS = ("count", "combat_power", "missiles", "interceptions", "hits_to_kill", "signature", "crew",
           "crew_loss_share")
 # what a look-ahead copy carries over
-STATE = ("ships", "ships_lost", "fleet_booked", "ships_sea", "port_lost", "port_booked")
+STATE = ("ships", "ships_lost", "fleet_booked", "ships_sea", "port_lost", "port_booked", "ship_marks")
 TINY = 1e-12
 
 
@@ -76,10 +76,17 @@ def attach(w: World, paused: World | None = None) -> None:
         w.ships_sea = w.ships * sea_share  # afloat in the committed pool (states with a class commit only)
         w.port_lost = np.zeros((w.R, w.S))  # naval cp lost in port (strikes on bases), and booked of it
         w.port_booked = np.zeros((w.R, w.S))
+        w.ship_marks = np.zeros((w.R, w.S, C, len(marks())))  # ships lost by each mark day (crisis/timeseries.py)
     else:
         first = np.zeros(w.R, dtype=np.int64)
         for k in STATE:
             setattr(w, k, getattr(paused, k)[first].copy())
+
+
+def marks() -> tuple:
+    """The mark days of the war (casualties.MARK_DAYS; imported here, as casualties imports this module)."""
+    from wargame.crisis.casualties import MARK_DAYS
+    return MARK_DAYS
 
 
 def _on(w: World) -> bool:
@@ -232,5 +239,6 @@ def crew_lost(w: World, personnel: np.ndarray) -> np.ndarray:
 
 
 def columns(w: World) -> dict:
-    """``states/ships_lost`` (R, S, ship_class), platforms; only for a scenario with a fleet."""
-    return {"ships_lost": w.ships_lost.copy()} if _on(w) else {}
+    """``states/ships_lost`` (R, S, ship_class), platforms, and ``states/ships_lost_by_day`` (R, S, ship_class,
+    mark), those lost by days 7, 21 and 30 of the war; only for a scenario with a fleet."""
+    return {"ships_lost": w.ships_lost.copy(), "ships_lost_by_day": w.ship_marks.copy()} if _on(w) else {}

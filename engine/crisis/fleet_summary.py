@@ -1,7 +1,9 @@
-"""Ships lost by class per state: the summary of ``states/ships_lost`` (crisis/fleet.py).
+"""Ships lost by class per state: the summary of ``states/ships_lost`` and
+``states/ships_lost_by_day`` (crisis/fleet.py).
 
 Over the replications with a war: per state with a fleet and per class, the median
-[5%, 95%] (a 90% interval) of the ships put out of action. Read a chunk of replications
+[5%, 95%] (a 90% interval) of the ships put out of action, and the median of those lost by
+days 7, 21 and 30 of the war (files written before that column have no ``by_day``). Read a chunk of replications
 at a time into histograms, so a file of any size is summarised in bounded memory.
 """
 
@@ -14,7 +16,8 @@ import numpy as np
 from wargame.crisis import reducing
 from wargame.estimate import Histogram
 
-COLUMNS = {"replications": ("war_day",), "states": ("ships_lost",)}
+COLUMNS = {"replications": ("war_day",), "states": ("ships_lost", "ships_lost_by_day")}
+TOTALS_ONLY = {"replications": ("war_day",), "states": ("ships_lost",)}  # a file written before the marks
 
 
 class Reducer:
@@ -26,6 +29,9 @@ class Reducer:
         S = len(layout["states"])
         self.lost = [[Histogram() for _ in self.classes] for _ in range(S)]
         self.had = np.zeros((S, len(self.classes)), dtype=bool)  # a class some war saw it lose
+        self.marks = list(layout.get("loss_mark_days", []))
+        self.by = [[[Histogram() for _ in self.marks] for _ in self.classes] for _ in range(S)]
+        self.marked = False  # the results hold ships_lost_by_day
         self.wars = 0
 
     def add(self, reps: dict, st: dict) -> None:
@@ -36,6 +42,14 @@ class Reducer:
         for s, row in enumerate(self.lost):
             for c, h in enumerate(row):
                 h.add(lost[:, s, c])
+        if "ships_lost_by_day" not in st:
+            return
+        self.marked = True
+        by = np.asarray(st["ships_lost_by_day"], float)[war]  # (n, S, C, mark)
+        for s, row in enumerate(self.by):
+            for c, hs in enumerate(row):
+                for k, h in enumerate(hs):
+                    h.add(by[:, s, c, k])
 
     def result(self) -> dict | None:
         if self.wars == 0:
@@ -43,7 +57,12 @@ class Reducer:
         rows = [{"state": sid, "classes": {c: tuple(self.lost[s][k].percentile([50, 5, 95]))
                                            for k, c in enumerate(self.classes) if self.had[s, k]}}
                 for s, sid in enumerate(self.lay["states"])]
-        return {"wars": self.wars, "classes": self.classes, "states": [r for r in rows if r["classes"]]}
+        if self.marked:
+            for s, r in enumerate(rows):
+                r["by_day"] = {c: {m: float(self.by[s][k][j].percentile([50])[0]) for j, m in enumerate(self.marks)}
+                               for k, c in enumerate(self.classes) if self.had[s, k]}
+        out = {"wars": self.wars, "classes": self.classes, "states": [r for r in rows if r["classes"]]}
+        return out | ({"marks": self.marks} if self.marked else {})
 
 
 def compute(res: dict) -> dict | None:
@@ -55,6 +74,8 @@ def compute(res: dict) -> dict | None:
 def compute_file(path, layout: dict) -> dict | None:
     """Ships-by-class summary of a results file, read a chunk of replications at a time."""
     r = reducing.from_file(path, layout, Reducer, "ship_classes", COLUMNS)
+    if r is None:  # written before states/ships_lost_by_day: the totals alone
+        r = reducing.from_file(path, layout, Reducer, "ship_classes", TOTALS_ONLY)
     return None if r is None else r.result()
 
 
@@ -76,6 +97,11 @@ def format_lines(s: dict | None) -> list[str]:
                 line = " " * 8
             line += cell + "  "
         L.append(line.rstrip())
+    if "marks" in s:
+        L.append("Ships lost by class by day of the war, median (" + ", ".join(s["marks"]) + ")")
+        for r in s["states"]:
+            for c, v in r["by_day"].items():
+                L.append(f"  {r['state']:<6}{c:<24}" + "".join(f"{_n(x):>8}" for x in v.values()))
     return L
 
 
@@ -90,4 +116,17 @@ def report_section(s: dict | None) -> str:
     return ("<h3>Ships lost by class</h3><table><thead><tr><th>state</th>"
             + "".join(f"<th>{escape(c)}</th>" for c in cls) + "</tr></thead><tbody>" + body
             + f"</tbody></table><p>Ships put out of action over the {s['wars']:,} replications with a war: median "
-              "[5%, 95%] per class (crisis/fleet.py).</p>")
+              "[5%, 95%] per class (crisis/fleet.py).</p>" + _by_day_table(s))
+
+
+def _by_day_table(s: dict) -> str:
+    """The report's "Ships lost by day of the war" table (HTML): medians per state and class."""
+    if "marks" not in s:
+        return ""
+    body = "".join(f"<tr><td>{escape(r['state'])}</td><td>{escape(c)}</td>"
+                   + "".join(f"<td>{x:,.1f}</td>" for x in v.values()) + "</tr>"
+                   for r in s["states"] for c, v in r["by_day"].items())
+    return ("<h3>Ships lost by day of the war</h3><table><thead><tr><th>state</th><th>class</th>"
+            + "".join(f"<th>by {escape(m)}</th>" for m in s["marks"]) + "</tr></thead><tbody>" + body
+            + "</tbody></table><p>Median ships put out of action by each day of the war; a war that ended earlier "
+              "counts its final total (states/ships_lost_by_day).</p>")
