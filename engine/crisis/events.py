@@ -226,8 +226,10 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock, hook=None
         w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])
 
 
-def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
-    for s in np.flatnonzero(w.reserve.max(axis=0) > 0):
+def _mobilise(w: World, log: Log, t: float, start: np.ndarray, states: np.ndarray | None = None) -> None:
+    """Call-ups in the step ending at t; ``states``: those with reservists in some replication
+    (``w.reserve`` is fixed when the World is built, so ``daily`` finds them once per run)."""
+    for s in (np.flatnonzero(w.reserve.max(axis=0) > 0) if states is None else states):
         begins = np.flatnonzero(start[:, s] == t)
         log.record(begins, t, "mobilise", s)
         on = np.flatnonzero((start[:, s] <= t - w.dt + 1e-9) & (w.reserve_left[:, s] > 0) & ~w.ended)
@@ -327,8 +329,9 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
     once per step."""
     offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
     start = w.mob_start
+    mobilising = np.flatnonzero(w.reserve.max(axis=0) > 0)
     if since is None:
-        _mobilise(w, log, 0.0, start)
+        _mobilise(w, log, 0.0, start, mobilising)
     # Step times from integer indices (clock.py): k * dt, never a running sum of dt.
     k = clock_.step_index(env.now, w.dt)
     while clock_.step_time(k + 1, w.dt) <= w.horizon + 1e-9:
@@ -338,9 +341,12 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         w.last_daily = t
         sanctions.step(w, log, t)
         aid.step(w, t)  # deliveries of aid short of war before the call-up they may pay for
-        _mobilise(w, log, t, start)
-        for s in range(w.S):
-            due = np.flatnonzero((w.arrival_day[:, s] <= t) & ~w.arrived[:, s] & ~w.ended & (w.side[:, s] != 0))
+        _mobilise(w, log, t, start, mobilising)
+        # Interveners' forces reach the theatre: one look at the whole (R, S) table first, and
+        # a state's rows only on a day when some deployment is due.
+        pending = (w.arrival_day <= t) & ~w.arrived
+        for s in np.flatnonzero(pending.any(axis=0)):
+            due = np.flatnonzero(pending[:, s] & ~w.ended & (w.side[:, s] != 0))
             if due.size:
                 doctrines.deploy(w, log, due, s, t)
         rows = np.flatnonzero(w.at_war & ~w.ended & (w.war_day <= t - w.dt + 1e-9))
