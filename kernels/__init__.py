@@ -53,11 +53,12 @@ from .salvo import raid_step, salvo_step
 from .step import ground_day
 from .thresholds import thresholds
 from .variates import binomial, poisson
+from .window import window
 
 __all__ = [
     "streams", "uniforms", "normals", "philox4x64", "binomial", "poisson",
     "lanchester_step", "law_pq", "SQUARE", "LINEAR", "LOG",
-    "salvo_step", "deitchman_step", "raid_step", "ground_day", "thresholds",
+    "salvo_step", "deitchman_step", "raid_step", "ground_day", "thresholds", "window",
     "front_modifiers", "attack_factor", "control_share", "advance", "advance_km",
     "HASTY", "PREPARED", "FORTIFIED",
 ]

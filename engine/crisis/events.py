@@ -40,6 +40,7 @@ from wargame.crisis import presence
 from wargame.crisis import termination
 from wargame.crisis import raids
 from wargame.crisis import sanctions
+from wargame.crisis import window
 from wargame.crisis.combat import GROUND, KernelClock
 from wargame.model.log import Log
 from wargame import kernels
@@ -330,6 +331,7 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
     offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
     start = w.mob_start
     mobilising = np.flatnonzero(w.reserve.max(axis=0) > 0)
+    windows = window.Windows(w, ts, hook)  # several ground-only days in one call (crisis/window.py)
     if since is None:
         _mobilise(w, log, 0.0, start, mobilising)
     # Step times from integer indices (clock.py): k * dt, never a running sum of dt.
@@ -352,11 +354,21 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         rows = np.flatnonzero(w.at_war & ~w.ended & (w.war_day <= t - w.dt + 1e-9))
         arrivals.arrive(w, t, rows)
         moved_before = w.position[rows].copy()
-        combat.step(w, t, rows, clock)
+        last = windows.last_step(env, w, k, rows)
+        windowed = last > k
+        if windowed:  # days k..last with nothing but the ground war: fought in one call up to the
+            # first on which something may happen; the rest of that day runs below as on any day
+            k, moved_before = windows.run(w, rows, k, last, clock)
+            t = clock_.step_time(k, w.dt)
+            yield env.timeout(max(t - env.now, 0.0))  # no other process wakes before t (Windows.last_step)
+            w.last_daily = t
+        else:
+            combat.step(w, t, rows, clock)
         strikes.strike(w, rows, t, clock)
         casualties.cut_off(w, rows, t)  # forces ashore cut off from the sea surrender
         fleet.book(w)  # the naval cp lost this step, as ships by class (before the casualties are marked)
-        casualties.mark(w, t)
+        if not windowed:  # a window marks its days itself
+            casualties.mark(w, t)
         hit = presence.tripwire(w, log, rows, t)  # forces in place hit: their states decide now
         if hit.size and wake is not None:
             w.next_decision[hit] = t
