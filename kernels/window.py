@@ -9,7 +9,9 @@ the day loop (crisis/events.py ``daily``) would:
   with the day's own stream step k (Philox key (seed, replication, k, front, GROUND)), so
   the draws are those of the day-by-day path;
 * the losses-by-day marks (crisis/casualties.py ``mark``): the split into killed, wounded
-  and captured, element by element in numpy's order (``_mark_row``);
+  and captured, element by element in numpy's order (``_mark_row``). The day loop writes
+  each mark every day up to its mark day, each write replacing the last; the window writes
+  only the ones that stay: on the last day a mark day holds, and on its own last day;
 * the termination check's inputs (``thresholds._rows``) and a conservative test of
   whether ``events.terminate`` or the breakthrough log would act on this row today.
 
@@ -25,9 +27,9 @@ import numpy as np
 from numba import njit, prange
 
 from ._dispatch import threads_for
-from .config import JIT, PJIT
+from .config import INLINE, JIT, PJIT
 from .step import PER_FRONT, PER_REPLICATION, _ground_rows
-from .thresholds import _rows as _threshold_rows
+from .thresholds import _pressure
 
 _CHUNK = 1024  # replications per parallel work item (as ground_day)
 _MARGIN = 1e-6  # how close to a threshold counts as reaching it (module docstring)
@@ -61,25 +63,42 @@ def _mark_row(r, t, war_day, marks, lost, mpc, share, surrendered, captured_shar
 
 
 @njit(**JIT)
-def _may_act(j, r, t, press, objective, collapse, ground, ref_day, stalemate_days, position, before):
-    # Whether events.terminate or the breakthrough log might do something for row j today.
-    if objective[j] >= 0 or collapse[j]:
-        return True
-    if not (press[j, 0] < 1.0 - _MARGIN and press[j, 1] < 1.0 - _MARGIN):
-        return True
-    ga = 0.0
-    gd = 0.0
-    for f in range(ground.shape[2]):
-        ga += ground[j, 0, f]
-        gd += ground[j, 1, f]
-    if not (ga >= 1.0 + _MARGIN and gd >= 1.0 + _MARGIN):
+def _passes_mark(r, t, t_next, war_day, marks):
+    # Whether some mark day holds today (the day ending at t) but not tomorrow for row r.
+    day, nxt = t - war_day[r], t_next - war_day[r]
+    for m in range(marks.shape[0]):
+        if day <= marks[m] + 1e-9 and not nxt <= marks[m] + 1e-9:
+            return True
+    return False
+
+
+@njit(**INLINE)
+def _may_act(j, r, t, lost, committed, mpc, share, homeland, tolerance, breakpoint, att, dfd, position, depth,
+             counter_depth, decisive, front, afloat, side, ref_day, stalemate_days, before):
+    # Whether events.terminate or the breakthrough log might do something for row r (j: its
+    # place in rows) today: thresholds._rows' quantities, computed on the fly and compared
+    # with _MARGIN to spare.
+    if not (_pressure(lost, committed, mpc, share, homeland, tolerance, breakpoint, r, att) < 1.0 - _MARGIN
+            and _pressure(lost, committed, mpc, share, homeland, tolerance, breakpoint, r, dfd) < 1.0 - _MARGIN):
         return True
     if not (t - ref_day[r] < stalemate_days[r] - 1e-9 - _MARGIN):
         return True
+    ga = 0.0
+    gd = 0.0
     for f in range(position.shape[1]):
-        if before[j, f] == 0.0 and not (position[r, f] == 0.0):
+        pos = position[r, f]
+        if decisive[f] and not (pos < depth[r, f] - 1e-9 - _MARGIN):
             return True
-    return False
+        if counter_depth[r, f] > 0.0 and not (pos > -counter_depth[r, f] + 1e-9 + _MARGIN):
+            return True
+        if before[j, f] == 0.0 and not (pos == 0.0):
+            return True
+        for s in range(front.shape[2]):
+            if side[r, s] == 1:
+                ga += front[r, f, s, 0] + afloat[r, f, s]
+            elif side[r, s] == -1:
+                gd += front[r, f, s, 0]
+    return not (ga >= 1.0 + _MARGIN and gd >= 1.0 + _MARGIN)
 
 
 @njit(**PJIT)
@@ -87,8 +106,7 @@ def _window(k0, k1, rows, front, lost, position, inflow, side, reps, posture, am
             air_control, air_weight, sea_control, sea_weight, landing_day, assault_days, att_leth, def_leth, law_p,
             law_q, breakthrough, vmax, counter_depth, depth, dt, stochastic, seed, purpose, war_day, marks, mpc,
             share, surrendered, captured_share, wounded_per_killed, loss_marks, committed, homeland, tolerance,
-            breakpoint, att, dfd, decisive, afloat, ref_day, stalemate_days, bad, before, act, press, objective,
-            collapse, ground):
+            breakpoint, att, dfd, decisive, afloat, ref_day, stalemate_days, bad, before, act):
     # Days k0..k1, each over every row (chunks in parallel); stops after the first day on which
     # some row may act or has a bad input. Returns the last day done.
     n = rows.shape[0]
@@ -106,14 +124,14 @@ def _window(k0, k1, rows, front, lost, position, inflow, side, reps, posture, am
                          att_leth, def_leth, law_p, law_q, breakthrough, vmax, counter_depth, depth, t, dt,
                          stochastic, seed, np.uint64(k), purpose, bad)
             for j in range(lo, hi):
-                _mark_row(rows[j], t, war_day, marks, lost, mpc, share, surrendered, captured_share,
-                          wounded_per_killed, loss_marks)
-            _threshold_rows(lo, hi, rows, lost, committed, mpc, share, homeland, tolerance, breakpoint, att, dfd,
-                            position, depth, counter_depth, decisive, front, afloat, side, press, objective,
-                            collapse, ground)
-            for j in range(lo, hi):
-                act[j] = bad[j] != 0 or _may_act(j, rows[j], t, press, objective, collapse, ground, ref_day,
-                                                  stalemate_days, position, before)
+                # A mark is overwritten each day up to its mark day: write the last value only (the
+                # day before the next passes a mark day, or the window's last day, below).
+                if _passes_mark(rows[j], t, (k + 1) * dt, war_day, marks):
+                    _mark_row(rows[j], t, war_day, marks, lost, mpc, share, surrendered, captured_share,
+                              wounded_per_killed, loss_marks)
+                act[j] = bad[j] != 0 or _may_act(j, rows[j], t, lost, committed, mpc, share, homeland, tolerance,
+                                                  breakpoint, att, dfd, position, depth, counter_depth, decisive,
+                                                  front, afloat, side, ref_day, stalemate_days, before)
         done = k
         stop = False
         for j in range(n):
@@ -122,6 +140,11 @@ def _window(k0, k1, rows, front, lost, position, inflow, side, reps, posture, am
                 break
         if stop:
             break
+    t = done * dt
+    for c in prange((n + _CHUNK - 1) // _CHUNK):
+        for j in range(c * _CHUNK, min((c + 1) * _CHUNK, n)):
+            _mark_row(rows[j], t, war_day, marks, lost, mpc, share, surrendered, captured_share,
+                      wounded_per_killed, loss_marks)
     return done
 
 
@@ -144,8 +167,6 @@ def window(w, rows: np.ndarray, k0: int, k1: int, purpose: int, marks: np.ndarra
     bad = np.zeros(n, dtype=np.int64)
     before = np.empty((n, F))
     act = np.zeros(n, dtype=np.bool_)
-    press, objective = np.empty((n, 2)), np.empty(n, dtype=np.int64)
-    collapse, ground = np.empty(n, dtype=np.bool_), np.empty((n, 2, F))
     with threads_for(n * F):
         k = _window(int(k0), int(k1), rows, w.front, w.lost, w.position, w.inflow, w.side, w.reps, w.posture,
                     w.amphibious, w.terrain, w.penalty, w.air_control, w.air_weight, w.sea_control, w.sea_weight,
@@ -154,8 +175,7 @@ def window(w, rows: np.ndarray, k0: int, k1: int, purpose: int, marks: np.ndarra
                     w.war_day, np.ascontiguousarray(marks, dtype=np.float64), w.mpc,
                     np.ascontiguousarray(casualty_share, dtype=np.float64), w.surrendered, w.captured_share,
                     w.wounded_per_killed, w.loss_marks, w.committed, w.homeland_pressure, w.tolerance, w.breakpoint,
-                    int(w.att), int(w.dfd), w.decisive, w.afloat, w.ref_day, w.stalemate_days, bad, before, act,
-                    press, objective, collapse, ground)
+                    int(w.att), int(w.dfd), w.decisive, w.afloat, w.ref_day, w.stalemate_days, bad, before, act)
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         raise ValueError(f"window: replication {int(w.reps[rows[j]])}, front {int(bad[j]) - 1}: strengths, "
@@ -163,5 +183,6 @@ def window(w, rows: np.ndarray, k0: int, k1: int, purpose: int, marks: np.ndarra
     return int(k), before
 
 
-window.world_fields = (PER_REPLICATION + PER_REPLICATION_MORE, PER_FRONT, ("F", "dt", "stochastic", "seed", "att",
-                                                                          "dfd"))
+window.world_fields = (PER_REPLICATION + PER_REPLICATION_MORE, PER_FRONT + ("decisive",),
+                       ("F", "dt", "stochastic", "seed", "att", "dfd"))
+window.multi_day = True  # args[2], args[3]: its first and last day (bench/peers/limit.py counts them)

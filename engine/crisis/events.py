@@ -215,7 +215,9 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock, hook=None
             continue
         if nxt > env.now:
             wake[0] = env.event()
-            yield env.timeout(nxt - env.now) | wake[0]
+            tick = env.timeout(nxt - env.now)
+            wake[1:] = [tick]  # the next decision point (crisis/window.py may fight through it)
+            yield tick | wake[0]
             continue
         t = env.now
         rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
@@ -331,7 +333,7 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
     offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
     start = w.mob_start
     mobilising = np.flatnonzero(w.reserve.max(axis=0) > 0)
-    windows = window.Windows(w, ts, hook)  # several ground-only days in one call (crisis/window.py)
+    windows = window.Windows(w, ts, hook, wake)  # several ground-only days in one call (crisis/window.py)
     if since is None:
         _mobilise(w, log, 0.0, start, mobilising)
     # Step times from integer indices (clock.py): k * dt, never a running sum of dt.

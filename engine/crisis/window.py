@@ -15,7 +15,11 @@ call. The same bits (tests/test_fused_step.py):
   the day-by-day path does, and its arithmetic is ``ground_day``'s;
 * a day with no aircraft on any front and no side out has air control 0.5 and no air
   battle (breakoff.idle), which is what the day-by-day path computes;
-* the days the window skips had nothing to decide: the stop test's margins are wide.
+* the days the window skips had nothing to decide: the stop test's margins are wide;
+* a window fights through a decision point only when decisions are inert (no third party
+  that may intervene, no aid to weigh, no escalation pair: ``_inert_decisions``): the
+  decisions process still wakes there, after the window, and finds the replications it
+  would have found (none ends inside a window) and nothing to change.
 
 ``ENABLED = False`` (tests, ``profile_day --per-day``) keeps one call per day.
 """
@@ -31,7 +35,7 @@ from wargame.kernels import streams
 
 from wargame.crisis import breakoff, casualties, clock as clock_, combat, fleet
 from wargame.crisis.escalation import pairs
-from wargame.crisis.world import CASUALTY_SHARE, World
+from wargame.crisis.world import CASUALTY_SHARE, NEVER, World
 
 ENABLED = True
 MARKS = np.array(casualties.MARK_DAYS, dtype=np.float64)
@@ -51,13 +55,26 @@ def _before(time: float, dt: float) -> int:
     return 2 ** 62 if not math.isfinite(time) else int(math.ceil(time / dt - _EPS)) - 1
 
 
-class Windows:
-    """The day loop's windows for one run of World ``w`` (``ts``, ``hook``: daily's)."""
+def _inert_decisions(w: World) -> bool:
+    # Whether a decision point can change nothing: no third party weighs intervening
+    # (doctrines.decide), no supplier weighs aid (aid_decision.decide), no pair can climb the
+    # escalation ladder (escalation.climb). Then it only reads the World and sets the next one.
+    thirds = [s for s in range(w.S) if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]
+    return not thirds and w.aid_pairs.shape[0] == 0 and not list(pairs(w, engine_only=True))
 
-    def __init__(self, w: World, ts, hook):
+
+class Windows:
+    """The day loop's windows for one run of World ``w`` (``ts``, ``hook``, ``wake``: daily's).
+
+    ``wake[1]``, where set, is the decisions process's timeout to its next decision point
+    (events.decisions): a window may fight through it when decisions are inert.
+    """
+
+    def __init__(self, w: World, ts, hook, wake=None):
         self.on = ENABLED and combat.FUSED and ts is None and hook is None and _steady(w)
         if not self.on:
             return
+        self.wake = wake if wake is not None and _inert_decisions(w) else None
         dt, h = w.dt, w.horizon
         last = int(math.floor((h + 1e-9) / dt))
         while clock_.step_time(last + 1, dt) <= h + 1e-9:
@@ -81,7 +98,7 @@ class Windows:
         if w.engaged.any() or any((w.rung[:, a, i] >= 1).any() for a, i in self.pairs):
             return k
         dt = w.dt
-        last = min(self.horizon, _before(env.peek(), dt))
+        last = min(self.horizon, _before(self._next_event(env), dt))
         if last <= k:
             return k
         t = clock_.step_time(k, dt)
@@ -103,9 +120,17 @@ class Windows:
             return k
         return last
 
+    def _next_event(self, env) -> float:
+        """When another process next wakes: ``env.peek()``, less an inert decision point."""
+        if self.wake is None or len(self.wake) < 2:
+            return env.peek()
+        tick = self.wake[1]
+        return min((t for t, _, _, ev in env._queue if ev is not tick), default=math.inf)
+
     def run(self, w: World, rows: np.ndarray, k: int, last: int, clock) -> tuple[int, np.ndarray]:
         """Days k..last for ``rows`` in one kernel call; returns (the last day done, positions before it)."""
         if rows.size == 0:  # no war being fought (not begun, or all ended): the days are empty
             return last, np.empty((0, w.F))
         w.air_control[rows] = 0.5  # what combat.step sets on a day with no air battle
-        return clock(kernels.window, w, rows, k, last, streams.GROUND, MARKS, CASUALTY_SHARE)
+        return clock(kernels.window, w, rows, k, last, purpose=streams.GROUND, marks=MARKS,
+                     casualty_share=CASUALTY_SHARE)
