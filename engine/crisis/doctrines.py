@@ -149,11 +149,12 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
 
 def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """Every third party's decision at time t for the replications ``rows``."""
+    deciders = [s for s in range(w.S) if not (s in (w.att, w.dfd) or w.doctrine[s] == NEVER or w.human[s])]
+    if not deciders:  # the draws and pressures below only feed the deciders' weighing
+        return
     eps = kernels.normals(w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
     pressure = w.pressure(rows)  # once per decision point; states only change at its end
-    for s in range(w.S):
-        if s in (w.att, w.dfd) or w.doctrine[s] == NEVER or w.human[s]:
-            continue
+    for s in deciders:
         v = _weigh(w, rows, s, eps[:, s] * w.perception[rows, s], clock)
         join, leave, side_to = _choose(w, rows, t, s, v, pressure[:, s])
         join = gate(w, rows, s, v["p_without"], join)
