@@ -61,6 +61,13 @@ def record(loaded, runs: int, seed: int, batch_size: int = 2000) -> list:
 
 def replay(calls: list) -> None:
     for fn, args, kw in calls:
+        if getattr(fn, "multi_day", False):
+            # A window stops on the first day its rows may act, so its work depends on the
+            # state it starts from: each replay starts from a fresh copy of the snapshot (a
+            # replay in place would start from the previous replay's last day and stop at once).
+            ns = args[0]
+            args = (SimpleNamespace(**{k: v.copy() if isinstance(v, np.ndarray) else v for k, v in vars(ns).items()}),
+                    *args[1:])
         fn(*args, **kw)
 
 
