@@ -362,7 +362,8 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
             # first on which something may happen; the rest of that day runs below as on any day
             k, moved_before = windows.run(w, rows, k, last, clock)
             t = clock_.step_time(k, w.dt)
-            yield env.timeout(max(t - env.now, 0.0))  # no other process wakes before t (Windows.last_step)
+            if t > env.now:  # (a window stopped on its first day goes on at once, as a plain day does)
+                yield env.timeout(t - env.now)  # no other process wakes before t (Windows.last_step)
             w.last_daily = t
         else:
             combat.step(w, t, rows, clock)
