@@ -5,7 +5,8 @@ Public API: counter-based random streams (``uniforms``, ``normals``,
 ``law_pq``), Deitchman's guerrilla law (``deitchman_step``), the Hughes salvo model (``salvo_step``), raids on
 layered air defence (``raid_step``), front modifiers
 (``front_modifiers``, ``attack_factor``, ``control_share``, ``advance``,
-``advance_km``).  See docs/kernels.md.
+``advance_km``), the fused ground day (``ground_day``, ``thresholds``) and
+multi-day windows (``window``).  See docs/kernels.md.
 """
 import hashlib as _hashlib
 import os as _os

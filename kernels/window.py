@@ -12,8 +12,10 @@ the day loop (crisis/events.py ``daily``) would:
   and captured, element by element in numpy's order (``_mark_row``). The day loop writes
   each mark every day up to its mark day, each write replacing the last; the window writes
   only the ones that stay: on the last day a mark day holds, and on its own last day;
-* the termination check's inputs (``thresholds._rows``) and a conservative test of
-  whether ``events.terminate`` or the breakthrough log would act on this row today.
+* a conservative test of whether ``events.terminate`` or the breakthrough log would act on
+  this row today (``_may_act``: the thresholds' pressures with ``thresholds._pressure``, the
+  objective, collapse and side ground sums as ``thresholds._rows`` forms them, the stalemate
+  day, a line leaving 0), computed on the fly without per-day arrays.
 
 The window stops after the first day on which some row might end, reach its stalemate
 check or break through: that day's termination and log are left to the day loop, which
