@@ -37,19 +37,21 @@ def call_each() -> None:
     kernels.binomial(100.0, 0.3, u1=0.5, u2=0.5)
     kernels.poisson(3.0, u1=0.5, u2=0.5)
     kernels.philox4x64(0, 0, 0, 0, k0=1, k1=2)
-    w = _world(n)  # the fused day's kernels, on a two-state, one-front World's arrays
+    w = _world(n)  # the fused day's kernels and the window, on a two-state, one-front World's arrays
     kernels.ground_day(w, reps, 1.0, 1, purpose=2)
     kernels.thresholds(w, reps, np.array([1.0, 0.02, 0.25]))
     # The decisions' stacked projection (kernels/projection.py) on the same World's arrays.
     tot = kernels.projection_totals(w.front, w.afloat, w.side)
     half = np.full((n, 1), 0.5)
     kernels.projection_fronts(w, reps, tot, half, half, w.att_leth, w.def_leth, np.full(n, 30.0))
+    kernels.window(w, reps, 2, 3, purpose=2, marks=np.array([7.0, 21.0, 30.0]),
+                   casualty_share=np.array([1.0, 0.02, 0.25]))
 
 
 def _world(n: int) -> SimpleNamespace:
     """The arrays of a crisis World (engine/crisis/world.py) that kernels.ground_day,
-    kernels.thresholds and kernels.projection_fronts read, with the engine's dtypes (numba compiles
-    per type)."""
+    kernels.thresholds, kernels.projection_fronts and kernels.window read, with the engine's
+    dtypes (numba compiles per type)."""
     full = lambda v, *shape: np.full((n, *shape), v)  # noqa: E731
     side = np.tile(np.array([1, -1], dtype=np.int8), (n, 1))
     return SimpleNamespace(
@@ -62,7 +64,9 @@ def _world(n: int) -> SimpleNamespace:
         air_control=full(0.5, 1), air_weight=full(0.5, 1), sea_control=full(0.5, 1), sea_weight=full(0.5, 1),
         landing_day=full(np.inf, 1), assault_days=full(0.0, 1), att_leth=full(0.01, 1), def_leth=full(0.01, 1),
         law_p=full(0.0, 1), law_q=full(1.0, 1), breakthrough=full(3.0, 1), vmax=full(10.0, 1),
-        counter_depth=full(0.0, 1), depth=full(100.0, 1))
+        counter_depth=full(0.0, 1), depth=full(100.0, 1), war_day=full(0.0), surrendered=full(0.0, 2),
+        captured_share=full(0.1, 2, 3), wounded_per_killed=full(3.0, 2, 3), loss_marks=full(0.0, 2, 3, 3, 3),
+        ref_day=full(0.0), stalemate_days=full(60.0))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Public API: counter-based random streams (``uniforms``, ``normals``,
 ``law_pq``), Deitchman's guerrilla law (``deitchman_step``), the Hughes salvo model (``salvo_step``), raids on
 layered air defence (``raid_step``), front modifiers
 (``front_modifiers``, ``attack_factor``, ``control_share``, ``advance``,
-``advance_km``), the stacked projection of decisions (``projection_totals``,
+``advance_km``), the fused ground day (``ground_day``, ``thresholds``), multi-day windows
+(``window``) and the stacked projection of decisions (``projection_totals``,
 ``projection_fronts``).  See docs/kernels.md.
 """
 import hashlib as _hashlib
@@ -55,11 +56,12 @@ from .salvo import raid_step, salvo_step
 from .step import ground_day
 from .thresholds import thresholds
 from .variates import binomial, poisson
+from .window import window
 
 __all__ = [
     "streams", "uniforms", "normals", "philox4x64", "binomial", "poisson",
     "lanchester_step", "law_pq", "SQUARE", "LINEAR", "LOG",
-    "salvo_step", "deitchman_step", "raid_step", "ground_day", "thresholds",
+    "salvo_step", "deitchman_step", "raid_step", "ground_day", "thresholds", "window",
     "projection_totals", "projection_fronts",
     "front_modifiers", "attack_factor", "control_share", "advance", "advance_km",
     "HASTY", "PREPARED", "FORTIFIED",

@@ -33,7 +33,11 @@ class Recorder(KernelClock):
         if hasattr(fn, "world_fields"):  # a fused kernel on the World itself: keep its rows as they are now
             rec = (snapshot(args[0], args[1], fn.world_fields), np.arange(np.size(args[1]), dtype=np.int64), *rec[2:])
         self.log.append((fn, rec, {k: cp(v) for k, v in kw.items()}))
-        return super().__call__(fn, *args, **kw)
+        out = super().__call__(fn, *args, **kw)
+        if getattr(fn, "multi_day", False):  # a window (kernels/window.py): replay the days it fought
+            f, a, k = self.log[-1]
+            self.log[-1] = (f, a[:3] + (out[0],) + a[4:], k)
+        return out
 
 
 def snapshot(w, rows, fields) -> SimpleNamespace:
@@ -58,6 +62,13 @@ def record(loaded, runs: int, seed: int, batch_size: int = 2000) -> list:
 
 def replay(calls: list) -> None:
     for fn, args, kw in calls:
+        if getattr(fn, "multi_day", False):
+            # A window stops on the first day its rows may act, so its work depends on the
+            # state it starts from: each replay starts from a fresh copy of the snapshot (a
+            # replay in place would start from the previous replay's last day and stop at once).
+            ns = args[0]
+            args = (SimpleNamespace(**{k: v.copy() if isinstance(v, np.ndarray) else v for k, v in vars(ns).items()}),
+                    *args[1:])
         fn(*args, **kw)
 
 
@@ -65,7 +76,9 @@ def front_days(calls: list) -> int:
     """Rows stepped by the ground-attrition calls: the (replication, front) days fought."""
     from wargame.kernels import streams
 
-    def rows(fn, args):  # a fused ground day steps every front of its rows
+    def rows(fn, args):  # a fused ground day steps every front of its rows, a window on each of its days
+        if getattr(fn, "multi_day", False):
+            return np.size(args[1]) * args[0].F * (args[3] - args[2] + 1)
         return np.size(args[1]) * args[0].F if hasattr(fn, "world_fields") else np.size(args[0])
 
     return sum(rows(fn, args) for fn, args, kw in calls if kw.get("purpose") == streams.GROUND)

@@ -185,11 +185,12 @@ def on_ground(w, r, i: int, planes) -> None:
     w.aircraft_lost[r, i, :, ON_GROUND] += dn
 
 
-def personnel(w, total: np.ndarray) -> np.ndarray:
-    """``total`` (R, S, 3) personnel with a typed state's air losses replaced by its aircrew lost."""
+def personnel(w, total: np.ndarray, rows=slice(None)) -> np.ndarray:
+    """``total`` (R, S, 3) personnel with a typed state's air losses replaced by its aircrew lost
+    (``rows``: ``total`` holds only these replications)."""
     if not w.typed:
         return total
-    total[:, :, AIR] = np.where(w.air_typed[None, :], w.aircrew_lost, total[:, :, AIR])
+    total[:, :, AIR] = np.where(w.air_typed[None, :], w.aircrew_lost[rows], total[:, :, AIR])
     return total
 
 

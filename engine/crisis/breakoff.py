@@ -24,6 +24,17 @@ import numpy as np
 AIR_I, NAVAL_I = 0, 1  # the domain index in the break-off arrays (air, naval)
 
 
+def idle(w, cp: np.ndarray, rows: np.ndarray, i: int, d: int) -> bool:
+    """Whether domain i (combat-power domain d) has nothing to settle on any front of ``rows``:
+    no side has force there (``cp``: the rows' (n, F, S, 3) front cp) and none is out.
+
+    Then ``fighting`` returns zeros, the exchange of 0 against 0 loses nothing, and ``settle``
+    only takes max(peak, 0) = peak (peaks are >= 0): the day's battle in that domain can be
+    skipped with the same bits.
+    """
+    return not cp[:, :, :, d].any() and bool(np.isinf(w.out_since[rows, :, :, i]).all())
+
+
 def fighting(w, rows: np.ndarray, i: int, t: float, x0: np.ndarray, y0: np.ndarray):
     """(x, y) per (row, front): each side's force in domain i that fights in the day ending at t.
 

@@ -76,18 +76,26 @@ def cut_off(w: World, rows: np.ndarray, t: float) -> None:
 
 def personnel(w: World) -> np.ndarray:
     """(R, S, 3) personnel lost, all kinds (the ``states/losses`` column)."""
+    return _personnel_rows(w, slice(None))
+
+
+def _personnel_rows(w: World, rows) -> np.ndarray:
     # fleets by class: their crews (crisis/fleet.py); typed air forces: aircrew lost (crisis/air_force.py)
-    return air_force.personnel(w, fleet.crew_lost(w, w.lost * w.mpc * CASUALTY_SHARE))
+    return air_force.personnel(w, fleet.crew_lost(w, w.lost[rows] * w.mpc[rows] * CASUALTY_SHARE, rows), rows)
 
 
 def split(w: World) -> np.ndarray:
     """(R, S, 3 domains, 3 kinds) personnel killed, wounded and captured; sums to ``personnel``."""
-    total = personnel(w)
+    return _split(personnel(w), w.surrendered, w.mpc, w.captured_share, w.wounded_per_killed)
+
+
+def _split(total, surrendered, mpc, captured_share, wounded_per_killed) -> np.ndarray:
+    # Element by element per replication: a subset of rows gives the same bits as the whole.
     gave_up = np.zeros_like(total)
-    gave_up[:, :, 0] = np.minimum(w.surrendered * w.mpc[:, :, 0] * CASUALTY_SHARE[0], total[:, :, 0])
+    gave_up[:, :, 0] = np.minimum(surrendered * mpc[:, :, 0] * CASUALTY_SHARE[0], total[:, :, 0])
     fought = total - gave_up
-    captured = fought * w.captured_share
-    killed = (fought - captured) / (1.0 + w.wounded_per_killed)
+    captured = fought * captured_share
+    killed = (fought - captured) / (1.0 + wounded_per_killed)
     out = np.empty(total.shape + (3,))
     out[..., 0] = killed
     out[..., 2] = captured + gave_up
@@ -99,13 +107,21 @@ def mark(w: World, t: float) -> None:
     """Losses so far, by domain and kind, for every replication at war within each mark day of its
     war (step ending at t)."""
     day = t - w.war_day  # NaN where no war: no mark written
-    on = [w.at_war & (day <= m + 1e-9) for m in MARK_DAYS]
-    if not any(o.any() for o in on):
+    # Only rows still fighting: what split reads (lost, surrendered, ships and aircrew lost) no
+    # longer changes once a war has ended -- it ended after this step's mark, which already
+    # holds its final losses -- except by an inject, which may strike any replication.
+    inj = getattr(w, "injects", None)
+    live = w.at_war if inj is not None and inj.items else w.at_war & ~w.ended
+    rows = np.flatnonzero(live & (day <= max(MARK_DAYS) + 1e-9))  # the mark days' rows are nested
+    if rows.size == 0:
         return
-    now = split(w)
-    for k, o in enumerate(on):
+    d = day[rows]
+    now = _split(_personnel_rows(w, rows), w.surrendered[rows], w.mpc[rows], w.captured_share[rows],
+                 w.wounded_per_killed[rows])
+    for k, m in enumerate(MARK_DAYS):
+        o = d <= m + 1e-9
         if o.any():
-            w.loss_marks[o, ..., k] = now[o]
+            w.loss_marks[rows[o], ..., k] = now[o]
 
 
 def columns(w: World) -> dict:

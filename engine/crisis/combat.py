@@ -126,6 +126,11 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool |
     # back keeps its aircraft but cedes air control.
     if w.typed:  # some state has aircraft by type: sorties, engagement and losses by type (air_force.py)
         x1, y1 = air_force.battle(w, cp, rows, t, k, clock, rr, slots)
+    elif breakoff.idle(w, cp, rows, breakoff.AIR_I, AIR):
+        # No aircraft on any front and no side out: the battle of 0 against 0 changes nothing
+        # (its draws are keyed by (step, purpose), so skipping them shifts no other stream) and
+        # control(0, 0) is 0.5.
+        x1 = y1 = None
     else:
         x0, y0 = side_totals(w, cp, rows, AIR)
         xf, yf = breakoff.fighting(w, rows, breakoff.AIR_I, t, x0, y0)
@@ -135,7 +140,7 @@ def step(w: World, t: float, rows: np.ndarray, clock: KernelClock, fused: bool |
         x1, y1 = x1.reshape(n, F), y1.reshape(n, F)
         breakoff.settle(w, rows, breakoff.AIR_I, t, xf, yf, x1, y1, "air_loss")
         _apply(w, cp, rows, AIR, x0, y0, np.where(xf == x0, x1, x0), np.where(yf == y0, y1, y0))  # out: untouched
-    air = control(x1, y1, 2.0)
+    air = np.full((n, F), 0.5) if x1 is None else control(x1, y1, 2.0)
     w.air_control[rows] = air
 
     # -- naval salvo exchange on naval fronts, then sea control

@@ -114,10 +114,12 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
     there, so their situations and projections are made again for those rows alone (each row
     of a projection depends on its own replication only). Otherwise one party at a time.
     """
-    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
-    pressure = w.pressure(rows)  # once per decision point; states only change at its end
     parties = [s for s in range(w.S)
                if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]
+    if not parties:  # the draws and pressures below only feed the parties' weighing
+        return
+    eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)
+    pressure = w.pressure(rows)  # once per decision point; states only change at its end
     ahead = _ahead(w, rows, parties, eps, clock) if FUSED else {}
     for i, s in enumerate(parties):
         if FUSED:

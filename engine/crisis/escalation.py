@@ -83,10 +83,13 @@ def next_rung(w: World, rows: np.ndarray, a: int, i: int, pressure: np.ndarray) 
 def climb(w: World, log: Log, rows: np.ndarray, t: float, clock=None) -> None:
     """Decision-point escalation for the replications ``rows``. ``clock``: the batch's KernelClock
     (crisis/combat.py), so that the draws count as kernel time."""
+    todo = list(pairs(w, engine_only=True))
+    if not todo:  # the draws and pressures below only feed the pairs' climbs
+        return
     call = clock if clock is not None else (lambda fn, *a, **k: fn(*a, **k))
     u = call(kernels.uniforms, w.seed, w.reps[rows], purpose=streams.EVENT, step=int(round(t / w.dt)), k=w.S * w.S)
     pressure = w.pressure(rows)
-    for a, i in pairs(w, engine_only=True):
+    for a, i in todo:
         live = targets(w, rows, a, i)
         if not live.any():
             continue

@@ -41,6 +41,7 @@ from wargame.crisis import termination
 from wargame.crisis import timeseries
 from wargame.crisis import raids
 from wargame.crisis import sanctions
+from wargame.crisis import window
 from wargame.crisis.combat import GROUND, KernelClock
 from wargame.model.log import Log
 from wargame import kernels
@@ -215,7 +216,9 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock, hook=None
             continue
         if nxt > env.now:
             wake[0] = env.event()
-            yield env.timeout(nxt - env.now) | wake[0]
+            tick = env.timeout(nxt - env.now)
+            wake[1:] = [tick]  # the next decision point (crisis/window.py may fight through it)
+            yield tick | wake[0]
             continue
         t = env.now
         rows = np.flatnonzero(live & (w.next_decision <= t + 1e-9))
@@ -227,8 +230,10 @@ def decisions(env, w: World, log: Log, wake: list, clock: KernelClock, hook=None
         w.next_decision[rows] = w.grid(t + w.doc["decision_interval_days"][rows])
 
 
-def _mobilise(w: World, log: Log, t: float, start: np.ndarray) -> None:
-    for s in np.flatnonzero(w.reserve.max(axis=0) > 0):
+def _mobilise(w: World, log: Log, t: float, start: np.ndarray, states: np.ndarray | None = None) -> None:
+    """Call-ups in the step ending at t; ``states``: those with reservists in some replication
+    (``w.reserve`` is fixed when the World is built, so ``daily`` finds them once per run)."""
+    for s in (np.flatnonzero(w.reserve.max(axis=0) > 0) if states is None else states):
         begins = np.flatnonzero(start[:, s] == t)
         log.record(begins, t, "mobilise", s)
         on = np.flatnonzero((start[:, s] <= t - w.dt + 1e-9) & (w.reserve_left[:, s] > 0) & ~w.ended)
@@ -328,8 +333,10 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
     once per step."""
     offer = hook is not None and bool(w.human[[w.att, w.dfd]].any())
     start = w.mob_start
+    mobilising = np.flatnonzero(w.reserve.max(axis=0) > 0)
+    windows = window.Windows(w, ts, hook, wake)  # several ground-only days in one call (crisis/window.py)
     if since is None:
-        _mobilise(w, log, 0.0, start)
+        _mobilise(w, log, 0.0, start, mobilising)
     # Step times from integer indices (clock.py): k * dt, never a running sum of dt.
     k = clock_.step_index(env.now, w.dt)
     while clock_.step_time(k + 1, w.dt) <= w.horizon + 1e-9:
@@ -339,19 +346,33 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         w.last_daily = t
         sanctions.step(w, log, t)
         aid.step(w, t)  # deliveries of aid short of war before the call-up they may pay for
-        _mobilise(w, log, t, start)
-        for s in range(w.S):
-            due = np.flatnonzero((w.arrival_day[:, s] <= t) & ~w.arrived[:, s] & ~w.ended & (w.side[:, s] != 0))
+        _mobilise(w, log, t, start, mobilising)
+        # Interveners' forces reach the theatre: one look at the whole (R, S) table first, and
+        # a state's rows only on a day when some deployment is due.
+        pending = (w.arrival_day <= t) & ~w.arrived
+        for s in np.flatnonzero(pending.any(axis=0)):
+            due = np.flatnonzero(pending[:, s] & ~w.ended & (w.side[:, s] != 0))
             if due.size:
                 doctrines.deploy(w, log, due, s, t)
         rows = np.flatnonzero(w.at_war & ~w.ended & (w.war_day <= t - w.dt + 1e-9))
         arrivals.arrive(w, t, rows)
         moved_before = w.position[rows].copy()
-        combat.step(w, t, rows, clock)
+        last = windows.last_step(env, w, k, rows)
+        windowed = last > k
+        if windowed:  # days k..last with nothing but the ground war: fought in one call up to the
+            # first on which something may happen; the rest of that day runs below as on any day
+            k, moved_before = windows.run(w, rows, k, last, clock)
+            t = clock_.step_time(k, w.dt)
+            if t > env.now:  # (a window stopped on its first day goes on at once, as a plain day does)
+                yield env.timeout(t - env.now)  # no other process wakes before t (Windows.last_step)
+            w.last_daily = t
+        else:
+            combat.step(w, t, rows, clock)
         strikes.strike(w, rows, t, clock)
         casualties.cut_off(w, rows, t)  # forces ashore cut off from the sea surrender
         fleet.book(w)  # the naval cp lost this step, as ships by class (before the casualties are marked)
-        casualties.mark(w, t)
+        if not windowed:  # a window marks its days itself
+            casualties.mark(w, t)
         timeseries.mark(w, t)  # ships and aircraft lost by the same mark days
         hit = presence.tripwire(w, log, rows, t)  # forces in place hit: their states decide now
         if hit.size and wake is not None:

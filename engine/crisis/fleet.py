@@ -228,11 +228,14 @@ def _book_pools(w: World, s: np.ndarray) -> None:
     w.port_booked[rs] = w.port_lost[rs]
 
 
-def crew_lost(w: World, personnel: np.ndarray) -> np.ndarray:
-    """``personnel`` (R, S, 3) with the naval losses of fleet states replaced by the crews of the ships lost."""
+def crew_lost(w: World, personnel: np.ndarray, rows=slice(None)) -> np.ndarray:
+    """``personnel`` (R, S, 3) with the naval losses of fleet states replaced by the crews of the ships lost.
+
+    ``rows``: ``personnel`` holds only these replications (casualties.mark).
+    """
     if not _on(w):
         return personnel
-    crews = (w.ships_lost * w.cls["crew"] * w.cls["crew_loss_share"]).sum(axis=2)
+    crews = (w.ships_lost[rows] * w.cls["crew"][rows] * w.cls["crew_loss_share"][rows]).sum(axis=2)
     out = personnel.copy()
     out[:, :, NAVAL] = np.where(w.has_fleet[None, :], crews, personnel[:, :, NAVAL])
     return out
