@@ -32,7 +32,8 @@ import h5py
 from wargame import kinds
 from wargame.errors import WargameError
 from wargame.execution import store as results_store
-from wargame.execution.store import GROUPS, HDF5Store
+from wargame.execution.flat import GROUPS
+from wargame.execution.store import HDF5Store
 
 MANIFEST = "sweep.json"
 
