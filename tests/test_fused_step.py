@@ -13,6 +13,8 @@ scenario and duel variants that bound windows by call-ups, stalemate checks and 
 steps, whatever the batch size, thread count or number of worker processes.
 """
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -34,6 +36,18 @@ ARRIVALS = ('\n[[arrivals]]\nstate = "RED"\nfront = "land"\namount = { dist = "u
             'day = { dist = "uniform", low = 1, high = 9 }\n'
             '\n[[arrivals]]\nstate = "RED"\nfront = "land"\nrate_per_day = 1500\nfrom_day = 2.5\nto_day = 14\n')
 
+
+@contextlib.contextmanager
+def _two_threads():
+    """numba on two threads inside the block (the chunks of a batch then run in parallel)."""
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
 
 def _scenario(name: str):
     if name == "duel_arrivals":
@@ -123,18 +137,12 @@ def test_bad_strength_names_replication_and_front():
 def test_fused_on_threads_and_across_chunks(monkeypatch):
     """2,100 replications span three of the kernels' 1,024-row chunks; on numba's threads (the
     threshold lowered so a batch this size uses them) the fused path still equals the step-by-step one."""
-    import numba
-
     from wargame.kernels import _dispatch
 
     monkeypatch.setattr(_dispatch, "PARALLEL_MIN_ROWS", 1)
     reps = np.arange(2100, dtype=np.int64)
-    old = numba.get_num_threads()
-    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-    try:
+    with _two_threads():
         wf, logf = _run("duel", reps, True, monkeypatch)
-    finally:
-        numba.set_num_threads(old)
     wo, logo = _run("duel", reps, False, monkeypatch)
     for k in ("front", "lost", "position", "end_day", "outcome"):
         assert _same(getattr(wf, k), getattr(wo, k)), k
@@ -220,19 +228,13 @@ def test_windows_do_not_depend_on_the_batch_size(monkeypatch):
 def test_windows_on_threads_and_across_chunks(monkeypatch):
     """2,100 replications (three 1,024-row chunks) on two numba threads, windows on, equal one
     call per day on one thread."""
-    import numba
-
     from wargame.kernels import _dispatch
 
     reps = np.arange(2100, dtype=np.int64)
     off, logoff = _windowed_run("duel", reps, False, monkeypatch)
     monkeypatch.setattr(_dispatch, "PARALLEL_MIN_ROWS", 1)
-    old = numba.get_num_threads()
-    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-    try:
+    with _two_threads():
         on, logon = _windowed_run("duel", reps, True, monkeypatch)
-    finally:
-        numba.set_num_threads(old)
     for k in ("front", "lost", "position", "end_day", "outcome", "loss_marks"):
         assert _same(getattr(on, k), getattr(off, k)), k
     assert logon.events().tobytes() == logoff.events().tobytes()
