@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import CONFIGS, cli, run_memory
-from wargame.crisis import air_force, timeseries
+from wargame.crisis import air_force, casualties, timeseries
 from wargame.crisis.events import attach
 from wargame.crisis.world import World
 from wargame.model import scenario
@@ -46,7 +46,7 @@ def test_hand_checked_marks_and_daily_values():
             w.ships_lost[rep, s, c] += days.get(t, 0.0)
         for rep, days in PLANES.items():
             w.aircraft_lost[rep, s, c, t % 2] += days.get(t, 0.0)
-        timeseries.mark(w, float(t))
+        casualties.mark(w, float(t))
         ts.record(w, float(t))
     np.testing.assert_array_equal(w.ship_marks[:, s, c], [[2.0, 3.0, 3.5], [1.0, 2.0, 4.0], [0.0, 0.0, 0.0]])
     np.testing.assert_array_equal(w.aircraft_marks[:, s, c], [[3.0, 6.0, 6.0], [5.0, 5.0, 5.0], [0.0, 0.0, 0.0]])
@@ -73,7 +73,7 @@ def test_a_war_that_ended_keeps_its_final_total():
             w.ships_lost[0, s, 1] += 3.0
         if t == 5:  # the war ends on day 5: the marks go on being taken, and stay at the total
             w.ended[0], w.end_day[0] = True, 5.0
-        timeseries.mark(w, float(t))
+        casualties.mark(w, float(t))
     np.testing.assert_array_equal(w.ship_marks[0, s, 1], [3.0, 3.0, 3.0])
     cols = air_force.columns(w)
     assert cols["aircraft_lost_by_day"].dtype == np.float32 and cols["aircraft_lost_by_day"].shape == (3, w.S, 2, 3)

@@ -104,8 +104,9 @@ def _split(total, surrendered, mpc, captured_share, wounded_per_killed) -> np.nd
 
 
 def mark(w: World, t: float) -> None:
-    """Losses so far, by domain and kind, for every replication at war within each mark day of its
-    war (step ending at t)."""
+    """Losses so far, by domain and kind (and, where the scenario has the class tables, ships by
+    class and aircraft by type), for every replication at war within each mark day of its war
+    (step ending at t)."""
     day = t - w.war_day  # NaN where no war: no mark written
     # Only rows still fighting: what split reads (lost, surrendered, ships and aircrew lost) no
     # longer changes once a war has ended -- it ended after this step's mark, which already
@@ -118,10 +119,17 @@ def mark(w: World, t: float) -> None:
     d = day[rows]
     now = _split(_personnel_rows(w, rows), w.surrendered[rows], w.mpc[rows], w.captured_share[rows],
                  w.wounded_per_killed[rows])
+    ships, planes = fleet._on(w), bool(getattr(w, "typed", False))
     for k, m in enumerate(MARK_DAYS):
         o = d <= m + 1e-9
         if o.any():
-            w.loss_marks[rows[o], ..., k] = now[o]
+            r = rows[o]
+            w.loss_marks[r, ..., k] = now[o]
+            # The platforms on the same steps: ships by class, aircraft by type (air and ground together).
+            if ships:
+                w.ship_marks[r, ..., k] = w.ships_lost[r]
+            if planes:
+                w.aircraft_marks[r, ..., k] = w.aircraft_lost[r].sum(axis=-1)
 
 
 def columns(w: World) -> dict:

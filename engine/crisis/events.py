@@ -38,7 +38,6 @@ from wargame.crisis import irregular
 from wargame.crisis import prewar
 from wargame.crisis import presence
 from wargame.crisis import termination
-from wargame.crisis import timeseries
 from wargame.crisis import raids
 from wargame.crisis import sanctions
 from wargame.crisis import window
@@ -371,9 +370,8 @@ def daily(env, w: World, log: Log, clock: KernelClock, ts, since: float | None =
         strikes.strike(w, rows, t, clock)
         casualties.cut_off(w, rows, t)  # forces ashore cut off from the sea surrender
         fleet.book(w)  # the naval cp lost this step, as ships by class (before the casualties are marked)
-        if not windowed:  # a window marks its days itself
+        if not windowed:  # a window marks its days itself (windows run only where no platforms are)
             casualties.mark(w, t)
-        timeseries.mark(w, t)  # ships and aircraft lost by the same mark days
         hit = presence.tripwire(w, log, rows, t)  # forces in place hit: their states decide now
         if hit.size and wake is not None:
             w.next_decision[hit] = t

@@ -3,11 +3,7 @@ combat power and the line's position, NaN before the war and after its end; per 
 personnel lost each day by domain and kind (killed, wounded, captured: crisis/casualties.py),
 and, where the scenario has the class tables, the ships lost each day by class (crisis/fleet.py)
 and the aircraft by type (crisis/air_force.py, in the air and on the ground together); 0 on
-days without losses.
-
-Also the platforms' marks (``mark``, every run, with or without ``--timeseries``): ships and
-aircraft lost by days 7, 21 and 30 of the war, the platform counterpart of
-``states/losses_by_day``."""
+days without losses."""
 
 from __future__ import annotations
 
@@ -63,20 +59,3 @@ class TimeSeries:
         self.data[:, k, :, 2] = w.position
         self.data[~w.at_war | (w.ended & (w.end_day < t)), k] = np.nan  # before the war, after its end
 
-
-def mark(w: World, t: float) -> None:
-    """Ships by class and aircraft by type lost so far, for every replication at war within each
-    mark day of its war (step ending at t): the rule of ``casualties.mark``, which marks personnel,
-    kept the same here so the platform and personnel marks are taken on the same steps."""
-    ships, planes = fleet._on(w), bool(getattr(w, "typed", False))
-    if not (ships or planes):
-        return
-    day = t - w.war_day  # NaN where no war: no mark written
-    for k, m in enumerate(casualties.MARK_DAYS):
-        o = w.at_war & (day <= m + 1e-9)
-        if not o.any():
-            continue
-        if ships:
-            w.ship_marks[o, ..., k] = w.ships_lost[o]
-        if planes:
-            w.aircraft_marks[o, ..., k] = w.aircraft_lost[o].sum(axis=-1)
