@@ -106,6 +106,11 @@ def retaliation_expectation(w: World, rows, s, sigma) -> np.ndarray:
     return np.maximum(best, w.severity[suffered])
 
 
+def deciders(w: World) -> list[int]:
+    """The third parties the engine decides for: neither primary, doctrine not ``never``, not human-played."""
+    return [s for s in range(w.S) if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]
+
+
 def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -> None:
     """Every third party's decision at time t for the replications ``rows``.
 
@@ -114,8 +119,7 @@ def decide(w: World, log: Log, rows: np.ndarray, t: float, clock: KernelClock) -
     there, so their situations and projections are made again for those rows alone (each row
     of a projection depends on its own replication only). Otherwise one party at a time.
     """
-    parties = [s for s in range(w.S)
-               if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]
+    parties = deciders(w)
     if not parties:  # the draws and pressures below only feed the parties' weighing
         return
     eps = clock(kernels.normals, w.seed, w.reps[rows], purpose=streams.PERCEPTION, step=int(round(t / w.dt)), k=w.S)

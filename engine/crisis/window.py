@@ -34,8 +34,9 @@ from wargame import kernels
 from wargame.kernels import streams
 
 from wargame.crisis import breakoff, casualties, clock as clock_, combat, fleet
+from wargame.crisis.doctrines import deciders
 from wargame.crisis.escalation import pairs
-from wargame.crisis.world import CASUALTY_SHARE, NEVER, World
+from wargame.crisis.world import CASUALTY_SHARE, World
 
 ENABLED = True
 MARKS = np.array(casualties.MARK_DAYS, dtype=np.float64)
@@ -59,8 +60,7 @@ def _inert_decisions(w: World) -> bool:
     # Whether a decision point can change nothing: no third party weighs intervening
     # (doctrines.decide), no supplier weighs aid (aid_decision.decide), no pair can climb the
     # escalation ladder (escalation.climb). Then it only reads the World and sets the next one.
-    thirds = [s for s in range(w.S) if s not in (w.att, w.dfd) and w.doctrine[s] != NEVER and not w.human[s]]
-    return not thirds and w.aid_pairs.shape[0] == 0 and not list(pairs(w, engine_only=True))
+    return not deciders(w) and w.aid_pairs.shape[0] == 0 and not list(pairs(w, engine_only=True))
 
 
 class Windows:
