@@ -106,9 +106,12 @@ def count_simpy_events():
 
 
 def _engine(loaded, runs: int, seed: int, tmp: str | None = None, batch_size: int | None = None):
-    """A callable running ``runs`` replications end to end: into memory (concatenated), or an HDF5 file in ``tmp``."""
+    """A callable running ``runs`` replications end to end: into memory (concatenated), or an HDF5 file in ``tmp``.
+
+    ``batch_size`` None: the batches a user gets by default (grown from their cost, execution/batching.py).
+    """
     from wargame import kinds
-    from wargame.execution import results, runner, store
+    from wargame.execution import results, store
 
     box = {}
 
@@ -117,7 +120,7 @@ def _engine(loaded, runs: int, seed: int, tmp: str | None = None, batch_size: in
             sink = results.MemoryResults()
         else:
             sink = store.HDF5Store(os.path.join(tmp, "out.h5"))
-        box["stats"] = kinds.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size or runner.DEFAULT_BATCH)
+        box["stats"] = kinds.run(loaded, runs, seed=seed, sink=sink, batch_size=batch_size)
         if tmp is None:
             box["results"] = sink.read()
         else:
@@ -169,8 +172,11 @@ def compiled_clock():
             setattr(mod, name, v)
 
 
-def kernel_shares(loaded, runs: int, seed: int) -> dict:
-    """Share of a batch run's wall time in kernel calls (with their Python wrappers) and in compiled code."""
+def kernel_shares(loaded, runs: int, seed: int, batch_size=None) -> dict:
+    """Share of a batch run's wall time in kernel calls (with their Python wrappers) and in compiled code.
+
+    ``batch_size``: a number, or the sizes a run used (``RunStats.batch_sizes``); None: DEFAULT_BATCH.
+    """
     from wargame.crisis.combat import KernelClock
     from wargame.crisis.events import attach, run_batch
     from wargame.crisis.world import World
@@ -181,8 +187,8 @@ def kernel_shares(loaded, runs: int, seed: int) -> dict:
     # draws per-replication parameters with compiled Philox kernels that no KernelClock
     # times, and counted in one figure but not the other they made "compiled" exceed
     # "calls" on a short run (seen in CI). Both figures now cover the same kernel calls.
-    worlds = [attach(World(loaded.scenario, seed, np.arange(b0, min(b0 + runner.DEFAULT_BATCH, runs))))
-              for b0 in range(0, runs, runner.DEFAULT_BATCH)]
+    worlds = [attach(World(loaded.scenario, seed, np.arange(a, b)))
+              for a, b in limit.batches(runs, batch_size or runner.DEFAULT_BATCH)]
     clock = KernelClock()
     with compiled_clock() as comp:
         t0 = time.perf_counter()
@@ -194,7 +200,6 @@ def kernel_shares(loaded, runs: int, seed: int) -> dict:
 
 def duel(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
     """Replications/s of the engine (to memory, to HDF5) against the vectorised, naive and limit peers."""
-    from wargame.execution import runner
     from wargame.model import scenario
 
     loaded = scenario.load(config)
@@ -202,7 +207,9 @@ def duel(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> d
     with tempfile.TemporaryDirectory(prefix="bench-duel-") as tmp:
         memory, box = _engine(loaded, engine_runs, seed)
         hdf5, _ = _engine(loaded, engine_runs, seed, tmp)
-        calls = limit.record(loaded, engine_runs, seed, runner.DEFAULT_BATCH)
+        memory()  # the batch sizes the engine grows to, for the limit peer and the shares
+        sizes = box["stats"].batch_sizes
+        calls = limit.record(loaded, engine_runs, seed, sizes)
         vec_file = os.path.join(tmp, "vectorised.h5")
         fns = {"engine": memory, "engine_hdf5": hdf5,
                "vectorised": lambda: vectorised.run(p, engine_runs, seed),
@@ -216,36 +223,36 @@ def duel(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> d
             "seconds": best, "reps_per_s": {name: runs[name] / s for name, s in best.items()},
             "front_days": limit.front_days(calls), "kernel_calls": len(calls),
             "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
-            "kernel_shares": kernel_shares(loaded, engine_runs, seed)}
+            "kernel_shares": kernel_shares(loaded, engine_runs, seed, sizes), "batch_sizes": sizes}
 
 
 def taiwan(config: str, engine_runs: int, naive_runs: int, k: int, seed: int) -> dict:
     """Replications/s of the engine (to memory) against the per-replication engine and the limit peer."""
-    from wargame.execution import runner
     from wargame.model import scenario
 
     loaded = scenario.load(config)
     memory, box = _engine(loaded, engine_runs, seed)
     per_rep, _ = _engine(loaded, naive_runs, seed, batch_size=1)  # World with R = 1: one environment each
-    calls = limit.record(loaded, engine_runs, seed, runner.DEFAULT_BATCH)
     # The untimed warm-up runs double as the event counts (the counting wrapper costs ~1 us an event).
     with count_simpy_events() as ev:
         memory()
     with count_simpy_events() as ev1:
         per_rep()
+    sizes = box["stats"].batch_sizes  # the batch sizes the engine grew to, for the limit peer and the shares
+    calls = limit.record(loaded, engine_runs, seed, sizes)
     best = interleaved({"engine": memory, "per_replication": per_rep, "limit": lambda: limit.replay(calls)}, k,
                        warm=False)
     stats = box["stats"]
     runs = {"engine": engine_runs, "per_replication": naive_runs, "limit": engine_runs}
-    batches = -(-engine_runs // runner.DEFAULT_BATCH)
+    batches = len(sizes)
     return {"config": config, "engine_runs": engine_runs, "naive_runs": naive_runs, "repeats": k,
             "seconds": best, "reps_per_s": {name: runs[name] / s for name, s in best.items()},
             "front_days": limit.front_days(calls), "kernel_calls": len(calls),
             # the engine's own clock around each kernel call, over the run's whole time (last timed run)
             "kernel_share": stats.kernel_seconds / stats.seconds if stats.seconds > 0 else float("nan"),
-            "kernel_shares": kernel_shares(loaded, engine_runs, seed),
+            "kernel_shares": kernel_shares(loaded, engine_runs, seed, sizes),
             "simpy_events": {"engine_per_batch": ev["events"] / batches,
                              "engine_per_replication": ev["events"] / engine_runs,
                              "one_env_per_replication": ev1["events"] / naive_runs,
-                             "batch_size": runner.DEFAULT_BATCH},
+                             "batch_sizes": sizes},
             "log_events_per_replication": stats.events / engine_runs}

@@ -160,19 +160,20 @@ def _executor(workers: int | None, client, batches: int):
 
 def run(scenario: str | Path | Loaded, runs: int | None = None, *, seed: int | None = None,
         out: str | Path | None = None, overwrite: bool = False, workers: int | None = 1, client=None,
-        batch_size: int = runner.DEFAULT_BATCH, timeseries: bool = False, overrides: dict | None = None,
+        batch_size: int | None = None, timeseries: bool = False, overrides: dict | None = None,
         doctrines: dict | None = None) -> Results:
     """Run ``runs`` replications (default: the scenario's ``default_runs``) and return the results.
 
     With ``out`` the results stream to a crash-safe HDF5 file, as ``wargame run`` writes
     it; otherwise they stay in memory. ``workers``: processes on this machine (1: this
     process; None: every core); ``client``: a ``dask.distributed.Client`` to run batches
-    on its cluster. The bits are the same whatever the workers, client or batch size.
+    on its cluster; ``batch_size``: replications per batch (None: grown from 2,000 while a
+    batch takes under a second). The bits are the same whatever the workers, client or batch size.
     """
     loaded = load(scenario, overrides, doctrines)
     runs = loaded.scenario.scenario.default_runs if runs is None else runs
     seed = runner.DEFAULT_SEED if seed is None else check_seed(seed, "seed =")
-    for name, v in (("runs", runs), ("batch_size", batch_size)):
+    for name, v in (("runs", runs), ("batch_size", runner.DEFAULT_BATCH if batch_size is None else batch_size)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise WargameError(f"{name} = {v!r}: expected a whole number >= 1")
     if timeseries and not kinds.of(loaded).timeseries:
@@ -194,7 +195,7 @@ def run(scenario: str | Path | Loaded, runs: int | None = None, *, seed: int | N
 
 
 def _run_into(loaded, runs, seed, sink, workers, client, batch_size, timeseries):
-    executor = _executor(workers, client, batches=-(-max(0, runs - runner.FIRST_BATCH) // batch_size))
+    executor = _executor(workers, client, batches=-(-max(0, runs - runner.FIRST_BATCH) // (batch_size or runner.DEFAULT_BATCH)))
     try:
         if executor.workers > 1 and not runner.kernels_cached():
             kinds.warm_up(loaded)  # compile once here, not in every worker

@@ -51,12 +51,18 @@ def snapshot(w, rows, fields) -> SimpleNamespace:
     return ns
 
 
-def record(loaded, runs: int, seed: int, batch_size: int = 2000) -> list:
-    """The kernel calls the engine makes for replications 0..runs-1, in its batches."""
+def batches(runs: int, batch_size) -> list:
+    """[start, stop) of each batch: ``batch_size`` a number, or the sizes a run used (``RunStats.batch_sizes``)."""
+    sizes = [batch_size] * -(-runs // batch_size) if isinstance(batch_size, int) else list(batch_size)
+    edges = np.minimum(np.concatenate([[0], np.cumsum(sizes)]), runs)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def record(loaded, runs: int, seed: int, batch_size=2000) -> list:
+    """The kernel calls the engine makes for replications 0..runs-1, in its batches (``batches``)."""
     rec = Recorder()
-    for b0 in range(0, runs, batch_size):
-        w = World(loaded.scenario, seed, np.arange(b0, min(b0 + batch_size, runs), dtype=np.int64))
-        run_batch(w, rec)
+    for a, b in batches(runs, batch_size):
+        run_batch(World(loaded.scenario, seed, np.arange(a, b, dtype=np.int64)), rec)
     return rec.log
 
 

@@ -44,7 +44,8 @@ def resume_plan(args, out: Path, store: "HDF5Store"):
     for opt, val, key in (("--runs", args.runs, "runs"), ("--seed", args.seed, "seed")):
         if val is not None and int(val) != int(a[key]):
             raise UserError(f"{opt} {val}: the run in {out} has {key} = {a[key]}; leave it out to resume")
-    return loaded, int(a["runs"]), int(a["seed"]), int(a["batch_size"]), bool(a["timeseries"])
+    # batch_size 0: the run grew its batches (execution/batching.py); the resumed part does too
+    return loaded, int(a["runs"]), int(a["seed"]), int(a["batch_size"]) or None, bool(a["timeseries"])
 
 
 def run(args) -> int:
@@ -82,7 +83,7 @@ def _run(args, out: Path) -> int:
         if (out.exists() or store.parts.exists()) and not args.overwrite:
             raise UserError(f"{out}: output exists; pass --overwrite to replace it, --resume to finish "
                             "an interrupted run, or --out to choose another name")
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: must be >= 1")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers {args.workers}: must be >= 1")
@@ -92,7 +93,7 @@ def _run(args, out: Path) -> int:
     if not os.access(parent, os.W_OK):
         raise UserError(f"{out}: directory {out.parent} is not writable")
     todo = runs if ranges is None else sum(b - a for a, b in ranges)
-    nbatches = -(-max(0, todo - runner.FIRST_BATCH) // batch_size)  # besides the first, run here
+    nbatches = -(-max(0, todo - runner.FIRST_BATCH) // (batch_size or runner.DEFAULT_BATCH))  # at most; besides the first
     resume_cmd = f"wargame run {args.config} --out {out} --resume"
     try:
         executor = executors.make(args.workers, args.scheduler, args.dask_local, batches=nbatches)

@@ -32,7 +32,7 @@ def _write(loaded, runs, seed, store: HDF5Store, batch_size, command, executor, 
 
 def compare(args, loaded, out: Path, runs: int, seed: int) -> int:
     """Run the loaded system scenario once per doctrine into OUT_<doctrine>.h5 and compare them."""
-    if args.batch_size < 1:
+    if args.batch_size is not None and args.batch_size < 1:
         raise UserError(f"--batch-size {args.batch_size}: must be >= 1")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers {args.workers}: must be >= 1")
@@ -43,7 +43,7 @@ def compare(args, loaded, out: Path, runs: int, seed: int) -> int:
     command = " ".join(sys.argv)
     rows = []
     progress = Progress(sys.stderr.isatty() and not args.quiet)
-    nbatches = -(-max(0, runs - runner.FIRST_BATCH) // args.batch_size)
+    nbatches = -(-max(0, runs - runner.FIRST_BATCH) // (args.batch_size or runner.DEFAULT_BATCH))
     try:
         executor = executors.make(args.workers, args.scheduler, args.dask_local, batches=nbatches)
     except (RuntimeError, OSError) as e:

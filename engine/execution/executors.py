@@ -29,19 +29,6 @@ def run_task(task: dict) -> tuple[dict, dict]:
     return task["batch"](task)
 
 
-class _Later:
-    """An in-process 'future': the task runs when its result is asked for, in order."""
-
-    def __init__(self, task):
-        self.task = task
-
-    def result(self):
-        return run_task(self.task)
-
-    def cancel(self):
-        return False
-
-
 def ordered(submit, tasks, in_flight: int, first=None):
     """Results in task order with at most ``in_flight`` tasks submitted at once.
 
@@ -82,7 +69,12 @@ class InProcess:
     workers = 1
 
     def map(self, tasks, first=None):
-        return ordered(_Later, tasks, 1, first)
+        def results():
+            if first is not None:
+                yield run_task(first)
+            for t in tasks:  # each task is made after the last result was used, so its size can follow it
+                yield run_task(t)
+        return results()
 
     def close(self):
         pass

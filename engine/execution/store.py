@@ -31,6 +31,7 @@ import numpy as np
 
 from wargame.errors import WargameError
 from wargame.execution import repair
+from wargame.execution.batching import nbytes
 from wargame.execution.reserved import Reserved
 from wargame.execution.flat import label, plain, read_flat, write_flat
 from wargame.execution.results import READABLE_MAJOR, SCHEMA_VERSION, concat
@@ -83,13 +84,6 @@ def _atomic_h5(path: Path, fill) -> None:
         tmp.unlink(missing_ok=True)
         raise
     _durable_replace(tmp, path)
-
-
-def _nbytes(tree) -> int:
-    """Bytes of the arrays in a batch (nested dicts of arrays)."""
-    if isinstance(tree, dict):
-        return sum(_nbytes(v) for v in tree.values())
-    return tree.nbytes if isinstance(tree, np.ndarray) else 0
 
 
 def _shard_name(start: int, stop: int) -> str:
@@ -227,7 +221,7 @@ class HDF5Store:
     def _keep(self, key: tuple[int, int], batch: dict) -> None:
         if self._kept is None:
             return
-        self._kept_bytes += _nbytes(batch)
+        self._kept_bytes += nbytes(batch)
         self._kept[key] = batch
         if self._kept_bytes > KEEP_BYTES:
             self._kept = None
