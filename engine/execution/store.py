@@ -33,7 +33,7 @@ from wargame.errors import WargameError
 from wargame.execution import repair
 from wargame.execution.batching import nbytes
 from wargame.execution.reserved import Reserved
-from wargame.execution.flat import label, plain, read_flat, write_flat
+from wargame.execution.flat import SHARD_COMP, label, plain, read_flat, write_flat
 from wargame.execution.results import READABLE_MAJOR, SCHEMA_VERSION, concat
 
 # Finished batches are also kept in memory up to this many bytes, so that ``finish`` writes the
@@ -209,7 +209,7 @@ class HDF5Store:
     def append(self, batch: dict) -> None:
         a, b = int(batch["reps"][0]), int(batch["reps"][-1]) + 1
         def fill(f):
-            write_flat(f, batch, self.layout)
+            write_flat(f, batch, self.layout, SHARD_COMP)
             label(f, self.layout)
 
         _atomic_h5(self.parts / _shard_name(a, b), fill)
