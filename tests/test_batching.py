@@ -42,6 +42,15 @@ def test_with_workers_the_last_batches_still_spread_over_all_of_them():
     assert s() == -(-(38_000 - 9_500) // 4)
 
 
+def test_a_short_tail_joins_the_batch_before_it():
+    s = Sizes(None, todo=8_000)
+    assert s() == DEFAULT_BATCH
+    s.observe(DEFAULT_BATCH, DEFAULT_BATCH * TARGET_SECONDS / 5_931, 1)  # 5,931 fit, 69 would be left
+    assert s() == 6_000
+    fixed = Sizes(5_931, todo=6_000)
+    assert fixed() == 5_931  # a size the user fixed is kept
+
+
 def test_nbytes_counts_nested_arrays():
     assert batching.nbytes({"a": np.zeros(3), "b": {"c": np.zeros((2, 2), dtype=np.int8)}, "d": 1}) == 24 + 4
 

@@ -9,7 +9,8 @@ batches of 2,000 against 139,000 and 35,000 in one batch of 20,000; taiwan_strai
 1,300 against 1,900 in batches of 8,000 (2 cores, 2026-12-06). So, unless the user
 fixes the size, the first full batch holds ``DEFAULT_BATCH`` and each later one as many
 as the largest batch so far says fit in ``TARGET_SECONDS``, up to ``MAX_BATCH``
-replications and ``MAX_BATCH_BYTES`` of results, and never fewer than ``DEFAULT_BATCH``.
+replications and ``MAX_BATCH_BYTES`` of results, and never fewer than ``DEFAULT_BATCH``;
+a last few replications (under a quarter of a batch) join the batch before them.
 A batch's time per replication falls as the batch grows (its fixed part is shared by
 more), so a size measured on a smaller batch errs on the small side. With several workers a batch is also kept to at most 1 / (2 x workers) of the
 replications left, so the last batches still spread over every worker.
@@ -57,6 +58,8 @@ class Sizes:
             size = self.fixed
         else:
             size = self._grown()
+            if self.left - size < size // 4:  # no tail batch of a few replications: it costs a whole batch's overhead
+                size = max(size, self.left)
         self.left -= size
         return size
 
