@@ -283,6 +283,35 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(tmp_path, limit, finished)
         assert f.attrs["complete"] and f["replications/rep"].shape == (3000,)
 
 
+def test_a_full_disk_under_a_cold_kernel_cache_names_the_cache_not_the_results(tmp_path):
+    """Numba writes each kernel it compiles to its cache (files up to ~0.4 MB); on a full disk
+    that write fails before any results file does, and the error must say so."""
+    out, cache = tmp_path / "cold.h5", tmp_path / "numba-cache"
+    cmd = [sys.executable, "-m", "wargame", "run", str(CONFIGS / "duel.toml"), "--runs", "10", "--workers", "1",
+           "--quiet", "--out", str(out)]
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    p = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_limit_file_size(150_000), timeout=600, env=env)
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert f"cannot write numba's compiled-kernel cache in {cache}" in p.stderr and "--resume" in p.stderr
+    assert "cannot write results" not in p.stderr
+
+
+def test_where_a_write_failed_is_told_from_the_traceback():
+    from wargame.cli.support import from_kernel_cache
+
+    def raised(filename):
+        try:
+            exec(compile("raise OSError(27, 'File too large')", filename, "exec"))
+        except OSError as e:
+            return e
+    assert from_kernel_cache(raised(os.path.join("site-packages", "numba", "core", "caching.py")))
+    assert not from_kernel_cache(raised(os.path.join("wargame", "execution", "store.py")))
+    worker = raised("store.py")
+    worker.__cause__ = RuntimeError('\n"""\nTraceback ...\n  File "/x/numba/core/caching.py", line 1\n"""')
+    assert from_kernel_cache(worker) == (os.sep == "/")
+
+
 def test_a_sweep_on_a_full_disk_is_a_clear_error_and_resumes(sweep_reference, tmp_path):
     out = tmp_path / "full.h5"
     args = [*SWEEP, "--batch-size", 40, "--workers", 1, "--out", out, "--quiet"]

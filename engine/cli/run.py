@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from wargame import kinds
-from wargame.cli.support import Progress, UserError, at_least_one, holding_output, check_executor, overrides, seed as seed_of
+from wargame.cli.support import (Progress, UserError, at_least_one, check_executor, from_kernel_cache, holding_output,
+                                 overrides, seed as seed_of)
 from wargame.execution import executors, runner
 from wargame.execution.store import HDF5Store, ResultsFileError
 from wargame.model import scenario
@@ -115,6 +116,11 @@ def _run(args, out: Path) -> int:
         return 130
     except OSError as e:
         done = sum(b - a for a, b in store.shards)
+        if from_kernel_cache(e):
+            raise UserError(f"cannot write numba's compiled-kernel cache in {os.environ.get('NUMBA_CACHE_DIR')} "
+                            f"({e.strerror or e}); the {done} replications finished so far are kept in {out}; free "
+                            f"space there (or set NUMBA_CACHE_DIR to another directory) and resume with: "
+                            f"{resume_cmd}") from None
         raise UserError(f"cannot write results to {out} ({e.strerror or e}); the {done} replications finished "
                         f"so far are kept; fix it and resume with: {resume_cmd}") from None
     finally:

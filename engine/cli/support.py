@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import os
 import re
 import sys
 import time
+import traceback
 from importlib import metadata
 from pathlib import Path
 
@@ -161,3 +163,15 @@ def holding_output(out: Path, body):
         return body()
     finally:
         lock.release()
+
+
+def from_kernel_cache(e: BaseException) -> bool:
+    """Whether an OSError came from numba saving a compiled kernel to its cache, not from the results.
+
+    With a cold cache on a full disk the kernels' cache files (up to ~0.4 MB each) fail
+    before any results file, and the error named the results file. A worker's error
+    arrives with its traceback as text in ``__cause__`` (concurrent.futures).
+    """
+    mark = os.path.join("numba", "core", "caching.py")
+    return (any(fr.filename.endswith(mark) for fr in traceback.extract_tb(e.__traceback__))
+            or mark in str(e.__cause__ or ""))

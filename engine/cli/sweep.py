@@ -18,7 +18,8 @@ from pathlib import Path
 from wargame import kinds
 from wargame.analysis import sweep, sweep_file
 from wargame.analysis.sweep_store import ArmsFolder, Spec, SweepError
-from wargame.cli.support import Progress, UserError, at_least_one, holding_output, check_executor, overrides, seed as seed_of
+from wargame.cli.support import (Progress, UserError, at_least_one, check_executor, from_kernel_cache, holding_output,
+                                 overrides, seed as seed_of)
 from wargame.execution import executors, runner
 from wargame.model import scenario
 
@@ -154,6 +155,11 @@ def _run(args, out: Path) -> int:
         raise UserError(str(e)) from None
     except OSError as e:
         done = folder.written(len(arms), runs)[0]
+        if from_kernel_cache(e):
+            raise UserError(f"cannot write numba's compiled-kernel cache in {os.environ.get('NUMBA_CACHE_DIR')} "
+                            f"({e.strerror or e}); the {done} replications finished so far are kept in {folder.path}; "
+                            f"free space there (or set NUMBA_CACHE_DIR to another directory) and resume with: "
+                            f"{resume_cmd}") from None
         raise UserError(f"cannot write the sweep to {out} ({e.strerror or e}); the {done} replications finished "
                         f"so far are kept in {folder.path}; fix it and resume with: {resume_cmd}") from None
     finally:
