@@ -215,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="FILE", help="output HDF5 file (default: the scenario's name with .h5, "
                    "in the current directory)")
     r.add_argument("--batch-size", type=int, metavar="N",
-                   help=f"replications per batch (default: from {runner.DEFAULT_BATCH}, grown while a batch takes "
-                        "under a second; results do not depend on it)")
+                   help=f"replications per batch (default: {runner.DEFAULT_BATCH} first, then grown with what a batch "
+                        "costs, up to about 4 s a batch; results do not depend on it)")
     r.add_argument("--timeseries", action="store_true", help="also store daily series per front")
     r.add_argument("--doctrine", action="append", metavar="STATE=DOCTRINE", help="set a state's doctrine")
     r.add_argument("--set", action="append", metavar="KEY=VALUE",
