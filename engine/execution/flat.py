@@ -11,6 +11,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 
+from wargame.execution.chunks import write_rows
 from wargame.execution.results import code_labels, column_spec, dim_values
 
 COMP = dict(compression="gzip", compression_opts=4, shuffle=True)
@@ -43,7 +44,7 @@ def _append(f: h5py.Group, name: str, arr: np.ndarray, layout: dict, comp: dict 
     ds = f[name]
     n0 = ds.shape[0]
     ds.resize(n0 + arr.shape[0], axis=0)
-    ds[n0:] = arr
+    write_rows(ds, n0, arr)
 
 
 def write_flat(f: h5py.Group, batch: dict, layout: dict | None = None, comp: dict = COMP) -> None:

@@ -1,0 +1,85 @@
+"""Whole chunks of a column compressed on every core, then written as they are stored.
+
+HDF5 compresses a chunk on the thread that writes it, and h5py holds one lock for all its
+calls, so a results file was compressed on one core: for the duel, the final gzip-4 write of
+20,000 replications (19 MB of columns) took 200 ms, longer than simulating them. Here the
+chunks that a write fills whole are shuffled and deflated by a thread pool (numpy and zlib
+let go of the GIL), in exactly the byte layout HDF5's own shuffle and deflate filters
+produce, and handed to HDF5 with ``write_direct_chunk``; readers cannot tell the difference
+(tests/test_chunks.py reads them back with h5py, h5dump and xarray). The same 200 ms write
+took 118 ms on 2 cores.
+
+Anything this does not cover goes through h5py as before: a dataset with filters other
+than shuffle and gzip, a dtype that differs from the dataset's, and the rows before the
+first chunk boundary of an append (the tail of a chunk an earlier append began).
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+import h5py
+import numpy as np
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _threads() -> ThreadPoolExecutor:
+    """One pool for the process, sized to the cores it may use (made on first use)."""
+    global _pool
+    if _pool is None:
+        n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        _pool = ThreadPoolExecutor(max(1, min(n, 8)), thread_name_prefix="wargame-deflate")
+    return _pool
+
+
+def _direct(ds: h5py.Dataset, arr: np.ndarray) -> bool:
+    """Whether ds's chunks can be made here: gzip (with or without shuffle) and nothing else,
+    chunks spanning every axis but the first, and arr's bytes already in the file's layout."""
+    if ds.compression != "gzip" or ds.fletcher32 or ds.scaleoffset is not None or ds.chunks is None:
+        return False
+    if tuple(ds.chunks[1:]) != tuple(ds.shape[1:]) or arr.shape[1:] != ds.shape[1:]:
+        return False
+    stored = np.dtype(ds.dtype.str) if not ds.dtype.names else ds.dtype
+    if stored != arr.dtype or not arr.flags.c_contiguous:
+        return False
+    t = ds.id.get_type()
+    if t.get_size() != arr.dtype.itemsize:
+        return False
+    if arr.dtype.names:  # a record's fields must sit where the file's compound type has them
+        return all(t.get_member_offset(i) == arr.dtype.fields[n][1] for i, n in enumerate(arr.dtype.names))
+    return True
+
+
+def _deflate(rows: np.ndarray, chunk_rows: int, level: int, shuffle: bool) -> bytes:
+    """One chunk as HDF5's filters would store it: padded to whole size, bytes shuffled
+    (byte i of every element together, element = the dtype), then deflated (zlib format)."""
+    if rows.shape[0] < chunk_rows:  # the last chunk: HDF5 stores edge chunks whole
+        pad = np.zeros((chunk_rows - rows.shape[0],) + rows.shape[1:], rows.dtype)
+        rows = np.concatenate([rows, pad])
+    size = rows.dtype.itemsize
+    raw = rows.reshape(-1).view(np.uint8)
+    if shuffle and size > 1:
+        raw = np.ascontiguousarray(raw.reshape(-1, size).T)
+    return zlib.compress(raw, level)
+
+
+def write_rows(ds: h5py.Dataset, n0: int, arr: np.ndarray) -> None:
+    """Write arr into ds (already resized) from row n0: whole chunks in parallel, the rest by h5py."""
+    if arr.shape[0] == 0:
+        return
+    if not _direct(ds, arr):
+        ds[n0:n0 + arr.shape[0]] = arr
+        return
+    rows = ds.chunks[0]
+    head = min((-n0) % rows, arr.shape[0])
+    if head:  # the end of a chunk an earlier append began: HDF5 reads, merges and recompresses it
+        ds[n0:n0 + head] = arr[:head]
+    level, shuffle = int(ds.compression_opts), bool(ds.shuffle)  # read here: h5py is not for the pool's threads
+    starts = range(head, arr.shape[0], rows)
+    blobs = _threads().map(lambda s: _deflate(arr[s:s + rows], rows, level, shuffle), starts)
+    zeros = (0,) * (arr.ndim - 1)
+    for s, blob in zip(starts, blobs):
+        ds.id.write_direct_chunk((n0 + s,) + zeros, blob)
