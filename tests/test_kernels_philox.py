@@ -8,7 +8,7 @@ import pytest
 import reference as R
 from wargame.kernels import normals, uniforms
 from wargame.kernels import streams
-from wargame.kernels.philox import box_muller, philox4x64, u64_to_open, u64_to_unit
+from wargame.kernels.philox import _mulhilo, box_muller, philox4x64, u64_to_open, u64_to_unit
 
 M64 = 2**64 - 1
 
@@ -36,6 +36,26 @@ def test_block_equals_numpy_random_raw_many_keys():
         words = [(ctr1 >> (64 * j)) & M64 for j in range(4)]
         assert philox4x64(*[np.uint64(w) for w in words], np.uint64(k[0]), np.uint64(k[1])) == expect
         assert R.philox4x64(*words, *k) == expect
+
+
+@numba.njit
+def _products(a, b):
+    hi = np.empty_like(a)
+    lo = np.empty_like(a)
+    for i in range(a.shape[0]):
+        hi[i], lo[i] = _mulhilo(a[i], b[i])
+    return hi, lo
+
+
+def test_mulhilo_is_the_128_bit_product():
+    """The one-instruction 64 x 64 -> 128 multiply (an LLVM intrinsic) against Python's integers."""
+    rng = np.random.default_rng(5)
+    edge = np.array([0, 1, 2**32 - 1, 2**32, 2**63, M64], dtype=np.uint64)
+    a = np.concatenate([np.repeat(edge, edge.size), rng.integers(0, 2**64, 20_000, dtype=np.uint64)])
+    b = np.concatenate([np.tile(edge, edge.size), rng.integers(0, 2**64, 20_000, dtype=np.uint64)])
+    hi, lo = _products(a, b)
+    for x, y, h, w in zip(a.tolist(), b.tolist(), hi.tolist(), lo.tolist()):
+        assert (h << 64) | w == x * y
 
 
 @pytest.mark.parametrize("c", [(M64, 0, 0, 0), (M64, M64, 3, 0), (M64, M64, M64, M64), (0, 0, 0, 0)])
