@@ -94,32 +94,38 @@ def _on(w: World) -> bool:
     return getattr(w, "has_fleet", None) is not None and bool(w.has_fleet.any())
 
 
-def _mix(w: World, rows, pool: str | None = None) -> np.ndarray:
+def _mix(w: World, rows, pool: str | None = None, states=slice(None)) -> np.ndarray:
     """(n, S, C) the ships that set each state's parameters: those afloat, or the first fleet once all are lost.
 
     ``pool`` "sea" or "port": for a state with commitment by class, the committed pool or the rest.
+    ``states``: a slice of the state axis (one state's ``slice(s, s + 1)``: (n, 1, C)).
     """
-    n = w.ships[rows]
+    n = w.ships[rows, states]
     if pool is not None and w.split.any():
-        sea = w.ships_sea[rows]
-        n = np.where(w.split[None, :, None], sea if pool == "sea" else np.maximum(n - sea, 0.0), n)
-    gone = (n * w.cls["combat_power"][rows]).sum(axis=2, keepdims=True) <= TINY
-    return np.where(gone, w.cls["count"][rows], n)
+        sea = w.ships_sea[rows, states]
+        n = np.where(w.split[None, states, None], sea if pool == "sea" else np.maximum(n - sea, 0.0), n)
+    gone = (n * w.cls["combat_power"][rows, states]).sum(axis=2, keepdims=True) <= TINY
+    return np.where(gone, w.cls["count"][rows, states], n)
 
 
-def per_cp(w: World, rows, pool: str | None = None) -> dict[str, np.ndarray]:
+PER_CP = ("missiles", "interceptions", "hits_to_kill")
+
+
+def per_cp(w: World, rows, pool: str | None = None, states=slice(None), keys=PER_CP) -> dict[str, np.ndarray]:
     """(n, S) each state's missiles, interceptions and hits to kill per cp from its class mix (NaN without a fleet);
-    ``pool``: as in ``_mix``."""
-    n, c = _mix(w, rows, pool), {k: v[rows] for k, v in w.cls.items()}
+    ``pool``, ``states``: as in ``_mix``; ``keys``: the ones wanted."""
+    n = _mix(w, rows, pool, states)
+    c = {k: w.cls[k][rows, states] for k in ("combat_power", *(k for k in keys if k != "hits_to_kill"))}
     cp = (n * c["combat_power"]).sum(axis=2)
-    sig = n * c["signature"]
-    pi = sig / np.maximum(sig.sum(axis=2, keepdims=True), TINY)
-    per_hit = (pi * c["combat_power"] / c["hits_to_kill"].clip(min=0.1)).sum(axis=2)
-    ok = w.has_fleet[None, :] & (cp > TINY)
+    ok = w.has_fleet[None, states] & (cp > TINY)
     safe = np.where(ok, cp, 1.0)
-    return {"missiles": np.where(ok, (n * c["missiles"]).sum(axis=2) / safe, np.nan),
-            "interceptions": np.where(ok, (n * c["interceptions"]).sum(axis=2) / safe, np.nan),
-            "hits_to_kill": np.where(ok & (per_hit > TINY), 1.0 / np.maximum(per_hit, TINY), np.nan)}
+    out = {k: np.where(ok, (n * c[k]).sum(axis=2) / safe, np.nan) for k in keys if k != "hits_to_kill"}
+    if "hits_to_kill" in keys:
+        sig = n * w.cls["signature"][rows, states]
+        pi = sig / np.maximum(sig.sum(axis=2, keepdims=True), TINY)
+        per_hit = (pi * c["combat_power"] / w.cls["hits_to_kill"][rows, states].clip(min=0.1)).sum(axis=2)
+        out["hits_to_kill"] = np.where(ok & (per_hit > TINY), 1.0 / np.maximum(per_hit, TINY), np.nan)
+    return out
 
 
 def state_value(w: World, rows, s: int, key: str, default: np.ndarray, pool: str = "sea") -> np.ndarray:
@@ -127,7 +133,8 @@ def state_value(w: World, rows, s: int, key: str, default: np.ndarray, pool: str
     ``pool``: its ships at sea (committed) or in port, where it commits by class."""
     if not _on(w) or not w.has_fleet[s]:
         return default
-    v = per_cp(w, rows, pool)[key][:, s]
+    # Only state s's classes and the one key: strikes ask this for a state at a time, every day.
+    v = per_cp(w, rows, pool, slice(s, s + 1), (key,))[key][:, 0]
     return np.where(np.isnan(v), default, v)
 
 
