@@ -108,3 +108,27 @@ def test_h5dump_reads_parallel_chunks(tmp_path, monkeypatch):
                        capture_output=True, text=True, check=True)
     data = p.stdout.split("DATA {", 1)[1].split("}", 1)[0]
     assert [int(x) for x in data.replace(",", " ").split()] == list(np.arange(6990, 7000) % 97)
+
+
+def test_a_forked_process_writes_with_its_own_threads(tmp_path, monkeypatch):
+    """A notebook that wrote a file, then forks (multiprocessing's default on Linux), must not
+    hand the child's chunks to the parent's pool, whose threads the child does not have."""
+    import multiprocessing
+
+    cols = {"x": np.arange(20_000, dtype="<f8")}
+    _write(tmp_path / "parent.h5", [cols], COMP, True, monkeypatch)  # the parent's pool exists now
+    ctx = multiprocessing.get_context("fork")
+    p = ctx.Process(target=_child_writes, args=(str(tmp_path / "child.h5"),))
+    p.start()
+    p.join(60)
+    if p.is_alive():
+        p.kill()
+        pytest.fail("the forked child hung writing chunks")
+    assert p.exitcode == 0
+    with h5py.File(tmp_path / "child.h5", "r") as f:
+        np.testing.assert_array_equal(f["x"][()], np.arange(20_000, dtype="<f8"))
+
+
+def _child_writes(path):
+    with h5py.File(path, "w") as f:
+        _append(f, "x", np.arange(20_000, dtype="<f8"), {}, COMP)

@@ -24,14 +24,19 @@ import h5py
 import numpy as np
 
 _pool: ThreadPoolExecutor | None = None
+_pid = 0  # the process that made _pool
 
 
 def _threads() -> ThreadPoolExecutor:
-    """One pool for the process, sized to the cores it may use (made on first use)."""
-    global _pool
-    if _pool is None:
+    """One pool for the process, sized to the cores it may use (made on first use).
+
+    A process forked from one that had the pool inherits it without its threads (a job sent to
+    it would wait for ever), so a pool is only used in the process that made it.
+    """
+    global _pool, _pid
+    if _pool is None or _pid != os.getpid():
         n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        _pool = ThreadPoolExecutor(max(1, min(n, 8)), thread_name_prefix="wargame-deflate")
+        _pool, _pid = ThreadPoolExecutor(max(1, min(n, 8)), thread_name_prefix="wargame-deflate"), os.getpid()
     return _pool
 
 
