@@ -2,12 +2,13 @@
 
 HDF5 compresses a chunk on the thread that writes it, and h5py holds one lock for all its
 calls, so a results file was compressed on one core: for the duel, the final gzip-4 write of
-20,000 replications (19 MB of columns) took 200 ms, longer than simulating them. Here the
+20,000 replications (19 MB of columns) took 222 ms, longer than simulating them. Here the
 chunks that a write fills whole are shuffled and deflated by a thread pool (numpy and zlib
 let go of the GIL), in exactly the byte layout HDF5's own shuffle and deflate filters
 produce, and handed to HDF5 with ``write_direct_chunk``; readers cannot tell the difference
-(tests/test_chunks.py reads them back with h5py, h5dump and xarray). The same 200 ms write
-took 118 ms on 2 cores.
+(tests/test_chunks.py compares the chunks with h5py's own and reads them with h5py and
+h5dump; tests/test_results_format.py reads whole runs written this way with xarray and
+h5dump). The same write took 117 ms on 2 cores.
 
 Anything this does not cover goes through h5py as before: a dataset with filters other
 than shuffle and gzip, a dtype that differs from the dataset's, and the rows before the
