@@ -166,7 +166,8 @@ def run(scenario: str | Path | Loaded, runs: int | None = None, *, seed: int | N
 
     With ``out`` the results stream to a crash-safe HDF5 file, as ``wargame run`` writes
     it; otherwise they stay in memory. ``workers``: processes on this machine (1: this
-    process; None: every core); ``client``: a ``dask.distributed.Client`` to run batches
+    process; None: every core, once the first batches show that worker processes would
+    finish sooner); ``client``: a ``dask.distributed.Client`` to run batches
     on its cluster; ``batch_size``: replications per batch (None: grown from 2,000 while a
     batch takes under a second). The bits are the same whatever the workers, client or batch size.
     """

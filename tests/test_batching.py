@@ -42,6 +42,20 @@ def test_with_workers_the_last_batches_still_spread_over_all_of_them():
     assert s() == -(-(38_000 - 9_500) // 4)
 
 
+def test_workers_started_mid_run_spread_the_batches_from_then_on():
+    # executors.Auto starts its workers once the batches here say they pay: Sizes asks each time.
+    workers = [1]
+    s = Sizes(None, todo=40_000, workers=lambda: workers[0])
+    assert s() == DEFAULT_BATCH
+    s.observe(DEFAULT_BATCH, 1e-3, 1)
+    assert s() == MAX_BATCH  # one process: as big as it may grow (the last task stops at the run's end)
+    s = Sizes(None, todo=40_000, workers=lambda: workers[0])
+    s()
+    s.observe(DEFAULT_BATCH, 1e-3, 1)
+    workers[0] = 2
+    assert s() == 38_000 // 4
+
+
 def test_a_short_tail_joins_the_batch_before_it():
     s = Sizes(None, todo=8_000)
     assert s() == DEFAULT_BATCH

@@ -223,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override any scenario value, e.g. fronts.landing.terrain=2 (repeatable)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out (same scenario)")
-    r.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: every core)")
+    r.add_argument("--workers", type=int, metavar="N",
+                   help="local worker processes (default: every core, once the first batches show they pay)")
     r.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run batches on this Dask scheduler (default: local worker processes)")
     r.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N workers on 127.0.0.1")

@@ -103,7 +103,7 @@ def _run(args, out: Path) -> int:
     progress = Progress(sys.stderr.isatty() and not args.quiet)
     kind = kinds.of(loaded)
     try:
-        if (executor.workers > 1 or executor.name == "dask") and not runner.kernels_cached():
+        if executors.may_spread(executor) and not runner.kernels_cached():
             kinds.warm_up(loaded)  # compile once here, or every worker would compile too
         stats = kinds.run(loaded, runs, seed=seed, sink=store, batch_size=batch_size, timeseries=timeseries,
                           progress=progress, command=" ".join(sys.argv), executor=executor,

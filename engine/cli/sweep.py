@@ -133,14 +133,14 @@ def _run(args, out: Path) -> int:
     resume_cmd = resume_command(args.config, out, spec)
     nbatches = -(-max(0, runs - runner.FIRST_BATCH) // batch_size)  # per arm, besides the first, run here
     try:
-        executor = executors.make(args.workers, args.scheduler, args.dask_local, batches=nbatches)
+        executor = executors.make(args.workers, args.scheduler, args.dask_local, batches=nbatches, auto=False)
     except (RuntimeError, OSError) as e:
         raise UserError(f"cannot start the executor: {e}") from None
     try:
         if not args.resume:
             out.unlink(missing_ok=True)  # --overwrite: the old file goes now, as `wargame run` replaces it now
             folder.create(spec)
-        if (executor.workers > 1 or executor.name == "dask") and not runner.kernels_cached():
+        if executors.may_spread(executor) and not runner.kernels_cached():
             kinds.warm_up(loaded)  # compile once here, or every worker would compile too
         sw = sweep.run(args.config, base, varied, runs, seed, executor=executor, batch_size=batch_size,
                        progress=Progress(sys.stderr.isatty() and not args.quiet), folder=folder)

@@ -49,7 +49,7 @@ def compare(args, loaded, out: Path, runs: int, seed: int) -> int:
     except (RuntimeError, OSError) as e:
         raise UserError(f"cannot start the executor: {e}") from None
     try:
-        if (executor.workers > 1 or executor.name == "dask") and not runner.kernels_cached():
+        if executors.may_spread(executor) and not runner.kernels_cached():
             kinds.warm_up(loaded)
         for doc in DOCTRINES:
             ov = list(loaded.overrides) + [("system.doctrine", json.dumps(doc))]

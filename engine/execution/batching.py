@@ -39,11 +39,13 @@ class Sizes:
 
     ``fixed``: the user's batch size (every batch that size), or None to grow as the
     module docstring says. ``todo``: replications the run will issue; ``workers``: how
-    many batches run at once.
+    many batches run at once, or a function saying it for each next batch (an executor that
+    starts its workers mid-run, ``executors.Auto``).
     """
 
-    def __init__(self, fixed: int | None, todo: int, workers: int = 1):
-        self.fixed, self.left, self.workers = fixed, int(todo), max(1, int(workers))
+    def __init__(self, fixed: int | None, todo: int, workers=1):
+        self.fixed, self.left = fixed, int(todo)
+        self._workers = workers if callable(workers) else (lambda: workers)
         self.size = DEFAULT_BATCH
         self.rep_seconds: float | None = None  # per replication, from the largest batch observed
         self.rep_bytes = 0.0
@@ -70,8 +72,9 @@ class Sizes:
                 cap = min(cap, TARGET_SECONDS / self.rep_seconds)
             if self.rep_bytes > 0:
                 cap = min(cap, MAX_BATCH_BYTES / self.rep_bytes)
-            if self.workers > 1:
-                cap = min(cap, -(-max(self.left, 0) // (2 * self.workers)))
+            workers = max(1, int(self._workers()))
+            if workers > 1:
+                cap = min(cap, -(-max(self.left, 0) // (2 * workers)))
             self.size = max(DEFAULT_BATCH, int(cap))
         return self.size
 

@@ -16,6 +16,8 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from wargame.execution.batching import DEFAULT_BATCH
+
 def run_task(task: dict) -> tuple[dict, dict]:
     """Run one batch task with the scenario kind's batch function it names; returns (arrays, timing).
 
@@ -56,6 +58,8 @@ def ordered(submit, tasks, in_flight: int, first=None):
 
 def describe(executor) -> str:
     """Where the work ran, for one line of output: '1 in-process worker', '2 local worker processes'."""
+    if isinstance(executor, Auto) and executor.pool is None:
+        return "1 in-process worker (worker processes would not have finished sooner)"
     n = executor.workers
     noun = {"in-process": "in-process worker", "local processes": "local worker process",
             "dask": "dask worker"}.get(executor.name, f"{executor.name} worker")
@@ -68,7 +72,7 @@ class InProcess:
     name = "in-process"
     workers = 1
 
-    def map(self, tasks, first=None):
+    def map(self, tasks, first=None, todo=None):
         def results():
             if first is not None:
                 yield run_task(first)
@@ -111,7 +115,7 @@ class LocalPool:
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                         initializer=_start_worker, initargs=(os.getpid(),))
 
-    def map(self, tasks, first=None):
+    def map(self, tasks, first=None, todo=None):
         tasks = ({**t, "single_thread": True} for t in tasks)
         return ordered(lambda t: self.pool.submit(run_task, t), tasks, 2 * self.workers, first)
 
@@ -145,7 +149,7 @@ class DaskExecutor:
             self.client = Client(self.cluster)
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def map(self, tasks, first=None):
+    def map(self, tasks, first=None, todo=None):
         tasks = ({**t, "single_thread": True} for t in tasks)
         return ordered(lambda t: self.client.submit(run_task, t, pure=False), tasks, 2 * self.workers, first)
 
@@ -156,11 +160,95 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def make(workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, batches: int = 1):
+# Starting two worker processes (spawn, imports, loading the compiled kernels) and running a
+# small batch on each took 0.81-0.89 s on our 2-core machines (2026-12-06, warm numba cache),
+# and while they start they take the cores from this process.
+START_SECONDS = 1.0
+# A worker (numba on one thread, beside the others, its results pickled to this process) runs a
+# batch about this much slower than one core here: taiwan_strait's 2,000-run batch took
+# 1.21-1.30 s in each of two processes at once against 1.1-1.3 s alone (noisy: a round figure).
+WORKER_SLOWDOWN = 1.2
+# A batch at least this long says what a replication costs (taiwan_strait's first 64 take
+# ~0.5 s); a faster one is mostly its fixed cost, so the decision waits for a full batch.
+DECIDE_SECONDS = 0.25
+
+
+class Auto:
+    """The default on one machine: batches run in this process until their cost says whether
+    ``most`` worker processes would finish the rest sooner, counting their start; then they do.
+
+    Here numba may already use every core: a batch's CPU time over its wall time (``par``)
+    says how many it kept busy (the duel's 20,000-run batch 1.6 of 2, taiwan_strait's 1.0).
+    W workers then take about ``START_SECONDS + P * par * WORKER_SLOWDOWN / W`` for what takes
+    P seconds here, so they pay only when P (1 - par * WORKER_SLOWDOWN / W) > START_SECONDS:
+    taiwan_strait past ~2.5 s of work, the duel practically never (1,000,000 duel runs took
+    19.9 s on two workers against 16.5 s here; 20,000 took 1.5 against 0.3 s). The results are
+    the same bits either way; ``name`` and ``workers`` say where the batches ran.
+    """
+
+    def __init__(self, most: int, start_seconds: float = START_SECONDS):
+        self.most, self.start_seconds = most, start_seconds
+        self.pool: LocalPool | None = None
+
+    @property
+    def name(self) -> str:
+        return self.pool.name if self.pool is not None else InProcess.name
+
+    @property
+    def workers(self) -> int:
+        return self.pool.workers if self.pool is not None else 1
+
+    def pays(self, seconds_left: float, par: float) -> bool:
+        """Whether ``most`` workers would finish what takes ``seconds_left`` here (keeping ``par``
+        cores busy) sooner, counting their start."""
+        gain = 1.0 - par * WORKER_SLOWDOWN / self.most
+        return gain > 0 and seconds_left * gain > self.start_seconds
+
+    def map(self, tasks, first=None, todo=None):
+        if self.pool is not None:  # started for an earlier run of the same executor (a sweep's arms)
+            return self.pool.map(tasks, first)
+
+        def results():
+            it = iter(tasks)
+            done, largest, rate, par = 0, 0, None, 1.0  # rate, par: of the largest telling batch so far
+            t = first if first is not None else next(it, None)
+            while t is not None:
+                cpu = time.process_time()
+                batch, timing = run_task(t)
+                cpu = time.process_time() - cpu
+                n, wall = batch["reps"].size, timing["batch_seconds"]
+                secs = wall - timing.get("kernel_first_seconds", 0.0)
+                done += n
+                if n >= largest and (n >= DEFAULT_BATCH or secs >= DECIDE_SECONDS):
+                    largest, rate, par = n, max(secs, 0.0) / n, min(max(cpu / max(wall, 1e-9), 1.0), self.most)
+                yield batch, timing
+                if todo is not None and rate is not None and self.pays(rate * (todo - done), par):
+                    self.pool = LocalPool(self.most)
+                    yield from self.pool.map(it)
+                    return
+                t = next(it, None)
+        return results()
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.close()
+
+
+def may_spread(executor) -> bool:
+    """Whether batches may run in other processes (then the kernels are compiled once first, here)."""
+    return executor.workers > 1 or executor.name == "dask" or isinstance(executor, Auto)
+
+
+def make(workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, batches: int = 1,
+         auto: bool = True):
     # ``batches`` counts the tasks besides the first, which always runs in this process.
-    """Pick the executor: Dask when asked, else local workers (default: every core)."""
+    """Pick the executor: Dask when asked, ``workers`` local processes when given, else every core
+    once the run proves long enough for them to pay (``Auto``; ``auto=False``: every core at once,
+    for a sweep, whose arms are each too short to tell but together are not)."""
     if scheduler or dask_local:
         return DaskExecutor(scheduler, dask_local)
     n = workers if workers is not None else (os.cpu_count() or 1)
     n = max(1, min(n, batches))
-    return InProcess() if n == 1 else LocalPool(n)
+    if n == 1:
+        return InProcess()
+    return LocalPool(n) if workers is not None or not auto else Auto(n)

@@ -106,14 +106,14 @@ def run(loaded, runs: int, *, batch, layout, seed: int = DEFAULT_SEED, sink=None
                     layout(loaded, seed, doctrines))
     own = executor is None
     executor = executor or InProcess()
-    stats = RunStats(extra={"executor": executor.name, "workers": executor.workers})
+    stats = RunStats()
     t0 = time.perf_counter()
     first_size = min(first_batch, batch_size or first_batch) if first_batch else None
-    sizes = Sizes(batch_size, todo - (first_size or 0), executor.workers)
+    sizes = Sizes(batch_size, todo - (first_size or 0), lambda: executor.workers)
     tasks = tasks_for(loaded, ranges, seed, sizes, doctrines, timeseries, batch, first=first_size)
     first = next(tasks, None)  # runs here while any workers start (it also loads the kernels)
     try:
-        for batch, timing in executor.map(tasks, first=first) if first is not None else ():
+        for batch, timing in executor.map(tasks, first=first, todo=todo) if first is not None else ():
             if sink is not None:
                 sink.append(batch)
             if sizes.auto:
@@ -133,4 +133,5 @@ def run(loaded, runs: int, *, batch, layout, seed: int = DEFAULT_SEED, sink=None
         if own:
             executor.close()
     stats.seconds = time.perf_counter() - t0
+    stats.extra = {"executor": executor.name, "workers": executor.workers}  # where it ran (Auto decides mid-run)
     return stats
