@@ -65,6 +65,38 @@ def test_a_run_that_pays_moves_to_worker_processes_with_the_same_bits(monkeypatc
     _same(res, run_memory(CONFIGS / "duel.toml", 6000, seed=5, batch_size=777))
 
 
+def test_workers_started_by_a_slow_batch_are_dropped_when_the_rest_is_too_little(monkeypatch):
+    # The first batch is "slow" (it starts the workers at once), but the rest never pays for them.
+    monkeypatch.setattr(executors, "EARLY_SECONDS", 0.0)
+    auto = executors.Auto(2, start_seconds=1e9)
+    started = []
+    monkeypatch.setattr(executors.LocalPool, "start", lambda self: started.append(self))
+    try:
+        stats, res = _run(auto, runs=3000)
+    finally:
+        auto.close()
+    assert started and auto.pool is None and auto._early is None  # started, then let go
+    assert stats.extra == {"executor": "in-process", "workers": 1}
+    _same(res, run_memory(CONFIGS / "duel.toml", 3000, seed=5, batch_size=777))
+
+
+def test_workers_started_by_a_slow_batch_take_the_rest_when_it_pays(monkeypatch):
+    monkeypatch.setattr(executors, "EARLY_SECONDS", 0.0)
+    monkeypatch.setattr(executors, "DECIDE_SECONDS", 0.0)
+    monkeypatch.setattr(executors, "WORKER_SLOWDOWN", 0.01)
+    auto = executors.Auto(2, start_seconds=0.0)
+    started = []
+    real_start = executors.LocalPool.start
+    monkeypatch.setattr(executors.LocalPool, "start", lambda self: (started.append(self), real_start(self)))
+    try:
+        stats, res = _run(auto, runs=6000, batch_size=1000)
+    finally:
+        auto.close()
+    assert auto.pool is started[0]  # the pool started while the first batch ran is the one used
+    assert stats.extra == {"executor": "local processes", "workers": 2}
+    _same(res, run_memory(CONFIGS / "duel.toml", 6000, seed=5, batch_size=777))
+
+
 @TWO_CORES
 def test_the_cli_default_says_where_the_batches_ran(tmp_path):
     p = cli("run", CONFIGS / "duel.toml", "--runs", 3000, "--out", tmp_path / "d.h5")

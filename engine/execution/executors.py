@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -95,8 +96,6 @@ def _start_worker(parent: int) -> None:
 def _watch_parent(parent: int) -> None:
     """Exit this worker when the process that started it is gone (e.g. killed with SIGKILL);
     otherwise spawned workers would wait on their task queue forever as orphans."""
-    import threading
-
     def watch():
         while os.getppid() == parent:
             time.sleep(0.5)
@@ -119,8 +118,13 @@ class LocalPool:
         tasks = ({**t, "single_thread": True} for t in tasks)
         return ordered(lambda t: self.pool.submit(run_task, t), tasks, 2 * self.workers, first)
 
-    def close(self):
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def start(self):
+        """Start the worker processes now (spawn starts one per task submitted): a no-op each."""
+        for _ in range(self.workers):
+            self.pool.submit(os.getpid)
+
+    def close(self, wait: bool = True):
+        self.pool.shutdown(wait=wait, cancel_futures=True)
 
 
 class DaskExecutor:
@@ -171,6 +175,10 @@ WORKER_SLOWDOWN = 1.2
 # A batch at least this long says what a replication costs (taiwan_strait's first 64 take
 # ~0.5 s); a faster one is mostly its fixed cost, so the decision waits for a full batch.
 DECIDE_SECONDS = 0.25
+# A first batch still running at this age starts the workers, in case they will pay: they then
+# start while it runs, as they always did before this class (taiwan_strait's 10,000 runs took
+# 0.6 s longer when they started only after its first batch). The duel's first 64 take ~5 ms.
+EARLY_SECONDS = 0.1
 
 
 class Auto:
@@ -181,14 +189,15 @@ class Auto:
     says how many it kept busy (the duel's 20,000-run batch 1.6 of 2, taiwan_strait's 1.0).
     W workers then take about ``START_SECONDS + P * par * WORKER_SLOWDOWN / W`` for what takes
     P seconds here, so they pay only when P (1 - par * WORKER_SLOWDOWN / W) > START_SECONDS:
-    taiwan_strait past ~2.5 s of work, the duel practically never (1,000,000 duel runs took
-    19.9 s on two workers against 16.5 s here; 20,000 took 1.5 against 0.3 s). The results are
-    the same bits either way; ``name`` and ``workers`` say where the batches ran.
+    taiwan_strait past ~2.5 s of work, the duel practically never (20,000 duel runs took
+    1.5-1.9 s on two workers against 0.3-0.4 s here; docs/scale.md). The results are the same
+    bits either way; ``name`` and ``workers`` say where the batches ran.
     """
 
     def __init__(self, most: int, start_seconds: float = START_SECONDS):
         self.most, self.start_seconds = most, start_seconds
-        self.pool: LocalPool | None = None
+        self.pool: LocalPool | None = None  # in use
+        self._early: LocalPool | None = None  # started by a slow batch, not yet in use
 
     @property
     def name(self) -> str:
@@ -214,7 +223,7 @@ class Auto:
             t = first if first is not None else next(it, None)
             while t is not None:
                 cpu = time.process_time()
-                batch, timing = run_task(t)
+                batch, timing = self._here(t, early=done == 0)
                 cpu = time.process_time() - cpu
                 n, wall = batch["reps"].size, timing["batch_seconds"]
                 secs = wall - timing.get("kernel_first_seconds", 0.0)
@@ -223,13 +232,38 @@ class Auto:
                     largest, rate, par = n, max(secs, 0.0) / n, min(max(cpu / max(wall, 1e-9), 1.0), self.most)
                 yield batch, timing
                 if todo is not None and rate is not None and self.pays(rate * (todo - done), par):
-                    self.pool = LocalPool(self.most)
+                    self.pool, self._early = self._early or LocalPool(self.most), None
                     yield from self.pool.map(it)
                     return
+                self._drop_early()  # started by a slow batch, but the rest is too little for it
                 t = next(it, None)
         return results()
 
+    def _here(self, task, early: bool):
+        """run_task here; with ``early``, a batch still running after EARLY_SECONDS starts the workers meanwhile."""
+        if not early or self._early is not None:
+            return run_task(task)
+        timer = threading.Timer(EARLY_SECONDS, self._start_early)
+        timer.daemon = True
+        timer.start()
+        try:
+            return run_task(task)
+        finally:
+            timer.cancel()
+            timer.join()
+
+    def _start_early(self):
+        early = LocalPool(self.most)
+        early.start()
+        self._early = early
+
+    def _drop_early(self):
+        if self._early is not None:  # not waited for: they exit once started (and if this process dies)
+            self._early.close(wait=False)
+            self._early = None
+
     def close(self):
+        self._drop_early()
         if self.pool is not None:
             self.pool.close()
 
