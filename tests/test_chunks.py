@@ -131,3 +131,55 @@ def test_a_forked_process_writes_with_its_own_threads(tmp_path, monkeypatch):
 def _child_writes(path):
     with h5py.File(path, "w") as f:
         _append(f, "x", np.arange(20_000, dtype="<f8"), {}, COMP)
+
+
+# ------------------------------------------------------------------ reading (chunks.read_rows)
+RANGES = [(0, None), (0, 1), (5, 4100), (4095, 4097), (3000, 12000), (12000, 10**9), (7, 7)]
+
+
+@pytest.mark.parametrize("comp", [COMP, dict(compression="gzip", compression_opts=6)], ids=["gzip4+shuffle", "gzip6"])
+def test_rows_read_in_parallel_equal_h5pys(tmp_path, monkeypatch, comp):
+    path = tmp_path / "r.h5"
+    _write(path, [_columns(9000, seed=3), _columns(4000, seed=4)], comp, True, monkeypatch)
+    monkeypatch.setattr(chunks, "READ_CHUNK_BYTES", 0)  # every column, the small ones too
+    taken = []
+    inflate = chunks._inflate_into
+    monkeypatch.setattr(chunks, "_inflate_into", lambda *a: (taken.append(1), inflate(*a)))
+    with h5py.File(path, "r") as f:
+        for k, ds in f.items():
+            for a, b in RANGES:
+                got, want = chunks.read_rows(ds, a, b), ds[a:b if b is not None else ds.shape[0]]
+                assert got.dtype == want.dtype and got.shape == want.shape, (k, a, b)
+                assert got.tobytes() == want.tobytes(), (k, a, b)  # NaN and records too, bit for bit
+    assert taken  # the parallel path did the reading
+
+
+def test_chunks_hdf5_stored_unfiltered_or_never_wrote_are_read_by_h5py(tmp_path):
+    data = np.random.default_rng(0).normal(size=(20_000, 16))
+    with h5py.File(tmp_path / "u.h5", "w") as f:
+        ds = f.create_dataset("x", data=data, chunks=(4096, 16), **COMP)
+        # Chunk 1 stored as HDF5 stores a chunk its optional deflate gave up on: shuffled, not
+        # deflated, filter mask bit 1 (the pipeline's second filter) set.
+        raw = data[4096:8192].reshape(-1).view(np.uint8)
+        ds.id.write_direct_chunk((4096, 0), np.ascontiguousarray(raw.reshape(-1, 8).T).tobytes(), filter_mask=0b10)
+        f.flush()  # (before a flush HDF5 reports the chunk's mask as 0)
+        assert ds.id.read_direct_chunk((4096, 0))[0] == 0b10 and ds[4096:8192].tobytes() == data[4096:8192].tobytes()
+        assert chunks.read_rows(ds).tobytes() == data.tobytes()
+        assert chunks.read_rows(ds, 4000, 9000).tobytes() == data[4000:9000].tobytes()
+        holes = f.create_dataset("holes", shape=(20_000, 8), maxshape=(None, 8), chunks=(4096, 8), dtype="<f8",
+                                 fillvalue=-1.0, **COMP)
+        holes[:4096] = 1.0  # the other chunks never written: HDF5 gives the fill value
+        want = holes[()]
+        assert chunks.read_rows(holes).tobytes() == want.tobytes() and (want[5000:] == -1.0).all()
+
+
+def test_small_chunks_and_other_filters_stay_with_h5py(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "_inflate_into", lambda *a: pytest.fail("the parallel path was taken"))
+    with h5py.File(tmp_path / "s.h5", "w") as f:
+        small = f.create_dataset("code", data=np.arange(50_000, dtype="i1"), chunks=(4096,), **COMP)
+        assert chunks.read_rows(small).tobytes() == small[()].tobytes()  # 4 KB chunks: under READ_CHUNK_BYTES
+        big = np.random.default_rng(1).normal(size=(50_000, 20))
+        summed = f.create_dataset("sum", data=big, chunks=(4096, 20), fletcher32=True, **COMP)
+        assert chunks.read_rows(summed).tobytes() == big.tobytes()
+        lzf = f.create_dataset("lzf", data=big, chunks=(4096, 20), compression="lzf")
+        assert chunks.read_rows(lzf).tobytes() == big.tobytes()

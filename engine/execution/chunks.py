@@ -13,6 +13,14 @@ h5dump). The same write took 117 ms on 2 cores.
 Anything this does not cover goes through h5py as before: a dataset with filters other
 than shuffle and gzip, a dtype that differs from the dataset's, and the rows before the
 first chunk boundary of an append (the tail of a chunk an earlier append began).
+
+Reading is the mirror image (``read_rows``): the stored chunks are fetched with
+``read_direct_chunk`` and inflated and unshuffled by the same pool, where h5py would
+inflate them one after another on one core. A chunk HDF5 stored unfiltered (its filter
+mask says so: deflate is an optional filter, skipped where it would not shrink the chunk)
+and every dataset this does not cover are read by h5py. Reading a million duel runs back
+(``store.read``, 950 MB of columns) took 2.22 s with h5py and 1.76 s this way on 2 cores; the
+bigger columns twice as fast (``states/losses_by_day``: 1.40 -> 0.62 s).
 """
 
 from __future__ import annotations
@@ -23,6 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import h5py
 import numpy as np
+
+# Fetching a stored chunk costs ~35 us of h5py calls on this thread: chunks smaller than this
+# (columns of a few bytes a replication, which also inflate fastest) read faster through h5py.
+# Reading a million duel runs' columns: 2.43 s with h5py, 1.43 s with the rule, 2 cores.
+READ_CHUNK_BYTES = 100_000
 
 _pool: ThreadPoolExecutor | None = None
 _pid = 0  # the process that made _pool
@@ -41,22 +54,31 @@ def _threads() -> ThreadPoolExecutor:
     return _pool
 
 
-def _direct(ds: h5py.Dataset, arr: np.ndarray) -> bool:
-    """Whether ds's chunks can be made here: gzip (with or without shuffle) and nothing else,
-    chunks spanning every axis but the first, and arr's bytes already in the file's layout."""
+def _chunked_gzip(ds: h5py.Dataset) -> bool:
+    """gzip (with or without shuffle) and no other filter, chunks spanning every axis but the first."""
     if ds.compression != "gzip" or ds.fletcher32 or ds.scaleoffset is not None or ds.chunks is None:
         return False
-    if tuple(ds.chunks[1:]) != tuple(ds.shape[1:]) or arr.shape[1:] != ds.shape[1:]:
+    return tuple(ds.chunks[1:]) == tuple(ds.shape[1:])
+
+
+def _same_bytes(ds: h5py.Dataset, dtype: np.dtype) -> bool:
+    """Whether an element of ``dtype`` has the bytes of one of ds's stored elements, field by field."""
+    t = ds.id.get_type()
+    if t.get_size() != dtype.itemsize:
+        return False
+    if dtype.names:  # a record's fields must sit where the file's compound type has them
+        return all(t.get_member_offset(i) == dtype.fields[n][1] for i, n in enumerate(dtype.names))
+    return True
+
+
+def _direct(ds: h5py.Dataset, arr: np.ndarray) -> bool:
+    """Whether ds's chunks can be made here: ``_chunked_gzip``, and arr's bytes already in the file's layout."""
+    if not _chunked_gzip(ds) or arr.shape[1:] != ds.shape[1:]:
         return False
     stored = np.dtype(ds.dtype.str) if not ds.dtype.names else ds.dtype
     if stored != arr.dtype or not arr.flags.c_contiguous:
         return False
-    t = ds.id.get_type()
-    if t.get_size() != arr.dtype.itemsize:
-        return False
-    if arr.dtype.names:  # a record's fields must sit where the file's compound type has them
-        return all(t.get_member_offset(i) == arr.dtype.fields[n][1] for i, n in enumerate(arr.dtype.names))
-    return True
+    return _same_bytes(ds, arr.dtype)
 
 
 def _deflate(rows: np.ndarray, chunk_rows: int, level: int, shuffle: bool) -> bytes:
@@ -89,3 +111,50 @@ def write_rows(ds: h5py.Dataset, n0: int, arr: np.ndarray) -> None:
     zeros = (0,) * (arr.ndim - 1)
     for s, blob in zip(starts, blobs):
         ds.id.write_direct_chunk((n0 + s,) + zeros, blob)
+
+
+def _inflate_into(blob: bytes, dst: np.ndarray, skip: int, size: int, shuffle: bool) -> None:
+    """Inflate one stored chunk and unshuffle its elements ``skip`` .. ``skip + len(dst)`` straight
+    into ``dst`` (uint8, one row of ``size`` bytes per element): ``_deflate`` undone, no copy between."""
+    raw = np.frombuffer(zlib.decompress(blob), np.uint8)
+    if shuffle and size > 1:
+        src = raw.reshape(size, -1).T  # element e's bytes: column e of the shuffled planes
+    else:
+        src = raw.reshape(-1, size)
+    dst[:] = src[skip:skip + dst.shape[0]]
+
+
+def read_rows(ds: h5py.Dataset, a: int = 0, b: int | None = None) -> np.ndarray:
+    """Rows a..b-1 of ds (all of it by default), as ``ds[a:b]`` gives them: whole chunks inflated in parallel."""
+    n = ds.shape[0]
+    b = n if b is None else min(b, n)
+    a = min(max(a, 0), b)
+    rows = ds.chunks[0] if ds.chunks is not None else 0
+    per_row = int(np.prod(ds.shape[1:], dtype=np.int64))  # elements in a row
+    small = rows * per_row * ds.dtype.itemsize < READ_CHUNK_BYTES
+    if b - a <= rows or small or not _chunked_gzip(ds) or not _same_bytes(ds, ds.dtype):
+        return ds[a:b]  # one chunk or less, small chunks, other filters or layouts: h5py
+    first, last = a // rows, (b - 1) // rows
+    zeros = (0,) * (ds.ndim - 1)
+    try:  # h5py on this thread only
+        stored = [ds.id.read_direct_chunk((c * rows,) + zeros) for c in range(first, last + 1)]
+    except (KeyError, OSError, RuntimeError, ValueError):  # a chunk never written: h5py gives its fill value
+        return ds[a:b]
+    shuffle, size = bool(ds.shuffle), ds.dtype.itemsize
+    out = np.empty((b - a,) + ds.shape[1:], ds.dtype)
+
+    def one(k):
+        c = first + k
+        lo, hi = max(a, c * rows), min(b, (c + 1) * rows)
+        mask, blob = stored[k]
+        if mask:  # stored with a filter skipped (deflate gave up on it): left to h5py below
+            return k
+        dst = out[lo - a:hi - a].reshape(-1).view(np.uint8).reshape(-1, size)
+        _inflate_into(blob, dst, (lo - c * rows) * per_row, size, shuffle)
+        return None
+
+    for k in [k for k in _threads().map(one, range(len(stored))) if k is not None]:
+        c = first + k
+        lo, hi = max(a, c * rows), min(b, (c + 1) * rows)
+        out[lo - a:hi - a] = ds[lo:hi]
+    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 
-from wargame.execution.chunks import write_rows
+from wargame.execution.chunks import read_rows, write_rows
 from wargame.execution.results import code_labels, column_spec, dim_values
 
 COMP = dict(compression="gzip", compression_opts=4, shuffle=True)
@@ -135,19 +135,19 @@ def plain(a: np.ndarray) -> np.ndarray:
 
 def _columns(g: h5py.Group, skip=()) -> dict:
     """A group's columns (its dimension scales left out) as plain arrays."""
-    return {k: plain(v[()]) for k, v in g.items() if k not in skip and isinstance(v, h5py.Dataset) and not v.is_scale}
+    return {k: plain(read_rows(v)) for k, v in g.items() if k not in skip and isinstance(v, h5py.Dataset) and not v.is_scale}
 
 
 def read_flat(f: h5py.Group, logs: bool = True) -> dict:
     """One group's arrays; ``logs=False`` skips the big ones (logs, parameters, series)."""
-    out = {"reps": f["replications/rep"][()]}
+    out = {"reps": read_rows(f["replications/rep"])}
     out["replications"] = _columns(f["replications"], skip=("rep",))
     out["states"] = _columns(f["states"])
     if not logs:
         return out
     out["params"] = _columns(f["params"]) if "params" in f else {}
-    out["events"] = f["events"][()]
-    out["decisions"] = f["decisions"][()]
+    out["events"] = read_rows(f["events"])
+    out["decisions"] = read_rows(f["decisions"])
     if "timeseries" in f:
-        out["timeseries"] = f["timeseries/fronts"][()]
+        out["timeseries"] = read_rows(f["timeseries/fronts"])
     return out

@@ -32,6 +32,7 @@ import numpy as np
 from wargame.errors import WargameError
 from wargame.execution import repair
 from wargame.execution.batching import nbytes
+from wargame.execution.chunks import read_rows
 from wargame.execution.reserved import Reserved
 from wargame.execution.flat import SHARD_COMP, label, plain, read_flat, write_flat
 from wargame.execution.results import READABLE_MAJOR, SCHEMA_VERSION, concat
@@ -322,7 +323,7 @@ def iter_columns(path: str | Path, columns: dict, chunk: int = 100_000):
         for g in groups:
             n = g["replications/rep"].shape[0]
             for a in range(0, n, chunk):
-                yield {grp: {name: plain(g[grp][name][a:a + chunk]) for name in names}
+                yield {grp: {name: plain(read_rows(g[grp][name], a, a + chunk)) for name in names}
                        for grp, names in columns.items()}
 
 
