@@ -19,6 +19,7 @@ from itertools import islice
 
 from wargame.execution.batching import DEFAULT_BATCH
 
+
 def run_task(task: dict) -> tuple[dict, dict]:
     """Run one batch task with the scenario kind's batch function it names; returns (arrays, timing).
 
@@ -235,7 +236,8 @@ class Auto:
                     self.pool, self._early = self._early or LocalPool(self.most), None
                     yield from self.pool.map(it)
                     return
-                self._drop_early()  # started by a slow batch, but the rest is too little for it
+                if rate is not None:  # decided: the rest is too little for workers a slow batch started
+                    self._drop_early()
                 t = next(it, None)
         return results()
 
