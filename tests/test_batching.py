@@ -33,13 +33,36 @@ def test_grown_sizes_follow_the_largest_batch_and_stop_at_time_memory_and_count(
     assert slow() == DEFAULT_BATCH
 
 
-def test_with_workers_the_last_batches_still_spread_over_all_of_them():
+def test_with_workers_the_rest_is_split_in_equal_batches_one_round_per_worker():
     s = Sizes(None, todo=40_000, workers=2)
     assert s() == DEFAULT_BATCH
     s.observe(DEFAULT_BATCH, 1e-3, 1)
-    # 38,000 left for 2 workers: a quarter of it, so each worker gets at least two more batches
-    assert s() == 38_000 // 4
-    assert s() == -(-(38_000 - 9_500) // 4)
+    # 38,000 left, any batch size fits in TARGET_SECONDS: one batch per worker, equal
+    assert [s(), s()] == [19_000, 19_000]
+    slow = Sizes(None, todo=100_000, workers=2)
+    slow()
+    slow.observe(DEFAULT_BATCH, DEFAULT_BATCH * 4e-4, 1)  # 0.4 ms a replication: 10,000 fit in a batch
+    sizes = [slow() for _ in range(10)]  # 98,000 left: 5 rounds of 2 equal batches under the cap
+    assert sizes == [9_800] * 10 and slow.left == 0
+
+
+def test_a_batchs_fixed_cost_is_fitted_from_a_small_and_a_large_batch():
+    # taiwan_strait's shape: the CLI's first 64 take 0.5 s, most of it the per-day Python of any batch
+    s = Sizes(None, todo=10_000 - 64 - DEFAULT_BATCH, workers=2)
+    s.observe(64, 0.5, 64 * 1000)
+    s.observe(DEFAULT_BATCH, 1.06, DEFAULT_BATCH * 1000)
+    fixed, per = s.cost()
+    assert fixed == pytest.approx(0.5 - 64 * per) and per == pytest.approx(0.56 / (DEFAULT_BATCH - 64))
+    # the rest (7,936) fits two batches of (4 - fixed) / per = ~12,000 at most: one each, equal
+    assert [s(), s()] == [3_968, 3_968]
+    alone = Sizes(None, todo=10**6)
+    alone.observe(64, 0.5, 1)
+    alone.observe(DEFAULT_BATCH, 1.06, 1)
+    assert alone() == int((TARGET_SECONDS - fixed) / per)  # not 4 / (1.06 / 2000) = 7,547: the fixed part is paid once
+    noisy = Sizes(None, todo=10**6)
+    noisy.observe(64, 1.0, 1)
+    noisy.observe(DEFAULT_BATCH, 0.2, 1)  # faster than the small one: no slope to fit, all per replication
+    assert noisy.cost() == (0.0, 0.2 / DEFAULT_BATCH)
 
 
 def test_workers_started_mid_run_spread_the_batches_from_then_on():
@@ -53,7 +76,7 @@ def test_workers_started_mid_run_spread_the_batches_from_then_on():
     s()
     s.observe(DEFAULT_BATCH, 1e-3, 1)
     workers[0] = 2
-    assert s() == 38_000 // 4
+    assert [s(), s()] == [19_000, 19_000]
 
 
 def test_a_short_tail_joins_the_batch_before_it():
