@@ -16,10 +16,12 @@ seen (the CLI's first batch of 64 and a full one); with one size seen it is all 
 per replication, which errs on the small side.
 
 With several workers the rest is split into equal batches, as few rounds of one batch per
-worker as keep each within those limits: every batch pays the fixed part once, and equal
-ones end together. taiwan_strait's 10,000 runs on two workers (its fixed part, the
-per-day Python, is ~0.5 s a batch) went from five batches of ~2,000 to two of 3,968 after
-the first two: 10.1-10.8 s against 7.0-7.6 s in alternating runs on a busy machine.
+worker as keep each within those limits (but none under ``DEFAULT_BATCH`` only to fill a
+round): every batch pays the fixed part once, and equal ones end together. taiwan_strait's
+10,000 runs by default (workers started after the CLI's first 64; its fixed part, the
+per-day Python, is ~0.5 s a batch) now run as four batches of 2,484 instead of four of
+2,000 and one of 1,936: 5.20-6.56 s (median 5.52) against 5.55-6.83 s (median 6.17) with
+the old sizes, four alternating runs each on a shared 2-core machine.
 
 Results do not depend on batch boundaries (replication i draws only from streams keyed
 by (seed, i)), so growing the batches changes speed and memory, never a result.
@@ -103,9 +105,11 @@ class Sizes:
             return self.size
         if not self._plan:
             # The fewest rounds of one batch per worker that keep every batch within the cap, in
-            # equal batches: each batch pays the fixed cost once, and equal ones end together.
+            # equal batches: each batch pays the fixed cost once, and equal ones end together;
+            # but none under DEFAULT_BATCH only to fill a round (a few left go in one batch).
             left = max(self.left, 1)
             k = workers * -(-left // (workers * self.size))
+            k = min(k, max(1, left // DEFAULT_BATCH))
             self._plan = [-(-left // k)] * k
         return self._plan.pop()
 
@@ -116,7 +120,8 @@ class Sizes:
         point = (reps, max(seconds, 0.0))
         if self._small is None or reps < self._small[0]:
             self._small = point
+        if self._large is None or reps > self._large[0]:
+            self._plan = []  # a larger batch tells the cost better: the rest is planned again
         if self._large is None or reps >= self._large[0]:
             self._large = point
             self.rep_bytes = nbytes / reps
-        self._plan = []  # sized again from what is known now

@@ -191,10 +191,8 @@ class Auto:
     W workers then take about ``START_SECONDS + P * par * WORKER_SLOWDOWN / W`` for what takes
     P seconds here, so they pay only when P (1 - par * WORKER_SLOWDOWN / W) > START_SECONDS:
     taiwan_strait past ~2.5 s of work, the duel practically never (20,000 duel runs took
-    1.5-1.9 s on two workers against 0.3-0.4 s here; docs/scale.md). When only the CLI's small
-    first batch has told the cost, one full batch runs here too before the workers take over,
-    so that their batches are sized from both (``batching.Sizes.cost``). The results are the
-    same bits either way; ``name`` and ``workers`` say where the batches ran.
+    1.5-1.9 s on two workers against 0.3-0.4 s here; docs/scale.md). The results are the same
+    bits either way; ``name`` and ``workers`` say where the batches ran.
     """
 
     def __init__(self, most: int, start_seconds: float = START_SECONDS):
@@ -223,7 +221,6 @@ class Auto:
         def results():
             it = iter(tasks)
             done, largest, rate, par = 0, 0, None, 1.0  # rate, par: of the largest telling batch so far
-            full_here = False  # whether a full batch ran here before the workers took over
             t = first if first is not None else next(it, None)
             while t is not None:
                 cpu = time.process_time()
@@ -236,15 +233,6 @@ class Auto:
                     largest, rate, par = n, max(secs, 0.0) / n, min(max(cpu / max(wall, 1e-9), 1.0), self.most)
                 yield batch, timing
                 if todo is not None and rate is not None and self.pays(rate * (todo - done), par):
-                    if largest < DEFAULT_BATCH and not full_here:
-                        # Only a small first batch has told the cost, and most of it is the part every
-                        # batch pays: one full batch here as well (the workers start meanwhile) lets
-                        # batching.Sizes tell the two parts apart and size the workers' batches.
-                        full_here = True
-                        if self._early is None:
-                            self._start_early()
-                        t = next(it, None)
-                        continue
                     self.pool, self._early = self._early or LocalPool(self.most), None
                     yield from self.pool.map(it)
                     return
