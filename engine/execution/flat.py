@@ -135,7 +135,8 @@ def plain(a: np.ndarray) -> np.ndarray:
 
 def _columns(g: h5py.Group, skip=()) -> dict:
     """A group's columns (its dimension scales left out) as plain arrays."""
-    return {k: plain(read_rows(v)) for k, v in g.items() if k not in skip and isinstance(v, h5py.Dataset) and not v.is_scale}
+    return {k: plain(read_rows(v)) for k, v in g.items()
+            if k not in skip and isinstance(v, h5py.Dataset) and not v.is_scale}
 
 
 def read_flat(f: h5py.Group, logs: bool = True) -> dict:
